@@ -1,0 +1,132 @@
+# senderauth - one plain GNU Makefile.
+#
+#   make            release build into build/ (-Wall -Wextra -Werror)
+#   make test       sanitizer build into build-test/ and every suite
+#   make run        the whole product on 127.0.0.1 with a demo organization
+#   make bench      the benchmarks under bench/
+#   make fuzz       libFuzzer targets under tests/fuzz (clang)
+#   make check-format / format
+
+# Output directory; the test build uses build-test.
+BUILD ?= build
+# Compiler and flags; SAN is added by the test build.
+CC ?= cc
+OPT ?= -O2
+SAN ?=
+WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags libpq libcares openssl mxml libidn2)
+CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SAN) -MMD -MP
+LDFLAGS += $(SAN)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Libraries per link graph: web binaries never link c-ares, the verifier
+# never links libfcgi.
+LIBS_CORE = $(shell pkg-config --libs libpq openssl mxml libidn2) -lpthread
+LIBS_WEB = -lfcgi $(LIBS_CORE)
+LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
+
+# The shared library, one module per concern.
+CORE = config db crypto xml validate session form log util records
+WEB = http
+VERIFY = dns dnstable spf dkim dmarc verify
+# One FastCGI binary per action (cgi-bin/<action>.c).
+ACTIONS = $(basename $(notdir $(wildcard cgi-bin/*.c)))
+
+core_objs = $(CORE:%=$(BUILD)/lib/%.o)
+web_objs = $(WEB:%=$(BUILD)/lib/%.o)
+verify_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard $(VERIFY:%=lib/%.c)))
+
+CORE_A = $(BUILD)/libsa-core.a
+WEB_A = $(BUILD)/libsa-web.a
+VERIFY_A = $(BUILD)/libsa-verify.a
+
+UNIT = $(basename $(notdir $(wildcard tests/unit/test-*.c)))
+TOOLS = $(basename $(notdir $(wildcard tests/tools/*.c)))
+
+BINS = $(ACTIONS:%=$(BUILD)/cgi-bin/%) $(TOOLS:%=$(BUILD)/%)
+ifneq ($(wildcard cron/verifier.c),)
+BINS += $(BUILD)/verifier
+endif
+TEST_BINS = $(UNIT:%=$(BUILD)/tests/%)
+ifneq ($(wildcard tests/conformance/rfc7208.c),)
+TEST_BINS += $(BUILD)/tests/rfc7208
+endif
+
+.PHONY: all test tests run bench fuzz install clean check-format format deps
+all: $(BINS)
+
+tests: all $(TEST_BINS)
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(CORE_A): $(core_objs)
+	$(AR) rcs $@ $^
+$(WEB_A): $(web_objs)
+	$(AR) rcs $@ $^
+$(VERIFY_A): $(verify_objs)
+	$(AR) rcs $@ $^
+
+$(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_WEB)
+
+$(BUILD)/verifier: $(BUILD)/obj/cron/verifier.o $(VERIFY_A) $(CORE_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
+
+$(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(CORE_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
+
+# Unit tests may use any module.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(VERIFY_A) $(WEB_A) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY) -lfcgi
+
+$(BUILD)/tests/rfc7208: $(BUILD)/obj/tests/conformance/rfc7208.o $(VERIFY_A) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY) -lyaml
+
+# Installs missing Debian packages (root), then builds with sanitizers and
+# runs every suite; the last line is "N passed, N failed".
+test:
+	bash tests/lib/deps.sh
+	$(MAKE) BUILD=build-test OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" tests
+	bash tests/run.sh build-test
+
+run:
+	bash tests/lib/deps.sh
+	$(MAKE) all
+	bash tests/lib/run.sh
+
+bench:
+	bash tests/lib/deps.sh
+	$(MAKE) all
+	bash bench/run.sh
+
+fuzz:
+	$(MAKE) -C tests/fuzz
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/senderauth/cgi-bin $(DESTDIR)$(PREFIX)/share/senderauth/xsl $(DESTDIR)$(PREFIX)/share/senderauth/sql $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(ACTIONS:%=$(BUILD)/cgi-bin/%) $(DESTDIR)$(PREFIX)/lib/senderauth/cgi-bin/
+	install -m 0644 xsl/* $(DESTDIR)$(PREFIX)/share/senderauth/xsl/
+	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/senderauth/sql/
+	test ! -f $(BUILD)/verifier || install -m 0755 $(BUILD)/verifier $(DESTDIR)$(PREFIX)/bin/senderauth-verifier
+
+FORMAT_FILES = $(wildcard lib/*.[ch] cgi-bin/*.c cron/*.c tests/unit/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
+check-format:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+format:
+	clang-format -i $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-test
+
+.SECONDARY:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

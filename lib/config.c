@@ -1,0 +1,185 @@
+/*
+ * config.c - parsing and lookup of the configuration file. The table of
+ * known keys is here, with the bounds of numeric keys, so a bad value stops
+ * the program at start-up rather than at the first request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+static const struct key {
+	const char *name;
+	int list;      /* may repeat */
+	long min, max; /* numeric when min < max */
+} keys[] = {
+    {"database", 0, 0, 0},	   /* libpq conninfo */
+    {"master_key_file", 0, 0, 0},  /* sealing master secret */
+    {"session_key_file", 0, 0, 0}, /* HMAC key shared with the portal */
+    {"session_cookie", 0, 0, 0},   /* cookie name */
+    {"body_limit", 0, 1024, 1 << 20},
+    {"spf_ip", 1, 0, 0},
+    {"spf_include", 0, 0, 0},
+    {"spf_all", 0, 0, 0}, /* softfail | any */
+    {"dkim_bits", 0, 1024, 4096},
+    {"dkim_fault", 0, 0, 0}, /* test switch: "keygen" fails issuance */
+    {"resolver", 1, 0, 0},   /* HOST:PORT */
+    {"dns_timeout_ms", 0, 50, 60000},
+    {"dns_tries", 0, 1, 10},
+    {"check_timeout_ms", 0, 50, 60000},
+    {"verify_batch", 0, 1, 100000},
+    {"verify_inflight", 0, 1, 100000},
+    {"verify_lease_s", 0, 10, 86400},
+    {"verify_new_hours", 0, 0, 720},
+    {"verify_min_interval_s", 0, 60, 86400 * 30},
+    {"verify_max_interval_s", 0, 60, 86400 * 30},
+    {"verify_retry_s", 0, 10, 86400},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+struct entry {
+	const char *key;
+	char *val;
+};
+static struct entry *entries;
+static size_t nentries;
+
+const char *
+config_default_path(void)
+{
+	const char *p = getenv("SENDERAUTH_CONFIG");
+
+	return p != NULL && *p != '\0' ? p : "/etc/senderauth/senderauth.conf";
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+			 e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static const struct key *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Validates and stores one "key = value" line; returns a problem or NULL. */
+static const char *
+config_line(char *line)
+{
+	const struct key *k;
+	struct entry *e;
+	char *eq, *name, *val;
+	long n;
+	size_t i;
+
+	if ((eq = strchr(line, '=')) == NULL)
+		return "expected key = value";
+	*eq = '\0';
+	name = trim(line);
+	val = trim(eq + 1);
+	if ((k = find_key(name)) == NULL)
+		return "unknown key";
+	if (k->min < k->max && parse_long(val, k->min, k->max, &n) == -1)
+		return "number out of range";
+	for (i = 0; !k->list && i < nentries; i++)
+		if (entries[i].key == k->name)
+			return "key given twice";
+	e = realloc(entries, (nentries + 1) * sizeof *e);
+	if (e == NULL)
+		return "out of memory";
+	entries = e;
+	if ((entries[nentries].val = strdup(val)) == NULL)
+		return "out of memory";
+	entries[nentries++].key = k->name;
+	return NULL;
+}
+
+int
+config_load(const char *path)
+{
+	char line[4096], *s;
+	const char *problem;
+	FILE *f;
+	int lineno = 0, rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "%s: cannot open configuration\n", path);
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((problem = config_line(s)) != NULL) {
+			fprintf(stderr, "%s:%d: %s\n", path, lineno, problem);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	fclose(f);
+	return rc;
+}
+
+void
+config_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nentries; i++)
+		free(entries[i].val);
+	free(entries);
+	entries = NULL;
+	nentries = 0;
+}
+
+const char *
+config_str(const char *key, const char *def)
+{
+	size_t i;
+
+	for (i = 0; i < nentries; i++)
+		if (strcmp(entries[i].key, key) == 0)
+			return entries[i].val;
+	return def;
+}
+
+long
+config_num(const char *key, long def)
+{
+	const char *s = config_str(key, NULL);
+	long n;
+
+	if (s == NULL || parse_long(s, -0x7fffffffL, 0x7fffffffL, &n) == -1)
+		return def;
+	return n;
+}
+
+size_t
+config_list(const char *key, const char **vals, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nentries && n < max; i++)
+		if (strcmp(entries[i].key, key) == 0)
+			vals[n++] = entries[i].val;
+	return n;
+}

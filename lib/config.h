@@ -1,0 +1,26 @@
+/*
+ * config.h - the configuration file: "key = value" lines, '#' comments,
+ * a key may repeat to form a list (spf_ip, resolver). Loaded once at start-up
+ * into a process-wide table; getters never fail, they fall back to the
+ * default given by the caller. The key reference is in README.md.
+ */
+#ifndef SA_CONFIG_H
+#define SA_CONFIG_H
+
+#include <stddef.h>
+
+/* $SENDERAUTH_CONFIG, else /etc/senderauth/senderauth.conf */
+const char *config_default_path(void);
+/* Loads the file; on error prints "path:line: problem" to stderr and
+ * returns -1. Unknown keys are errors (a typo must not pass silently). */
+int config_load(const char *path);
+void config_free(void);
+
+const char *config_str(const char *key, const char *def);
+/* Number in [min, max]; values out of range were refused by config_load. */
+long config_num(const char *key, long def);
+/* Every value of a repeated key, in file order, into vals[0..max-1];
+ * returns the count stored. */
+size_t config_list(const char *key, const char **vals, size_t max);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * dns.h - DNS answers as the verification engine sees them, and the two
+ * sources that produce them: c-ares over the network (lib/dns.c) and an
+ * in-memory table for tests (dns_table_*).
+ *
+ * The engine (spf, dkim, dmarc, verify) is written as restartable,
+ * synchronous code over a struct dns_source: it asks get(name, type); when
+ * the answer is not known yet, get() returns NULL and records the question;
+ * the evaluator then returns a "need DNS" result, the driver resolves every
+ * recorded question asynchronously (many checks in flight on one c-ares
+ * channel), and evaluates again from the start with the answers cached. An
+ * evaluation is cheap next to a round trip, so a check with four sequential
+ * lookups costs four quick re-runs and no threads.
+ *
+ * An answer is three-way where it matters (STYLE.md): records found;
+ * authoritatively absent (NXDOMAIN, NODATA); could not ask (SERVFAIL,
+ * timeout, refused, malformed reply).
+ */
+#ifndef SA_DNS_H
+#define SA_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum dns_type {
+	DNS_T_A = 1,
+	DNS_T_NS = 2,
+	DNS_T_CNAME = 5,
+	DNS_T_PTR = 12,
+	DNS_T_MX = 15,
+	DNS_T_TXT = 16,
+	DNS_T_AAAA = 28,
+};
+
+enum dns_status {
+	DNS_OK,	      /* at least one RR of the type */
+	DNS_NXDOMAIN, /* the name does not exist */
+	DNS_NODATA,   /* the name exists, no RR of the type */
+	DNS_SERVFAIL, /* the server answered SERVFAIL / REFUSED / garbage */
+	DNS_TIMEOUT,  /* no answer within the timeout and retries */
+	DNS_STATUS__MAX
+};
+
+/* One resource record. For TXT, the character-strings of the RR are kept
+ * apart (nstr, str[i], len[i]) so callers can both concatenate them (SPF,
+ * DKIM: RFC 7208 §3.3, RFC 6376 §3.6.2.2) and report the split. */
+struct dns_rr {
+	enum dns_type type;
+	union {
+		uint8_t a[4];	  /* A */
+		uint8_t aaaa[16]; /* AAAA */
+		struct {	  /* MX */
+			uint16_t pref;
+			char *host;
+		} mx;
+		char *host; /* PTR, CNAME, NS */
+		struct {    /* TXT */
+			size_t nstr;
+			char **str;  /* each NUL-terminated; may hold NULs */
+			size_t *len; /* byte length of each string */
+		} txt;
+	} u;
+};
+
+struct dns_answer {
+	enum dns_status status;
+	size_t nrr;
+	struct dns_rr *rr;
+	char *canon; /* the name after following CNAMEs, or NULL */
+};
+
+/* A source of answers. get() returns the answer for (name, type), or NULL
+ * when it is not known yet; in that case the source has recorded the question
+ * and the caller must return its "need DNS" result. Names are compared
+ * case-insensitively and without a trailing dot. The answer stays valid
+ * for the life of the source. */
+struct dns_source {
+	const struct dns_answer *(*get)(void *ctx, const char *name,
+					enum dns_type type);
+	void *ctx;
+};
+
+const char *dns_status_name(enum dns_status);
+const char *dns_type_name(enum dns_type);
+
+/*
+ * In-memory table: a dns_source whose get() never returns NULL (unknown
+ * names are NXDOMAIN, known names without the type are NODATA). Used by the
+ * RFC 7208 conformance runner and unit tests.
+ */
+struct dns_table;
+struct dns_table *dns_table_new(void);
+void dns_table_free(struct dns_table *);
+/* Marks (name, type) as timing out / failing, instead of holding records. */
+int dns_table_set_status(struct dns_table *, const char *name,
+			 enum dns_type type, enum dns_status);
+/* Adds one RR. For TXT, pass the strings of one RR (n strings). */
+int dns_table_add_a(struct dns_table *, const char *name, const uint8_t a[4]);
+int dns_table_add_aaaa(struct dns_table *, const char *name,
+		       const uint8_t aaaa[16]);
+int dns_table_add_mx(struct dns_table *, const char *name, uint16_t pref,
+		     const char *host);
+int dns_table_add_ptr(struct dns_table *, const char *name, const char *host);
+int dns_table_add_cname(struct dns_table *, const char *name,
+			const char *target);
+int dns_table_add_txt(struct dns_table *, const char *name, size_t n,
+		      const char *const *str, const size_t *len);
+struct dns_source dns_table_source(struct dns_table *);
+
+/*
+ * c-ares resolver (lib/dns.c): one channel, many queries in flight, a cache
+ * of answers per (name, type) for the life of the resolver.
+ */
+struct dns_resolver;
+struct dns_resolver_opts {
+	const char *const *servers; /* "HOST:PORT" or "HOST"; NULL = system */
+	size_t nservers;
+	int timeout_ms; /* per try */
+	int tries;
+	int max_inflight; /* cap on queries outstanding at once */
+};
+struct dns_resolver *dns_resolver_new(const struct dns_resolver_opts *);
+void dns_resolver_free(struct dns_resolver *);
+/* A source over the resolver's cache: get() answers from the cache, or
+ * records the question and returns NULL. */
+struct dns_source dns_resolver_source(struct dns_resolver *);
+/* Sends every question recorded since the last call. */
+void dns_resolver_flush(struct dns_resolver *);
+/* Runs the event loop until at least one outstanding query completes (or
+ * timeout_ms passes); returns the number of queries still outstanding. */
+int dns_resolver_wait(struct dns_resolver *, int timeout_ms);
+/* Callback when a given question's answer arrives, so a driver can resume
+ * the checks waiting on it. */
+typedef void (*dns_done_fn)(void *arg, const char *name, enum dns_type);
+void dns_resolver_on_done(struct dns_resolver *, dns_done_fn, void *arg);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * records.c - formatting of the SPF and DKIM records the product issues.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "records.h"
+#include "util.h"
+
+void
+records_platform(struct platform *p)
+{
+	memset(p, 0, sizeof *p);
+	p->nips = config_list("spf_ip", p->ips, 16);
+	if (p->nips == 0) {
+		p->ips[0] = "210.198.21.20";
+		p->nips = 1;
+	}
+	p->include = config_str("spf_include", "m01-ahd-sys.net");
+	if (p->include != NULL && *p->include == '\0')
+		p->include = NULL;
+}
+
+static void
+add_terms(struct buf *b, const struct platform *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nips; i++)
+		buf_addf(b, "%s%s:%s", i ? " " : "",
+			 strchr(p->ips[i], ':') ? "ip6" : "ip4", p->ips[i]);
+	if (p->include != NULL)
+		buf_addf(b, "%sinclude:%s", p->nips ? " " : "", p->include);
+}
+
+char *
+records_spf_terms(const struct platform *p)
+{
+	struct buf b;
+
+	buf_init(&b);
+	add_terms(&b, p);
+	return buf_detach(&b);
+}
+
+char *
+records_spf(const struct platform *p)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "v=spf1 ");
+	add_terms(&b, p);
+	buf_adds(&b, " ~all");
+	return buf_detach(&b);
+}
+
+char *
+records_dkim_value(const char *p_b64)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addf(&b, "v=DKIM1; k=rsa; p=%s", p_b64);
+	return buf_detach(&b);
+}
+
+char *
+records_dkim_host(const char *selector, const char *domain)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addf(&b, "%s._domainkey.%s", selector, domain);
+	return buf_detach(&b);
+}
+
+char *
+records_zone_line(const char *host, const char *value, size_t max)
+{
+	size_t len = strlen(value), off, n;
+	struct buf b;
+
+	buf_init(&b);
+	buf_addf(&b, "%s. IN TXT (", host);
+	for (off = 0; off < len || off == 0; off += n) {
+		n = len - off < max ? len - off : max;
+		buf_adds(&b, " \"");
+		buf_add(&b, value + off, n);
+		buf_addc(&b, '"');
+		if (n == 0)
+			break;
+	}
+	buf_adds(&b, " )");
+	return buf_detach(&b);
+}

@@ -1,0 +1,174 @@
+/*
+ * util.c - logging, the growable buffer, bounded number parsing and ASCII
+ * case folding shared by every module. Nothing here does I/O but sa_log().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+sa_log(const char *func, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	/* What we log may come from the network: no control characters. */
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "senderauth: %s: %s\n", func, line);
+}
+
+void
+buf_init(struct buf *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+buf_release(struct buf *b)
+{
+	free(b->s);
+	buf_init(b);
+}
+
+static int
+buf_grow(struct buf *b, size_t more)
+{
+	size_t cap;
+	char *s;
+
+	if (b->err)
+		return -1;
+	if (b->len + more + 1 <= b->cap)
+		return 0;
+	if (more > ((size_t)-1) / 4 - b->len)
+		goto fail;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	if ((s = realloc(b->s, cap)) == NULL)
+		goto fail;
+	b->s = s;
+	b->cap = cap;
+	return 0;
+fail:
+	b->err = 1;
+	return -1;
+}
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (buf_grow(b, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_grow(b, (size_t)n) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *s;
+
+	if (b->err) {
+		buf_release(b);
+		return NULL;
+	}
+	if (b->s == NULL && buf_add(b, "", 0) == -1)
+		return NULL;
+	s = b->s;
+	buf_init(b);
+	return s;
+}
+
+int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+		return -1;
+	if (strlen(s) > 20)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+int
+ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		d = lower((unsigned char)a[i]) - lower((unsigned char)b[i]);
+		if (d != 0 || a[i] == '\0')
+			return d;
+	}
+	return 0;
+}
+
+int
+ascii_casecmp(const char *a, const char *b)
+{
+	return ascii_ncasecmp(a, b, (size_t)-1);
+}
+
+void
+ascii_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)lower((unsigned char)*s);
+}

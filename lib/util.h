@@ -1,0 +1,45 @@
+/*
+ * util.h - what every module needs and nothing more: stderr logging prefixed
+ * with the function, a growable byte buffer, bounded number parsing and
+ * case-insensitive ASCII helpers. Includes banned.h last.
+ */
+#ifndef SA_UTIL_H
+#define SA_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Log lines go to stderr (nginx's error log for FastCGI): lowercase, no
+ * full stop, prefixed with the function. Never pass secrets. */
+#define log_warnx(...) sa_log(__func__, __VA_ARGS__)
+void sa_log(const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A NUL-terminated growable buffer. Functions return 0 / -1 (allocation);
+ * after a failure the buffer stays valid and keeps failing (err set). */
+struct buf {
+	char *s;
+	size_t len;
+	size_t cap;
+	int err;
+};
+void buf_init(struct buf *);
+void buf_release(struct buf *);
+int buf_add(struct buf *, const void *, size_t);
+int buf_adds(struct buf *, const char *);
+int buf_addc(struct buf *, char);
+int buf_addf(struct buf *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hands the string over to the caller (NULL on earlier failure). */
+char *buf_detach(struct buf *);
+
+/* Parses a whole decimal string into [min, max]; 0 / -1. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* ASCII-only case folding, independent of the locale. */
+int ascii_casecmp(const char *, const char *);
+int ascii_ncasecmp(const char *, const char *, size_t);
+void ascii_lower(char *);
+
+#include "banned.h"
+#endif

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages senderauth builds, runs and tests with, when
+# they are missing, and the npm packages of the browser test. Idempotent; needs
+# root (or sudo) only when something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+pkgs=(build-essential pkg-config clang libclang-rt-14-dev
+	libfcgi-dev libmxml-dev libssl-dev libpq-dev libc-ares-dev libidn2-dev
+	libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
+	nsd libxml2-utils curl iproute2 wrk dnsperf chromium nodejs npm openssl)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}" >&2
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's packages start their own daemons where an init system runs; the
+# project starts private instances and needs none of those.
+
+if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
+	(cd tests/e2e && npm ci --no-audit --no-fund --silent)
+fi
