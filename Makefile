@@ -33,7 +33,7 @@ VERIFY = dns dnstable spf dkim dmarc verify
 # One FastCGI binary per action (cgi-bin/<action>.c).
 ACTIONS = $(basename $(notdir $(wildcard cgi-bin/*.c)))
 
-core_objs = $(CORE:%=$(BUILD)/lib/%.o)
+core_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard $(CORE:%=lib/%.c)))
 web_objs = $(WEB:%=$(BUILD)/lib/%.o)
 verify_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard $(VERIFY:%=lib/%.c)))
 
@@ -84,9 +84,9 @@ $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
 # Unit tests may use any module.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(VERIFY_A) $(WEB_A) $(CORE_A)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(VERIFY_A) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY) -lfcgi
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
 $(BUILD)/tests/rfc7208: $(BUILD)/obj/tests/conformance/rfc7208.o $(VERIFY_A) $(CORE_A)
 	@mkdir -p $(dir $@)
