@@ -36,6 +36,13 @@ char *buf_detach(struct buf *);
 /* Parses a whole decimal string into [min, max]; 0 / -1. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes: no overlongs,
+ * no surrogates, nothing above U+10FFFF) with its code point in *cp; 0 when
+ * invalid. */
+size_t utf8_char(const char *s, size_t n, unsigned long *cp);
+/* 1 when s[0..len) is valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+
 /* ASCII-only case folding, independent of the locale. */
 int ascii_casecmp(const char *, const char *);
 int ascii_ncasecmp(const char *, const char *, size_t);

@@ -7,50 +7,24 @@
 
 #include "xml.h"
 
-/* Length of the valid UTF-8 sequence at s (max n bytes) that XML 1.0 may
- * hold, or 0. */
-static size_t
-utf8_char(const unsigned char *s, size_t n)
+/* Whether XML 1.0 (§2.2 Char) may hold code point c. */
+static int
+xml_char(unsigned long c)
 {
-	unsigned long c;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
-			       s[0] == '\r'
-			   ? (s[0] == 0x7f ? 0 : 1)
-			   : 0;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe ||
-	    c == 0xffff)
-		return 0;
-	return len;
+	if (c < 0x20)
+		return c == '\t' || c == '\n' || c == '\r';
+	return c != 0x7f && c != 0xfffe && c != 0xffff;
 }
 
 int
 xml_clean(struct buf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	unsigned long c;
 	size_t i = 0, n;
 
 	while (i < len) {
-		if ((n = utf8_char(p + i, len - i)) > 0) {
-			buf_add(out, p + i, n);
+		if ((n = utf8_char(s + i, len - i, &c)) > 0 && xml_char(c)) {
+			buf_add(out, s + i, n);
 			i += n;
 		} else {
 			buf_adds(out, "\xef\xbf\xbd");
