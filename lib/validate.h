@@ -1,0 +1,36 @@
+/*
+ * validate.h - pure validators for what users type: sender addresses,
+ * ports, free text and domain names. No I/O. Each returns NULL when the
+ * input is acceptable, else a stable error code that the XML carries and
+ * the page turns into a sentence (xsl/messages.*.xml).
+ */
+#ifndef SA_VALIDATE_H
+#define SA_VALIDATE_H
+
+#include <stddef.h>
+
+#define ADDRESS_MAX 254 /* RFC 5321 §4.5.3.1.3 path limit less "<>" */
+#define DOMAIN_MAX 253
+#define ULABEL_MAX (4 * DOMAIN_MAX) /* UTF-8 of a DOMAIN_MAX A-label */
+
+/* A sender address: one "@", a dot-atom local part of 1..64 octets
+ * (RFC 5321 §4.5.3.1.1), a domain of dot-separated LDH labels with at least
+ * one dot. key receives local@lower(domain), the uniqueness key. */
+const char *validate_address(const char *in, char *key, size_t keylen);
+/* An SMTP port: empty means 587, else 1..65535. */
+const char *validate_port(const char *in, long *port);
+/* Free text of at most max bytes, no control characters (tab and newline
+ * allowed when multiline). */
+const char *validate_text(const char *in, size_t max, int multiline);
+
+/*
+ * What people type for a domain, normalized: surrounding spaces, a leading
+ * "@", a whole address (its domain part), upper case and a trailing dot
+ * are accepted; an internationalized name becomes its A-label (IDNA2008
+ * with UTS #46 mapping, libidn2). alabel receives the A-label form, ulabel
+ * the Unicode form for display (DOMAIN_MAX + 1 and ULABEL_MAX + 1
+ * bytes).
+ */
+const char *validate_domain(const char *in, char *alabel, char *ulabel);
+
+#endif
