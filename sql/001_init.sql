@@ -48,3 +48,9 @@ CREATE TABLE events (
 	created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX events_org ON events (org_id, id DESC);
+
+-- Times leave the database as ISO 8601 in Japan time, the product's users'.
+CREATE FUNCTION sa_ts(t timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT to_char(t AT TIME ZONE 'Asia/Tokyo',
+		'YYYY-MM-DD"T"HH24:MI:SS"+09:00"')
+$$;

@@ -1,0 +1,240 @@
+/*
+ * db.c - the PostgreSQL connection and the statement catalogue.
+ *
+ * Every statement of the project is in the table below, prepared once per
+ * connection under its enum index. Times leave the database through
+ * sa_ts() (sql/001_init.sql): ISO 8601 in Japan time.
+ */
+#include <string.h>
+
+#include "db.h"
+#include "util.h"
+
+/* clang-format off */
+static const char *const sql[DB__MAX] = {
+[DB_BEGIN] = "BEGIN",
+[DB_COMMIT] = "COMMIT",
+[DB_ROLLBACK] = "ROLLBACK",
+[DB_ACCOUNT] =
+	"SELECT a.name, o.name FROM accounts a"
+	" JOIN organizations o ON o.id = a.org_id"
+	" WHERE a.id = $1 AND a.org_id = $2",
+[DB_ADDR_LIST] =
+	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"
+	" s.smtp_password_sealed IS NOT NULL, s.note, a.id, a.name,"
+	" sa_ts(s.created_at)"
+	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
+	" WHERE s.org_id = $1 ORDER BY s.id",
+[DB_ADDR_GET] =
+	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"
+	" s.smtp_password_sealed IS NOT NULL, s.note, s.account_id"
+	" FROM sender_addresses s WHERE s.id = $1 AND s.org_id = $2",
+[DB_ADDR_BY_KEY] =
+	"SELECT s.id, s.address, a.name"
+	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
+	" WHERE s.org_id = $1 AND s.addr_key = $2",
+[DB_ADDR_INSERT] =
+	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key,"
+	" smtp_host, smtp_port, smtp_user, smtp_password_sealed, note)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+/* $8 NULL keeps the sealed password */
+[DB_ADDR_UPDATE] =
+	"UPDATE sender_addresses SET address = $4, addr_key = $5,"
+	" smtp_host = $6, smtp_port = $7,"
+	" smtp_password_sealed = COALESCE($8, smtp_password_sealed),"
+	" smtp_user = $9, note = $10, updated_at = now()"
+	" WHERE id = $1 AND org_id = $2 AND account_id = $3 RETURNING id",
+[DB_ADDR_DELETE] =
+	"DELETE FROM sender_addresses"
+	" WHERE id = $1 AND org_id = $2 AND account_id = $3"
+	" RETURNING address",
+[DB_EVENT_INSERT] =
+	"INSERT INTO events (org_id, account_id, action, object_type,"
+	" object_id, object_name, detail)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+[DB_EVENT_LIST] =
+	"SELECT e.id, sa_ts(e.created_at), e.action, e.object_type,"
+	" e.object_id, e.object_name, e.detail, e.account_id, a.name"
+	" FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
+	" WHERE e.org_id = $1 ORDER BY e.id DESC LIMIT 500",
+/* domains with their active key; columns named in page.c */
+[DB_DOMAIN_LIST] =
+	"SELECT d.id, d.name, d.unicode_name, sa_ts(d.created_at),"
+	" d.spf_record, d.spf_status, d.spf_reason, d.spf_found,"
+	" d.spf_suggested, d.dkim_status, d.dkim_reason, d.dkim_found,"
+	" d.dmarc_status, d.dmarc_reason, d.dmarc_policy,"
+	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
+	" k.selector, k.bits, k.public_key"
+	" FROM domains d LEFT JOIN dkim_keys k"
+	" ON k.domain_id = d.id AND k.retired_at IS NULL"
+	" WHERE d.org_id = $1 AND d.deleted_at IS NULL ORDER BY d.id",
+[DB_DOMAIN_GET] =
+	"SELECT d.id, d.name, d.unicode_name FROM domains d"
+	" WHERE d.id = $1 AND d.org_id = $2 AND d.deleted_at IS NULL",
+[DB_DOMAIN_BY_NAME] =
+	"SELECT id FROM domains"
+	" WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
+[DB_DOMAIN_WAS_DELETED] =
+	"SELECT 1 FROM domains"
+	" WHERE org_id = $1 AND name = $2 AND deleted_at IS NOT NULL LIMIT 1",
+[DB_DOMAIN_INSERT] =
+	"INSERT INTO domains (org_id, name, unicode_name, created_by,"
+	" spf_record) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+[DB_DOMAIN_DELETE] =
+	"UPDATE domains SET deleted_at = now(), lease_until = NULL"
+	" WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
+	" RETURNING name",
+[DB_DOMAIN_RESET_DKIM] =
+	"UPDATE domains SET dkim_status = 'pending', dkim_reason = '',"
+	" dkim_found = '', due_at = now() WHERE id = $1",
+[DB_KEY_SELECTORS] =
+	"SELECT selector FROM dkim_keys"
+	" WHERE domain_name = $1 AND selector LIKE $2 || '%'",
+[DB_KEY_INSERT] =
+	"INSERT INTO dkim_keys (domain_id, domain_name, selector, bits,"
+	" public_key, private_sealed) VALUES ($1, $2, $3, $4, $5, $6)",
+[DB_KEY_RETIRE] =
+	"UPDATE dkim_keys SET retired_at = now()"
+	" WHERE domain_id = $1 AND retired_at IS NULL",
+[DB_KEY_ACTIVE] =
+	"SELECT selector, public_key, private_sealed FROM dkim_keys"
+	" WHERE domain_id = $1 AND retired_at IS NULL",
+};
+/* clang-format on */
+
+static PGconn *conn;
+static char sqlstate[6];
+static int in_tx;
+
+static int
+db_prepare_all(void)
+{
+	PGresult *r;
+	char name[16];
+	int i, ok;
+
+	for (i = 0; i < DB__MAX; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		r = PQprepare(conn, name, sql[i], 0, NULL);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			log_warnx("prepare %d: %s", i, PQerrorMessage(conn));
+		PQclear(r);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_connect(const char *conninfo)
+{
+	db_close();
+	conn = PQconnectdb(conninfo);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warnx("connect: %s", PQerrorMessage(conn));
+		return -1;
+	}
+	return db_prepare_all();
+}
+
+int
+db_ensure(void)
+{
+	if (conn == NULL)
+		return -1;
+	in_tx = 0;
+	if (PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) == PQTRANS_IDLE)
+		return 0;
+	PQreset(conn);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warnx("reconnect: %s", PQerrorMessage(conn));
+		return -1;
+	}
+	return db_prepare_all();
+}
+
+void
+db_close(void)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+PGresult *
+db_execb(enum db_stmt st, int n, const char *const *params, const int *lengths,
+	 const int *formats)
+{
+	ExecStatusType s;
+	const char *state;
+	PGresult *r;
+	char name[16];
+
+	snprintf(name, sizeof name, "s%d", (int)st);
+	r = PQexecPrepared(conn, name, n, params, lengths, formats, 0);
+	s = PQresultStatus(r);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+		sqlstate[0] = '\0';
+		return r;
+	}
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(sqlstate, sizeof sqlstate, "%s",
+		 state != NULL ? state : "08006");
+	if (strcmp(sqlstate, "23505") != 0)
+		log_warnx("statement %d: %s", (int)st, PQerrorMessage(conn));
+	PQclear(r);
+	return NULL;
+}
+
+PGresult *
+db_exec(enum db_stmt st, int n, const char *const *params)
+{
+	return db_execb(st, n, params, NULL, NULL);
+}
+
+int
+db_run(enum db_stmt st, int n, const char *const *params)
+{
+	PGresult *r = db_exec(st, n, params);
+
+	PQclear(r);
+	return r != NULL ? 0 : -1;
+}
+
+const char *
+db_sqlstate(void)
+{
+	return sqlstate;
+}
+
+int
+db_unique_violation(void)
+{
+	return strcmp(sqlstate, "23505") == 0;
+}
+
+int
+db_begin(void)
+{
+	if (db_run(DB_BEGIN, 0, NULL) == -1)
+		return -1;
+	in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(void)
+{
+	in_tx = 0;
+	return db_run(DB_COMMIT, 0, NULL);
+}
+
+void
+db_rollback(void)
+{
+	if (in_tx)
+		db_run(DB_ROLLBACK, 0, NULL);
+	in_tx = 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * db.h - the one PostgreSQL connection of a process and the catalogue of
+ * every SQL statement the project runs, prepared at connect. Values travel
+ * only as $n parameters. A connection lost between requests is
+ * re-established by db_ensure() at the top of the next one.
+ */
+#ifndef SA_DB_H
+#define SA_DB_H
+
+#include <libpq-fe.h>
+
+enum db_stmt {
+	DB_BEGIN,
+	DB_COMMIT,
+	DB_ROLLBACK,
+	DB_ACCOUNT,
+	DB_ADDR_LIST,
+	DB_ADDR_GET,
+	DB_ADDR_BY_KEY,
+	DB_ADDR_INSERT,
+	DB_ADDR_UPDATE,
+	DB_ADDR_DELETE,
+	DB_EVENT_INSERT,
+	DB_EVENT_LIST,
+	DB_DOMAIN_LIST,
+	DB_DOMAIN_GET,
+	DB_DOMAIN_BY_NAME,
+	DB_DOMAIN_WAS_DELETED,
+	DB_DOMAIN_INSERT,
+	DB_DOMAIN_DELETE,
+	DB_DOMAIN_RESET_DKIM,
+	DB_KEY_SELECTORS,
+	DB_KEY_INSERT,
+	DB_KEY_RETIRE,
+	DB_KEY_ACTIVE,
+	DB__MAX
+};
+
+/* Connects and prepares every statement; 0 / -1. */
+int db_connect(const char *conninfo);
+/* Makes sure the connection is usable, reconnecting when it was lost;
+ * 0 / -1 (then the request answers 503). */
+int db_ensure(void);
+void db_close(void);
+
+/* Runs a prepared statement with text parameters (NULL = SQL NULL).
+ * Returns the result when it succeeded (tuples or command OK), else NULL
+ * with db_sqlstate() telling why; the caller PQclear()s the result. */
+PGresult *db_exec(enum db_stmt, int n, const char *const *params);
+/* The same with lengths and formats (1 = binary, for bytea). */
+PGresult *db_execb(enum db_stmt, int n, const char *const *params,
+		   const int *lengths, const int *formats);
+/* Runs a statement that returns no rows; 0 / -1. */
+int db_run(enum db_stmt, int n, const char *const *params);
+/* SQLSTATE of the last failure ("" when none, "08006" when the connection
+ * was lost). */
+const char *db_sqlstate(void);
+int db_unique_violation(void);
+
+int db_begin(void);
+int db_commit(void);
+/* Rolls back when a transaction is open. */
+void db_rollback(void);
+
+#endif
