@@ -5,6 +5,8 @@
  * connection under its enum index. Times leave the database through
  * sa_ts() (sql/001_init.sql): ISO 8601 in Japan time.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -103,6 +105,7 @@ static const char *const sql[DB__MAX] = {
 /* clang-format on */
 
 static PGconn *conn;
+static char *conninfo_saved;
 static char sqlstate[6];
 static int in_tx;
 
@@ -126,33 +129,43 @@ db_prepare_all(void)
 	return 0;
 }
 
+static int
+db_open(void)
+{
+	db_close();
+	conn = PQconnectdb(conninfo_saved);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warnx("connect: %s", PQerrorMessage(conn));
+		db_close();
+		return -1;
+	}
+	if (db_prepare_all() == -1) {
+		db_close();
+		return -1;
+	}
+	return 0;
+}
+
 int
 db_connect(const char *conninfo)
 {
-	db_close();
-	conn = PQconnectdb(conninfo);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		log_warnx("connect: %s", PQerrorMessage(conn));
+	free(conninfo_saved);
+	if ((conninfo_saved = strdup(conninfo)) == NULL)
 		return -1;
-	}
-	return db_prepare_all();
+	return db_open();
 }
 
 int
 db_ensure(void)
 {
-	if (conn == NULL)
-		return -1;
 	in_tx = 0;
-	if (PQstatus(conn) == CONNECTION_OK &&
-	    PQtransactionStatus(conn) == PQTRANS_IDLE)
-		return 0;
-	PQreset(conn);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		log_warnx("reconnect: %s", PQerrorMessage(conn));
-		return -1;
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK) {
+		if (PQtransactionStatus(conn) == PQTRANS_IDLE)
+			return 0;
+		if (db_run(DB_ROLLBACK, 0, NULL) == 0)
+			return 0;
 	}
-	return db_prepare_all();
+	return conninfo_saved ? db_open() : -1;
 }
 
 void
