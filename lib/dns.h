@@ -134,4 +134,51 @@ int dns_resolver_wait(struct dns_resolver *, int timeout_ms);
 typedef void (*dns_done_fn)(void *arg, const char *name, enum dns_type);
 void dns_resolver_on_done(struct dns_resolver *, dns_done_fn, void *arg);
 
+/*
+ * Per-question waiters, for drivers that run many restartable checks over
+ * one resolver (lib/verify.c). dns_resolver_get() is the source's get() with
+ * a waiter: when the answer is not known yet it records the question, and,
+ * when w is not NULL, registers w->fn(w->arg) to be called once when the
+ * answer arrives (from inside dns_resolver_wait()). Registering the same
+ * check twice for one question calls it twice. dns_resolver_cancel() drops
+ * every waiter registered with the given owner, so a driver can be freed
+ * while queries are still outstanding.
+ */
+typedef void (*dns_wait_fn)(void *arg);
+struct dns_wait {
+	dns_wait_fn fn;
+	void *arg;
+	const void *owner;
+};
+const struct dns_answer *dns_resolver_get(struct dns_resolver *,
+					  const char *name, enum dns_type,
+					  const struct dns_wait *w);
+void dns_resolver_cancel(struct dns_resolver *, const void *owner);
+
+/* Counters for benchmarks and the run summary. */
+struct dns_stats {
+	unsigned long questions;  /* distinct (name, type) asked */
+	unsigned long queries;	  /* queries handed to c-ares (incl. CNAME
+				     chases; not c-ares' own retries) */
+	unsigned long retries;	  /* tries that timed out inside c-ares */
+	unsigned long cache_hits; /* get() answered from the cache */
+	unsigned long by_status[DNS_STATUS__MAX];
+	int max_inflight; /* most queries outstanding at once */
+};
+void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
+
+/*
+ * Parses a DNS reply (RFC 1035 §4.1) for the question (qname, qtype) into
+ * *out: the RRs of qtype owned by qname or by the end of the CNAME chain
+ * starting at qname inside the answer section. Every length in the message
+ * is checked against its bounds; names are decompressed with a hop limit.
+ * Returns 0 with out->status set; 1 when the chain leaves the answer without
+ * data (out->canon names the target to ask next, status DNS_NODATA); -1 on
+ * allocation failure. A malformed message gives DNS_SERVFAIL.
+ * dns_reply_release() frees what *out holds.
+ */
+int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,
+		    enum dns_type qtype, struct dns_answer *out);
+void dns_reply_release(struct dns_answer *);
+
 #endif
