@@ -122,6 +122,13 @@ buf_detach(struct buf *b)
 	return s;
 }
 
+const char *
+num(long v, char *buf)
+{
+	snprintf(buf, NUMBUF, "%ld", v);
+	return buf;
+}
+
 int
 parse_long(const char *s, long min, long max, long *out)
 {

@@ -33,6 +33,10 @@ int buf_addf(struct buf *, const char *fmt, ...)
 /* Hands the string over to the caller (NULL on earlier failure). */
 char *buf_detach(struct buf *);
 
+/* Decimal text of v in buf (NUMBUF bytes); returns buf. */
+#define NUMBUF 24
+const char *num(long v, char *buf);
+
 /* Parses a whole decimal string into [min, max]; 0 / -1. */
 int parse_long(const char *s, long min, long max, long *out);
 

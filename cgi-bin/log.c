@@ -1,0 +1,60 @@
+/*
+ * log - GET /mail-settings/log: the organization's event log ("ログ"),
+ * newest first (tests/golden/log-example.xml).
+ */
+#include <stdio.h>
+
+#include "db.h"
+#include "page.h"
+#include "util.h"
+#include "xml.h"
+
+static void
+event(mxml_node_t *root, PGresult *res, int i)
+{
+	mxml_node_t *e = xml_el(root, "event"), *a;
+
+	xml_attr(e, "id", PQgetvalue(res, i, 0));
+	xml_attr(e, "at", PQgetvalue(res, i, 1));
+	xml_attr(e, "action", PQgetvalue(res, i, 2));
+	xml_attr(e, "object-type", PQgetvalue(res, i, 3));
+	if (!PQgetisnull(res, i, 4))
+		xml_attr(e, "object-id", PQgetvalue(res, i, 4));
+	xml_attr(e, "object", PQgetvalue(res, i, 5));
+	if (!PQgetisnull(res, i, 7)) {
+		a = xml_el(e, "actor");
+		xml_attr(a, "id", PQgetvalue(res, i, 7));
+		xml_attr(a, "name", PQgetvalue(res, i, 8));
+	}
+	if (PQgetvalue(res, i, 6)[0] != '\0')
+		xml_text_el(e, "detail", PQgetvalue(res, i, 6));
+}
+
+static void
+log_page(struct req *r)
+{
+	char org[NUMBUF];
+	const char *p[1] = {num(r->sess.org_id, org)};
+	PGresult *res;
+	int i;
+
+	if (page_begin(r, 200, NULL) == -1)
+		return;
+	mxmlSetElement(r->root, "log");
+	mxmlElementDeleteAttr(r->root, "csrf");
+	if ((res = db_exec(DB_EVENT_LIST, 1, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		event(r->root, res, i);
+	PQclear(res);
+}
+
+int
+main(void)
+{
+	static const struct action a = {"log", HTTP_GET, log_page};
+
+	return http_main(&a);
+}

@@ -1,0 +1,117 @@
+/*
+ * dkim.h - DKIM key records (RFC 6376 §3.6.1) and the product's verdict on
+ * a customer's published key (DESIGN.md "Verification semantics", DKIM).
+ * Also the tag-list syntax of RFC 6376 §3.2, which DMARC records share
+ * (RFC 7489 §6.3).
+ *
+ * The verdict runs over a struct dns_source (lib/dns.h) and is restartable:
+ * when an answer is not known yet it returns 1 and the caller resolves what
+ * the source recorded and calls again from the start.
+ */
+#ifndef SA_DKIM_H
+#define SA_DKIM_H
+
+#include <stddef.h>
+
+#include "dns.h"
+
+/* One tag=value pair of a tag-list; both point into the parsed text. The
+ * value has its leading and trailing FWS removed; inner FWS is kept. */
+struct dkim_tag {
+	const char *name;
+	size_t nlen;
+	const char *val;
+	size_t vlen;
+};
+
+#define DKIM_MAX_TAGS 64
+
+/*
+ * Splits s[0..len) as an RFC 6376 §3.2 tag-list into tags[0..max). Tag
+ * names are ALPHA *(ALPHA / DIGIT / "_"); values hold VALCHARs separated by
+ * FWS; a trailing ";" (and whitespace after it) is allowed, an empty
+ * tag-spec is not. Duplicate names (compared exactly, or ASCII
+ * case-insensitively when fold is set) make the whole list invalid.
+ * Returns the number of tags, or -1 with *problem set (static text).
+ */
+int dkim_taglist(const char *s, size_t len, int fold, struct dkim_tag *tags,
+		 size_t max, const char **problem);
+
+/* Finds a tag by name (exact, or case-insensitive when fold is set). */
+const struct dkim_tag *dkim_tag_find(const struct dkim_tag *tags, size_t n,
+				     const char *name, int fold);
+
+/* A key record as published. p points into the parsed text and keeps the
+ * FWS the publisher put in it; k is the key type ("rsa" when absent). */
+struct dkim_key {
+	const char *p;
+	size_t plen;
+	const char *k;
+	size_t klen;
+	const char *problem; /* on a syntax error: what (static text) */
+};
+
+/* Parses one key record (the strings of one TXT RR concatenated): the
+ * tag-list, v= first when present and exactly "DKIM1", p= present, and the
+ * value syntax of k=, h=, s=, t= and p= (base64 with FWS, RFC 6376 §3.6.1).
+ * Unknown tags are ignored (§3.2). Returns 0, or -1 on a syntax error. */
+int dkim_key_parse(const char *txt, size_t len, struct dkim_key *out);
+
+/*
+ * Decodes base64 that may hold FWS (RFC 6376 §2.10 "base64string"); the
+ * final "=" padding may be missing. Returns the decoded length (the
+ * caller's out has room for (len / 4 + 1) * 3 bytes), or -1 when invalid.
+ */
+long dkim_base64_decode(const char *s, size_t len, unsigned char *out);
+
+/* Reasons of DESIGN.md, in the order they are documented. */
+enum dkim_reason {
+	DKIM_OK,
+	DKIM_NO_RECORD,
+	DKIM_KEY_MISMATCH,
+	DKIM_KEY_TRUNCATED,
+	DKIM_REVOKED,
+	DKIM_SYNTAX_ERROR,
+	DKIM_MULTIPLE_RECORDS,
+	DKIM_WRONG_KEY_TYPE,
+	DKIM_DOUBLED_DOMAIN,
+	DKIM_DNS_ERROR,
+	DKIM_REASON__MAX
+};
+const char *dkim_reason_name(enum dkim_reason);
+
+/* Compares a parsed key with the issued key (base64 of the DER
+ * SubjectPublicKeyInfo, as records_dkim_value() publishes it):
+ * DKIM_OK, DKIM_REVOKED (empty p=), DKIM_WRONG_KEY_TYPE (k= not rsa),
+ * DKIM_KEY_TRUNCATED (the published p= is a strict prefix of the issued
+ * base64: a value cut at a 255-byte string boundary), DKIM_SYNTAX_ERROR
+ * (p= not base64) or DKIM_KEY_MISMATCH. */
+enum dkim_reason dkim_key_judge(const struct dkim_key *, const char *expected);
+
+/* The verdict on one domain. status is "verified", "unverified" or
+ * "tempfail"; name the queried host; record the key record found (strings
+ * of its RR concatenated, NULL when none or several). */
+struct dkim_verdict {
+	const char *status; /* static */
+	const char *reason; /* static */
+	enum dkim_reason code;
+	char *name;   /* malloc'ed */
+	char *record; /* malloc'ed or NULL */
+};
+
+/*
+ * Looks up TXT at <selector>._domainkey.<domain> (CNAMEs are followed by
+ * the source) and judges it against the expected base64 key: verified iff
+ * exactly one key record there and its p= is the expected key. When
+ * nothing is published there, also asks <selector>._domainkey.<domain>.
+ * <domain> to recognise a DNS panel that appended the zone twice
+ * (doubled_domain). SERVFAIL or timeout on the key's name is tempfail
+ * (dns_error). Returns 0 when the verdict is complete, 1 when DNS answers
+ * are needed, -1 on allocation failure. dkim_verdict_release() frees *out.
+ */
+int dkim_verdict(const char *domain, const char *selector,
+		 const char *expected, const struct dns_source *,
+		 struct dkim_verdict *out);
+void dkim_verdict_release(struct dkim_verdict *);
+
+#endif

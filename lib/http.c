@@ -1,0 +1,298 @@
+/*
+ * http.c - the FastCGI serve loop shared by every action binary, in the
+ * order described in http.h. This is the only module that links libfcgi;
+ * actions never touch the streams.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "util.h"
+#include "xml.h"
+
+static const char *const reasons[][2] = {
+    {"200", "OK"},
+    {"303", "See Other"},
+    {"400", "Bad Request"},
+    {"401", "Unauthorized"},
+    {"403", "Forbidden"},
+    {"404", "Not Found"},
+    {"405", "Method Not Allowed"},
+    {"413", "Content Too Large"},
+    {"415", "Unsupported Media Type"},
+    {"422", "Unprocessable Content"},
+    {"500", "Internal Server Error"},
+    {"503", "Service Unavailable"},
+};
+
+/* The process's view of one request, over FastCGI or CGI. */
+struct io {
+	FCGX_Request fx;
+	int cgi;
+};
+
+static const char *
+io_param(struct io *io, const char *name)
+{
+	return io->cgi ? getenv(name) : FCGX_GetParam(name, io->fx.envp);
+}
+
+static int
+io_read(struct io *io, char *p, size_t n)
+{
+	if (io->cgi)
+		return (int)fread(p, 1, n, stdin);
+	return FCGX_GetStr(p, (int)n, io->fx.in);
+}
+
+static void
+io_write(struct io *io, const char *p, size_t n)
+{
+	if (io->cgi)
+		fwrite(p, 1, n, stdout);
+	else
+		FCGX_PutStr(p, (int)n, io->fx.out);
+}
+
+static const char *
+reason_phrase(int status)
+{
+	char code[8];
+	size_t i;
+
+	snprintf(code, sizeof code, "%d", status);
+	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strcmp(reasons[i][0], code) == 0)
+			return reasons[i][1];
+	return "Error";
+}
+
+void
+http_fail(struct req *r, int status, const char *code)
+{
+	if (r->doc != NULL)
+		mxmlDelete(r->doc);
+	r->doc = xml_doc("error", &r->root);
+	xml_attr_num(r->root, "status", status);
+	xml_attr(r->root, "code", code);
+	xml_attr(r->root, "base", r->base);
+	r->status = status;
+	r->error = code;
+	r->location[0] = '\0';
+}
+
+void
+http_redirect(struct req *r, const char *notice)
+{
+	snprintf(r->location, sizeof r->location, "%s?notice=%s", r->base,
+		 notice);
+	r->status = 303;
+}
+
+const char *
+http_param(const struct req *r, const char *name)
+{
+	const char *v = form_get(&r->body, name);
+
+	return v != NULL ? v : form_get(&r->query, name);
+}
+
+long
+http_id(const struct req *r, const char *name)
+{
+	const char *v = http_param(r, name);
+	long id;
+
+	if (v == NULL || parse_long(v, 1, 0x7fffffffffffffffL, &id) == -1)
+		return 0;
+	return id;
+}
+
+static void
+http_write(struct io *io, struct req *r)
+{
+	char head[1024];
+	char *body = NULL;
+	int n;
+
+	if (r->status == 303) {
+		n = snprintf(head, sizeof head,
+			     "Status: 303 See Other\r\nLocation: %s\r\n"
+			     "Cache-Control: no-store\r\n\r\n",
+			     r->location);
+		io_write(io, head, (size_t)n);
+		return;
+	}
+	if (r->doc == NULL || (body = xml_string(r->doc)) == NULL) {
+		http_fail(r, 500, "internal");
+		body = xml_string(r->doc);
+	}
+	n = snprintf(
+	    head, sizeof head,
+	    "Status: %d %s\r\nContent-Type: text/xml; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n",
+	    r->status, reason_phrase(r->status));
+	io_write(io, head, (size_t)n);
+	if (body != NULL)
+		io_write(io, body, strlen(body));
+	free(body);
+}
+
+/* Reads and decodes the body of a POST; 0, or -1 with the answer set. */
+static int
+http_body(struct io *io, struct req *r)
+{
+	const char *cl = io_param(io, "CONTENT_LENGTH");
+	const char *ct = io_param(io, "CONTENT_TYPE");
+	long limit = config_num("body_limit", 65536), len = 0;
+	char *buf;
+	int rc = -1;
+
+	if (cl != NULL && *cl != '\0' &&
+	    parse_long(cl, 0, 0x7fffffffffffffffL, &len) == -1)
+		len = -1;
+	if (len < 0 || len > limit) {
+		http_fail(r, len < 0 ? 400 : 413,
+			  len < 0 ? "bad_request" : "too_large");
+		return -1;
+	}
+	if (len > 0 && (ct == NULL ||
+			ascii_ncasecmp(ct, "application/x-www-form-urlencoded",
+				       33) != 0)) {
+		http_fail(r, 415, "bad_content_type");
+		return -1;
+	}
+	if ((buf = malloc((size_t)len + 1)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (io_read(io, buf, (size_t)len) != (int)len)
+		http_fail(r, 400, "bad_request");
+	else if (form_decode(&r->body, buf, (size_t)len) != FORM_OK)
+		http_fail(r, 400, "bad_encoding");
+	else
+		rc = 0;
+	free(buf);
+	return rc;
+}
+
+/* Method, body, query, database, session and CSRF; 0 when the handler
+ * may run. */
+static int
+http_prepare(struct io *io, struct req *r, const struct action *a)
+{
+	const char *m = io_param(io, "REQUEST_METHOD");
+	const char *q = io_param(io, "QUERY_STRING");
+	const char *cookie = io_param(io, "HTTP_COOKIE");
+	char value[SESSION_MAX + 1] = "";
+
+	r->method = m && strcmp(m, "GET") == 0	  ? HTTP_GET
+		    : m && strcmp(m, "POST") == 0 ? HTTP_POST
+						  : 0;
+	if ((r->method & a->methods) == 0) {
+		http_fail(r, 405, "bad_method");
+		return -1;
+	}
+	if (r->method == HTTP_POST && http_body(io, r) == -1)
+		return -1;
+	if (q != NULL && form_decode(&r->query, q, strlen(q)) != FORM_OK) {
+		http_fail(r, 400, "bad_encoding");
+		return -1;
+	}
+	if (cookie != NULL)
+		session_cookie(cookie,
+			       config_str("session_cookie", "sa_session"),
+			       value, sizeof value);
+	switch (session_verify(value, time(NULL), &r->sess)) {
+	case SESSION_OK:
+		break;
+	case SESSION_MISSING:
+		http_fail(r, 401, "no_session");
+		return -1;
+	default:
+		http_fail(r, 401, "bad_session");
+		return -1;
+	}
+	if (r->method == HTTP_POST &&
+	    !session_csrf_ok(&r->sess, form_get(&r->body, "csrf"))) {
+		http_fail(r, 403, "bad_csrf");
+		return -1;
+	}
+	if (db_ensure() == -1) {
+		http_fail(r, 503, "db_unavailable");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_serve(struct io *io, const struct action *a)
+{
+	struct req r;
+	const char *base = io_param(io, "SA_BASE");
+
+	memset(&r, 0, sizeof r);
+	r.base = base != NULL && *base != '\0' ? base : "/mail-settings/";
+	r.status = 200;
+	if (http_prepare(io, &r, a) == 0) {
+		a->handle(&r);
+		/* A statement that failed on a lost connection. */
+		if (r.status == 500 && strncmp(db_sqlstate(), "08", 2) == 0)
+			http_fail(&r, 503, "db_unavailable");
+	}
+	http_write(io, &r);
+	db_rollback();
+	if (r.doc != NULL)
+		mxmlDelete(r.doc);
+	form_release(&r.query);
+	form_release(&r.body);
+	memset(&r.sess, 0, sizeof r.sess);
+}
+
+/* Configuration, keys and the database, once per process. */
+static int
+http_start(void)
+{
+	const char *path = config_default_path();
+
+	if (config_load(path) == -1 ||
+	    crypto_load_master(config_str("master_key_file", "")) == -1 ||
+	    session_init(config_str("session_key_file", "")) == -1)
+		return -1;
+	/* A database that is down now is retried at each request. */
+	db_connect(config_str("database", ""));
+	return 0;
+}
+
+int
+http_main(const struct action *a)
+{
+	struct io io;
+
+	memset(&io, 0, sizeof io);
+	if (http_start() == -1)
+		return 1;
+	if (FCGX_IsCGI()) {
+		io.cgi = 1;
+		http_serve(&io, a);
+		fflush(stdout);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&io.fx, 0, 0) != 0)
+		return 1;
+	while (FCGX_Accept_r(&io.fx) >= 0) {
+		http_serve(&io, a);
+		FCGX_Finish_r(&io.fx);
+	}
+	db_close();
+	config_free();
+	return 0;
+}

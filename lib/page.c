@@ -1,0 +1,261 @@
+/*
+ * page.c - the organization's settings as XML: account, addresses,
+ * domains with the records issued and the verifier's verdicts. Column
+ * numbers refer to the statements of lib/db.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "page.h"
+#include "records.h"
+#include "util.h"
+#include "xml.h"
+
+static const char *const notices[] = {
+    "updated", "deleted", "issued", "reissued", "dkim_failed", "checked",
+};
+
+static const char *
+notice_ok(const char *n)
+{
+	size_t i;
+
+	for (i = 0; n != NULL && i < sizeof notices / sizeof notices[0]; i++)
+		if (strcmp(n, notices[i]) == 0)
+			return notices[i];
+	return NULL;
+}
+
+int
+page_begin(struct req *r, int status, const char *notice)
+{
+	char acct[24], org[24];
+	const char *p[2] = {acct, org};
+	mxml_node_t *el;
+	PGresult *res;
+
+	snprintf(acct, sizeof acct, "%ld", r->sess.account_id);
+	snprintf(org, sizeof org, "%ld", r->sess.org_id);
+	if ((res = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		http_fail(r, 401, "bad_session");
+		return -1;
+	}
+	r->doc = xml_doc("settings", &r->root);
+	r->status = status;
+	xml_attr_num(r->root, "status", status);
+	xml_attr(r->root, "base", r->base);
+	xml_attr(r->root, "csrf", r->sess.csrf);
+	xml_attr(r->root, "notice", notice_ok(notice));
+	el = xml_el(r->root, "account");
+	xml_attr(el, "id", acct);
+	xml_attr(el, "name", PQgetvalue(res, 0, 0));
+	el = xml_el(r->root, "organization");
+	xml_attr(el, "id", org);
+	xml_attr(el, "name", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return 0;
+}
+
+void
+page_error(struct req *r, const char *code)
+{
+	xml_attr(xml_el(r->root, "error"), "code", code);
+}
+
+mxml_node_t *
+page_form(struct req *r, const char *name, long id)
+{
+	mxml_node_t *f = xml_el(r->root, "form");
+
+	xml_attr(f, "name", name);
+	if (id > 0)
+		xml_attr_num(f, "id", id);
+	return f;
+}
+
+mxml_node_t *
+page_field(mxml_node_t *form, const char *name, const char *value,
+	   const char *error)
+{
+	mxml_node_t *f = xml_el(form, "field");
+
+	xml_attr(f, "name", name);
+	xml_attr(f, "value", value != NULL ? value : "");
+	if (error != NULL)
+		xml_attr(xml_el(f, "error"), "code", error);
+	return f;
+}
+
+int
+page_check(const struct req *r, const struct field_spec *spec, size_t n,
+	   const char **errs)
+{
+	const char *v;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < n; i++) {
+		v = http_param(r, spec[i].name);
+		errs[i] = spec[i].check(v != NULL ? v : "");
+		bad += errs[i] != NULL;
+	}
+	return bad;
+}
+
+mxml_node_t *
+page_fields(struct req *r, const char *form, long id,
+	    const struct field_spec *spec, size_t n, const char *const *errs)
+{
+	mxml_node_t *f = page_form(r, form, id);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		page_field(f, spec[i].name,
+			   spec[i].secret ? "" : http_param(r, spec[i].name),
+			   errs != NULL ? errs[i] : NULL);
+	return f;
+}
+
+static void
+page_address(struct req *r, mxml_node_t *list, PGresult *res, int i)
+{
+	mxml_node_t *a = xml_el(list, "address"), *reg;
+	long owner = atol(PQgetvalue(res, i, 7));
+
+	xml_attr(a, "id", PQgetvalue(res, i, 0));
+	xml_attr(a, "mine", owner == r->sess.account_id ? "1" : "0");
+	xml_text_el(a, "email", PQgetvalue(res, i, 1));
+	xml_text_el(a, "smtp-host", PQgetvalue(res, i, 2));
+	xml_text_el(a, "smtp-port", PQgetvalue(res, i, 3));
+	xml_text_el(a, "smtp-user", PQgetvalue(res, i, 4));
+	xml_text_el(a, "password-set",
+		    PQgetvalue(res, i, 5)[0] == 't' ? "1" : "0");
+	xml_text_el(a, "note", PQgetvalue(res, i, 6));
+	reg = xml_el(a, "registrant");
+	xml_attr(reg, "id", PQgetvalue(res, i, 7));
+	xml_attr(reg, "name", PQgetvalue(res, i, 8));
+	xml_text_el(a, "created-at", PQgetvalue(res, i, 9));
+}
+
+/* One <found> per line of what the verifier saw. */
+static void
+page_found(mxml_node_t *el, const char *found)
+{
+	const char *nl;
+
+	while (*found != '\0') {
+		nl = strchr(found, '\n');
+		xml_bytes_el(el, "found", found,
+			     nl ? (size_t)(nl - found) : strlen(found));
+		if (nl == NULL)
+			break;
+		found = nl + 1;
+	}
+}
+
+static void
+page_record(mxml_node_t *el, const char *host, const char *value,
+	    const char *zone)
+{
+	mxml_node_t *rec = xml_el(el, "record");
+
+	xml_attr(rec, "host", host);
+	xml_attr(rec, "type", "TXT");
+	xml_attr(rec, "value", value);
+	xml_attr(rec, "zone", zone);
+}
+
+/* Attribute from a column unless it is NULL. */
+static void
+attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
+{
+	if (!PQgetisnull(res, i, col))
+		xml_attr(el, name, PQgetvalue(res, i, col));
+}
+
+static void
+page_dkim(mxml_node_t *d, PGresult *res, int i)
+{
+	mxml_node_t *k = xml_el(d, "dkim");
+	char *host, *value, *zone;
+
+	xml_attr(k, "status", PQgetvalue(res, i, 9));
+	xml_attr(k, "reason", PQgetvalue(res, i, 10));
+	attr_col(k, "checked-at", res, i, 15);
+	if (!PQgetisnull(res, i, 17)) {
+		xml_attr(k, "selector", PQgetvalue(res, i, 17));
+		xml_attr(k, "bits", PQgetvalue(res, i, 18));
+		host = records_dkim_host(PQgetvalue(res, i, 17),
+					 PQgetvalue(res, i, 1));
+		value = records_dkim_value(PQgetvalue(res, i, 19));
+		zone =
+		    host && value ? records_zone_line(host, value, 255) : NULL;
+		page_record(k, host, value, zone);
+		free(host);
+		free(value);
+		free(zone);
+	}
+	page_found(k, PQgetvalue(res, i, 11));
+}
+
+static void
+page_domain(mxml_node_t *list, PGresult *res, int i)
+{
+	mxml_node_t *d = xml_el(list, "domain"), *el;
+
+	xml_attr(d, "id", PQgetvalue(res, i, 0));
+	xml_attr(d, "name", PQgetvalue(res, i, 1));
+	xml_attr(d, "unicode", PQgetvalue(res, i, 2));
+	xml_attr(d, "created-at", PQgetvalue(res, i, 3));
+	el = xml_el(d, "spf");
+	xml_attr(el, "status", PQgetvalue(res, i, 5));
+	xml_attr(el, "reason", PQgetvalue(res, i, 6));
+	attr_col(el, "checked-at", res, i, 15);
+	attr_col(el, "verified-at", res, i, 16);
+	page_record(el, PQgetvalue(res, i, 1), PQgetvalue(res, i, 4), NULL);
+	page_found(el, PQgetvalue(res, i, 7));
+	if (PQgetvalue(res, i, 8)[0] != '\0')
+		xml_text_el(el, "suggested", PQgetvalue(res, i, 8));
+	page_dkim(d, res, i);
+	if (PQgetvalue(res, i, 12)[0] != '\0') {
+		el = xml_el(d, "dmarc");
+		xml_attr(el, "status", PQgetvalue(res, i, 12));
+		xml_attr(el, "reason", PQgetvalue(res, i, 13));
+		xml_attr(el, "policy", PQgetvalue(res, i, 14));
+	}
+}
+
+int
+page_end(struct req *r)
+{
+	char org[24];
+	const char *p[1] = {org};
+	mxml_node_t *list;
+	PGresult *res;
+	int i;
+
+	snprintf(org, sizeof org, "%ld", r->sess.org_id);
+	if ((res = db_exec(DB_ADDR_LIST, 1, p)) == NULL)
+		goto fail;
+	list = xml_el(r->root, "addresses");
+	for (i = 0; i < PQntuples(res); i++)
+		page_address(r, list, res, i);
+	PQclear(res);
+	if ((res = db_exec(DB_DOMAIN_LIST, 1, p)) == NULL)
+		goto fail;
+	list = xml_el(r->root, "domains");
+	for (i = 0; i < PQntuples(res); i++)
+		page_domain(list, res, i);
+	PQclear(res);
+	return 0;
+fail:
+	http_fail(r, 500, "internal");
+	return -1;
+}

@@ -1,0 +1,44 @@
+/*
+ * page.h - the settings document (tests/golden/settings-example.xml, schema
+ * xsl/senderauth.rng): what GET /mail-settings/ answers and what every 422
+ * answers, with the user's input kept in <form> elements. Built in two
+ * halves so an action can put its forms and errors between them, in the
+ * schema's order.
+ */
+#ifndef SA_PAGE_H
+#define SA_PAGE_H
+
+#include "http.h"
+
+/* Root, account and organization. notice may be NULL. 0, or -1 with the
+ * answer set (401 for an account that does not exist, 500). */
+int page_begin(struct req *, int status, const char *notice);
+/* The organization's addresses and domains; 0, or -1 with the answer set. */
+int page_end(struct req *);
+/* The page-level error (invalid_form, not_registrant, not_found …). */
+void page_error(struct req *, const char *code);
+/* A <form name=…>; id > 0 adds id=. */
+mxml_node_t *page_form(struct req *, const char *name, long id);
+/* A <field> keeping what the user typed, with an optional error code;
+ * returns the field for extra error attributes. */
+mxml_node_t *page_field(mxml_node_t *form, const char *name, const char *value,
+			const char *error);
+
+/* A form field declared once per action: its name, a pure validator
+ * (NULL when valid, else an error code) and whether it is secret (never
+ * sent back, not even on a 422). */
+struct field_spec {
+	const char *name;
+	const char *(*check)(const char *value);
+	int secret;
+};
+/* Validates every field (absent = ""); errs[i] receives each error code or
+ * NULL. Returns the number of errors. */
+int page_check(const struct req *, const struct field_spec *, size_t n,
+	       const char **errs);
+/* The <form> with every field as typed and its error; returns the form. */
+mxml_node_t *page_fields(struct req *, const char *form, long id,
+			 const struct field_spec *, size_t n,
+			 const char *const *errs);
+
+#endif
