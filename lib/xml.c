@@ -101,5 +101,6 @@ xml_text_el(mxml_node_t *parent, const char *name, const char *text)
 char *
 xml_string(mxml_node_t *doc)
 {
+	mxmlSetWrapMargin(0);
 	return mxmlSaveAllocString(doc, MXML_NO_CALLBACK);
 }

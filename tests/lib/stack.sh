@@ -1,0 +1,184 @@
+# tests/lib/stack.sh - the whole product on loopback, for tests, benchmarks
+# and `make run`. Sourced after tests/lib/common.sh. Everything lives below
+# a directory of the caller's ($SA_DIR, default $T): a private PostgreSQL
+# cluster, the configuration, the secrets, the FastCGI sockets and nginx.
+# Every process is stopped by PID (sa_pidfile).
+
+SA_DIR=${SA_DIR:-$T}
+SA_ACTIONS=${SA_ACTIONS:-"settings register delete log add-domain reissue check"}
+SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-2}
+
+# PostgreSQL refuses to run as root: use the postgres account then.
+sa_as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+sa_pg_bin() {
+	local d
+	for d in /usr/lib/postgresql/*/bin; do :; done
+	echo "$d"
+}
+
+sa_psql() {
+	"$(sa_pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$SA_DIR/pg" \
+		-p "$SA_PG_PORT" -U postgres -d senderauth "$@"
+}
+
+# sa_pg_start: a cluster in $SA_DIR/pg (created when missing), on a free
+# port, then the senderauth database with every migration applied.
+sa_pg_start() {
+	local bin
+	bin=$(sa_pg_bin)
+	SA_PG_PORT=${SA_PG_PORT:-$(sa_free_port)}
+	mkdir -p "$SA_DIR/pg"
+	[ "$(id -u)" = 0 ] && chown postgres "$SA_DIR/pg" && chmod 0700 "$SA_DIR/pg"
+	if [ ! -f "$SA_DIR/pg/data/PG_VERSION" ]; then
+		sa_as_pg "$bin/initdb" -D "$SA_DIR/pg/data" -U postgres \
+			-A trust -E UTF8 --locale=C.UTF-8 >"$SA_DIR/pg/initdb.log" 2>&1 ||
+			{ cat "$SA_DIR/pg/initdb.log"; return 1; }
+		cat >>"$SA_DIR/pg/data/postgresql.conf" <<-CONF
+			listen_addresses = ''
+			unix_socket_directories = '$SA_DIR/pg'
+			max_connections = 200
+			shared_buffers = 128MB
+			${SA_PG_FAST:+fsync = off}
+			${SA_PG_FAST:+synchronous_commit = off}
+			${SA_PG_FAST:+full_page_writes = off}
+		CONF
+	fi
+	sa_pg_restart_only || return 1
+	"$bin/psql" -X -q -h "$SA_DIR/pg" -p "$SA_PG_PORT" -U postgres -d postgres \
+		-tAc "SELECT 1 FROM pg_database WHERE datname = 'senderauth'" | grep -q 1 ||
+		"$bin/createdb" -h "$SA_DIR/pg" -p "$SA_PG_PORT" -U postgres senderauth
+	sa_migrate
+}
+
+# Starts (or restarts) the server of the existing cluster on $SA_PG_PORT.
+sa_pg_restart_only() {
+	local bin
+	bin=$(sa_pg_bin)
+	sa_as_pg "$bin/pg_ctl" -D "$SA_DIR/pg/data" -l "$SA_DIR/pg/server.log" \
+		-o "-p $SA_PG_PORT" -w -t 60 start >/dev/null || {
+		cat "$SA_DIR/pg/server.log"
+		return 1
+	}
+	head -1 "$SA_DIR/pg/data/postmaster.pid" >"$SA_DIR/pg.pid"
+	sa_pidfile "$SA_DIR/pg.pid"
+}
+
+sa_pg_stop() {
+	sa_as_pg "$(sa_pg_bin)/pg_ctl" -D "$SA_DIR/pg/data" -m fast -w stop >/dev/null
+}
+
+# sa_migrate: applies sql/NNN_*.sql in order, each once, each in one
+# transaction together with its row in schema_version.
+sa_migrate() {
+	local f v
+	sa_psql -c "CREATE TABLE IF NOT EXISTS schema_version (
+		version integer PRIMARY KEY,
+		applied_at timestamptz NOT NULL DEFAULT now())" || return 1
+	for f in "$SA_TOP"/sql/[0-9][0-9][0-9]_*.sql; do
+		v=$(basename "$f")
+		v=$((10#${v%%_*}))
+		[ -n "$(sa_psql -tAc "SELECT 1 FROM schema_version WHERE version = $v")" ] && continue
+		{
+			echo "BEGIN;"
+			cat "$f"
+			echo ";INSERT INTO schema_version (version) VALUES ($v);"
+			echo "COMMIT;"
+		} | sa_psql -f - || return 1
+	done
+}
+
+# sa_secrets: the master and session key files, created 0600 when missing.
+sa_secrets() {
+	local f
+	for f in master.key session.key; do
+		if [ ! -f "$SA_DIR/$f" ]; then
+			(umask 077 && head -c 32 /dev/urandom >"$SA_DIR/$f")
+		fi
+	done
+}
+
+# sa_config [extra lines...]: writes $SA_DIR/senderauth.conf.
+sa_config() {
+	sa_secrets
+	{
+		echo "# written by tests/lib/stack.sh"
+		echo "database = host=$SA_DIR/pg port=$SA_PG_PORT dbname=senderauth user=postgres"
+		echo "master_key_file = $SA_DIR/master.key"
+		echo "session_key_file = $SA_DIR/session.key"
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"$SA_DIR/senderauth.conf"
+	export SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf
+}
+
+# sa_fcgi_start: every action under spawn-fcgi on a unix socket.
+sa_fcgi_start() {
+	local a
+	mkdir -p "$SA_DIR/sock"
+	for a in $SA_ACTIONS; do
+		[ -x "$BUILD/cgi-bin/$a" ] || continue
+		rm -f "$SA_DIR/sock/$a.sock"
+		SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf spawn-fcgi \
+			-s "$SA_DIR/sock/$a.sock" -M 0666 -F "$SA_FCGI_CHILDREN" \
+			-P "$SA_DIR/fcgi-$a.pid" -- "$BUILD/cgi-bin/$a" \
+			>>"$SA_DIR/fcgi.log" 2>&1 || return 1
+		sa_pidfile "$SA_DIR/fcgi-$a.pid"
+	done
+}
+
+sa_fcgi_stop() {
+	local a pid
+	for a in $SA_ACTIONS; do
+		[ -f "$SA_DIR/fcgi-$a.pid" ] || continue
+		for pid in $(cat "$SA_DIR/fcgi-$a.pid"); do kill "$pid" 2>/dev/null; done
+	done
+}
+
+# sa_nginx_start: nginx with the XSLT filter on a free port ($SA_HTTP_PORT).
+sa_nginx_start() {
+	SA_HTTP_PORT=${SA_HTTP_PORT:-$(sa_free_port)}
+	mkdir -p "$SA_DIR/nginx"
+	cp /etc/nginx/fastcgi_params "$SA_DIR/nginx/"
+	sed -e "s#@DIR@#$SA_DIR#g" -e "s#@TOP@#$SA_TOP#g" \
+		-e "s#@PORT@#$SA_HTTP_PORT#g" -e "s#@XSL@#${SA_XSL:-$SA_TOP/xsl}#g" \
+		-e "s#@USER@#$([ "$(id -u)" = 0 ] && echo 'user root root;')#" \
+		"$SA_TOP/nginx/dev.conf.in" >"$SA_DIR/nginx/nginx.conf"
+	sed -e "s#@SOCK@#$SA_DIR/sock#g" -e "s#@XSL@#${SA_XSL:-$SA_TOP/xsl}#g" \
+		"$SA_TOP/nginx/senderauth.conf.in" >"$SA_DIR/nginx/senderauth.conf"
+	nginx -p "$SA_DIR/nginx" -c "$SA_DIR/nginx/nginx.conf" -t \
+		>"$SA_DIR/nginx/test.log" 2>&1 || { cat "$SA_DIR/nginx/test.log"; return 1; }
+	nginx -p "$SA_DIR/nginx" -c "$SA_DIR/nginx/nginx.conf" || return 1
+	sa_wait_for 10 test -s "$SA_DIR/nginx/nginx.pid" || return 1
+	sa_pidfile "$SA_DIR/nginx/nginx.pid"
+	SA_URL=http://127.0.0.1:$SA_HTTP_PORT
+	sa_wait_for 10 curl -s -o /dev/null "$SA_URL/"
+}
+
+# sa_org NAME: creates an organization, prints its id.
+sa_org() {
+	sa_psql -tA -v name="$1" <<-'SQL'
+		INSERT INTO organizations (name) VALUES (:'name') RETURNING id;
+	SQL
+}
+# sa_account ORG NAME: creates an account, prints its id.
+sa_account() {
+	sa_psql -tA -v org="$1" -v name="$2" <<-'SQL'
+		INSERT INTO accounts (org_id, name) VALUES (:'org', :'name') RETURNING id;
+	SQL
+}
+# sa_mint ACCOUNT ORG [TTL]: a session cookie value.
+sa_mint() {
+	"$BUILD/mint-session" "$SA_DIR/session.key" "$1" "$2" "${3:-3600}"
+}
+
+# sa_stack_start: PostgreSQL, configuration, FastCGI and nginx.
+sa_stack_start() {
+	sa_pg_start && sa_config "$@" && sa_fcgi_start && sa_nginx_start
+}
