@@ -109,9 +109,8 @@ struct dkim_verdict {
  * (dns_error). Returns 0 when the verdict is complete, 1 when DNS answers
  * are needed, -1 on allocation failure. dkim_verdict_release() frees *out.
  */
-int dkim_verdict(const char *domain, const char *selector,
-		 const char *expected, const struct dns_source *,
-		 struct dkim_verdict *out);
+int dkim_verdict(const char *domain, const char *selector, const char *expected,
+		 const struct dns_source *, struct dkim_verdict *out);
 void dkim_verdict_release(struct dkim_verdict *);
 
 #endif

@@ -1,0 +1,493 @@
+/*
+ * dkim.c - DKIM key records: the tag-list syntax (RFC 6376 §3.2, shared
+ * with DMARC), key record parsing (§3.6.1), base64 with folding whitespace
+ * (§2.10), and the product's verdict on the key a customer published at
+ * <selector>._domainkey.<domain> (DESIGN.md). Signing and key generation
+ * are not here (lib/crypto); nor is DNS I/O: the verdict asks a
+ * struct dns_source and is restartable.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dkim.h"
+#include "util.h"
+
+/* Longest record text judged: the strings of one TXT RR concatenated. A
+ * 4096-bit key needs about 750 bytes; 8 KiB leaves room for notes. */
+#define RECORD_MAX 8192
+
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2): printable but ";". */
+static int
+is_valchar(int c)
+{
+	return c >= 0x21 && c <= 0x7e && c != ';';
+}
+
+/* Skips FWS = [*WSP CRLF] 1*WSP (RFC 5322 §3.2.2 as used by RFC 6376
+ * §2.8) at s[*i]; a CRLF not followed by WSP is not FWS. Returns -1 on a
+ * bare CR or LF. */
+static int
+skip_fws(const char *s, size_t len, size_t *i)
+{
+	for (;;) {
+		while (*i < len && is_wsp((unsigned char)s[*i]))
+			(*i)++;
+		if (*i >= len || (s[*i] != '\r' && s[*i] != '\n'))
+			return 0;
+		if (s[*i] != '\r' || *i + 2 >= len || s[*i + 1] != '\n' ||
+		    !is_wsp((unsigned char)s[*i + 2]))
+			return -1;
+		*i += 2;
+	}
+}
+
+/* Parses one tag-spec at s[*i] up to the next ";" or the end. */
+static int
+tag_spec(const char *s, size_t len, size_t *i, struct dkim_tag *t,
+	 const char **problem)
+{
+	size_t end;
+
+	*problem = "bad whitespace";
+	if (skip_fws(s, len, i) == -1)
+		return -1;
+	*problem = "bad tag name";
+	if (*i >= len || !is_alpha((unsigned char)s[*i]))
+		return -1;
+	t->name = s + *i;
+	while (*i < len && (is_alpha((unsigned char)s[*i]) ||
+			    is_digit((unsigned char)s[*i]) || s[*i] == '_'))
+		(*i)++;
+	t->nlen = (size_t)(s + *i - t->name);
+	*problem = "expected \"=\"";
+	if (skip_fws(s, len, i) == -1 || *i >= len || s[*i] != '=')
+		return -1;
+	(*i)++;
+	*problem = "bad whitespace";
+	if (skip_fws(s, len, i) == -1)
+		return -1;
+	t->val = s + *i;
+	for (end = *i; *i < len && s[*i] != ';';) {
+		*problem = "bad character in value";
+		if (is_valchar((unsigned char)s[*i]))
+			end = ++(*i);
+		else if (skip_fws(s, len, i) == -1 ||
+			 (*i < len && s[*i] != ';' &&
+			  !is_valchar((unsigned char)s[*i])))
+			return -1;
+	}
+	t->vlen = (size_t)(s + end - t->val);
+	return 0;
+}
+
+static int
+name_eq(const char *a, size_t alen, const char *b, size_t blen, int fold)
+{
+	return alen == blen &&
+	       (fold ? ascii_ncasecmp(a, b, alen) : memcmp(a, b, alen)) == 0;
+}
+
+/* Is what follows a ";" at s[i] only whitespace (a trailing ";")? */
+static int
+only_wsp_left(const char *s, size_t len, size_t i)
+{
+	return skip_fws(s, len, &i) == 0 && i == len;
+}
+
+int
+dkim_taglist(const char *s, size_t len, int fold, struct dkim_tag *tags,
+	     size_t max, const char **problem)
+{
+	size_t i = 0, n = 0, j;
+
+	for (;;) {
+		if (n == max) {
+			*problem = "too many tags";
+			return -1;
+		}
+		if (tag_spec(s, len, &i, &tags[n], problem) == -1)
+			return -1;
+		for (j = 0; j < n; j++)
+			if (name_eq(tags[j].name, tags[j].nlen, tags[n].name,
+				    tags[n].nlen, fold)) {
+				*problem = "duplicate tag";
+				return -1;
+			}
+		n++;
+		if (i == len || only_wsp_left(s, len, i + 1))
+			return (int)n;
+		i++; /* the ";" */
+	}
+}
+
+const struct dkim_tag *
+dkim_tag_find(const struct dkim_tag *tags, size_t n, const char *name, int fold)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (name_eq(tags[i].name, tags[i].nlen, name, strlen(name),
+			    fold))
+			return &tags[i];
+	return NULL;
+}
+
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (is_digit(c))
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+long
+dkim_base64_decode(const char *s, size_t len, unsigned char *out)
+{
+	unsigned long acc = 0;
+	size_t i, nchar = 0, npad = 0;
+	long o = 0;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (is_wsp(c) || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			npad++;
+			continue;
+		}
+		if (npad > 0 || (v = b64_value(c)) < 0)
+			return -1; /* data after padding, or not base64 */
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		if (++nchar % 4 == 0) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+		}
+	}
+	if (nchar % 4 == 1 || npad > 2 || (npad > 0 && (nchar + npad) % 4))
+		return -1;
+	if (nchar % 4 == 2)
+		out[o++] = (unsigned char)(acc >> 4);
+	else if (nchar % 4 == 3) {
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	return o;
+}
+
+/* A ":"-separated list of tokens of ALPHA / DIGIT / "-" (or "*" when
+ * star), with FWS around the colons: the h=, s= and t= values. */
+static int
+token_list(const char *v, size_t len, int star)
+{
+	size_t i = 0, tok;
+
+	for (;;) {
+		for (tok = i; i < len && (is_alpha((unsigned char)v[i]) ||
+					  is_digit((unsigned char)v[i]) ||
+					  v[i] == '-' || (star && v[i] == '*'));
+		     i++)
+			;
+		if (i == tok || skip_fws(v, len, &i) == -1)
+			return -1;
+		if (i == len)
+			return 0;
+		if (v[i++] != ':' || skip_fws(v, len, &i) == -1)
+			return -1;
+	}
+}
+
+/* Checks the values of the tags §3.6.1 defines. */
+static const char *
+key_tags_check(const struct dkim_tag *tags, size_t n)
+{
+	const struct dkim_tag *t;
+	unsigned char *tmp;
+	long rc;
+
+	t = dkim_tag_find(tags, n, "v", 0);
+	if (t != NULL &&
+	    (t != &tags[0] || !name_eq(t->val, t->vlen, "DKIM1", 5, 0)))
+		return "v= not first or not DKIM1";
+	if ((t = dkim_tag_find(tags, n, "h", 0)) &&
+	    token_list(t->val, t->vlen, 0))
+		return "bad h= value";
+	if ((t = dkim_tag_find(tags, n, "s", 0)) &&
+	    token_list(t->val, t->vlen, 1))
+		return "bad s= value";
+	if ((t = dkim_tag_find(tags, n, "t", 0)) &&
+	    token_list(t->val, t->vlen, 0))
+		return "bad t= value";
+	if ((t = dkim_tag_find(tags, n, "k", 0)) &&
+	    token_list(t->val, t->vlen, 0))
+		return "bad k= value";
+	if ((t = dkim_tag_find(tags, n, "p", 0)) == NULL)
+		return "no p= tag";
+	if ((tmp = malloc(t->vlen / 4 * 3 + 3)) == NULL)
+		return "out of memory";
+	rc = dkim_base64_decode(t->val, t->vlen, tmp);
+	free(tmp);
+	return rc < 0 ? "p= is not base64" : NULL;
+}
+
+int
+dkim_key_parse(const char *txt, size_t len, struct dkim_key *out)
+{
+	struct dkim_tag tags[DKIM_MAX_TAGS];
+	const struct dkim_tag *t;
+	int n;
+
+	memset(out, 0, sizeof *out);
+	n = dkim_taglist(txt, len, 0, tags, DKIM_MAX_TAGS, &out->problem);
+	if (n < 0 || (out->problem = key_tags_check(tags, (size_t)n)) != NULL)
+		return -1;
+	t = dkim_tag_find(tags, (size_t)n, "p", 0);
+	out->p = t->val;
+	out->plen = t->vlen;
+	if ((t = dkim_tag_find(tags, (size_t)n, "k", 0)) != NULL) {
+		out->k = t->val;
+		out->klen = t->vlen;
+	} else {
+		out->k = "rsa";
+		out->klen = 3;
+	}
+	return 0;
+}
+
+/* Copies the base64 characters of s (FWS removed) into a new string. */
+static char *
+strip_fws(const char *s, size_t len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < len; i++)
+		if (!is_wsp((unsigned char)s[i]) && s[i] != '\r' &&
+		    s[i] != '\n')
+			buf_addc(&b, s[i]);
+	return buf_detach(&b);
+}
+
+/* Decodes both keys; 1 when the bytes are equal, 0 when not, -1 when the
+ * published value is not base64 (or memory ran out). */
+static int
+same_key(const char *pub, size_t publen, const char *expected)
+{
+	size_t elen = strlen(expected);
+	unsigned char *a = malloc(publen / 4 * 3 + 3);
+	unsigned char *b = malloc(elen / 4 * 3 + 3);
+	long na, nb;
+	int rc = -1;
+
+	if (a == NULL || b == NULL)
+		goto out;
+	na = dkim_base64_decode(pub, publen, a);
+	nb = dkim_base64_decode(expected, elen, b);
+	if (na < 0 || nb < 0)
+		goto out;
+	rc = na == nb && memcmp(a, b, (size_t)na) == 0;
+out:
+	free(a);
+	free(b);
+	return rc;
+}
+
+enum dkim_reason
+dkim_key_judge(const struct dkim_key *k, const char *expected)
+{
+	char *pub = NULL, *exp = NULL;
+	enum dkim_reason r;
+	int same;
+
+	if (k->plen == 0)
+		return DKIM_REVOKED;
+	if (!name_eq(k->k, k->klen, "rsa", 3, 1))
+		return DKIM_WRONG_KEY_TYPE;
+	if ((same = same_key(k->p, k->plen, expected)) == 1)
+		return DKIM_OK;
+	pub = strip_fws(k->p, k->plen);
+	exp = strip_fws(expected, strlen(expected));
+	if (pub != NULL && exp != NULL && strlen(pub) < strlen(exp) &&
+	    strncmp(pub, exp, strlen(pub)) == 0)
+		r = DKIM_KEY_TRUNCATED;
+	else
+		r = same == -1 ? DKIM_SYNTAX_ERROR : DKIM_KEY_MISMATCH;
+	free(pub);
+	free(exp);
+	return r;
+}
+
+static const char *const reason_names[DKIM_REASON__MAX] = {
+    "ok",
+    "no_record",
+    "key_mismatch",
+    "key_truncated",
+    "revoked",
+    "syntax_error",
+    "multiple_records",
+    "wrong_key_type",
+    "doubled_domain",
+    "dns_error",
+};
+
+const char *
+dkim_reason_name(enum dkim_reason r)
+{
+	return r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
+}
+
+/* The strings of one TXT RR concatenated (RFC 6376 §3.6.2.2), bounded. */
+static char *
+txt_join(const struct dns_rr *rr, size_t *lenp)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < rr->u.txt.nstr && b.len <= RECORD_MAX; i++)
+		buf_add(&b, rr->u.txt.str[i], rr->u.txt.len[i]);
+	*lenp = b.len;
+	return buf_detach(&b);
+}
+
+static void
+set_reason(struct dkim_verdict *v, enum dkim_reason r)
+{
+	v->code = r;
+	v->reason = dkim_reason_name(r);
+	v->status = r == DKIM_OK	  ? "verified"
+		    : r == DKIM_DNS_ERROR ? "tempfail"
+					  : "unverified";
+}
+
+/* Judges the single TXT RR found at the key's name. */
+static int
+judge_rr(const struct dns_rr *rr, const char *expected, struct dkim_verdict *v)
+{
+	struct dkim_key key;
+	size_t len;
+
+	if ((v->record = txt_join(rr, &len)) == NULL)
+		return -1;
+	if (len > RECORD_MAX || dkim_key_parse(v->record, len, &key) == -1)
+		set_reason(v, DKIM_SYNTAX_ERROR);
+	else
+		set_reason(v, dkim_key_judge(&key, expected));
+	return 0;
+}
+
+/* Is there a key record among the TXT RRs of a? */
+static int
+has_key(const struct dns_answer *a)
+{
+	struct dkim_key key;
+	size_t i, len;
+	char *txt;
+	int found = 0;
+
+	for (i = 0; a->status == DNS_OK && i < a->nrr && !found; i++) {
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((txt = txt_join(&a->rr[i], &len)) == NULL)
+			return -1;
+		found =
+		    len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;
+		free(txt);
+	}
+	return found;
+}
+
+/* Nothing at the right name: a key at <name>.<domain> is the DNS panel
+ * appending the zone to a fully qualified name (doubled_domain). */
+static int
+doubled(const char *domain, const struct dns_source *src,
+	struct dkim_verdict *v)
+{
+	const struct dns_answer *a;
+	struct buf b;
+	int found;
+
+	buf_init(&b);
+	buf_addf(&b, "%s.%s", v->name, domain);
+	if (b.err)
+		return -1;
+	a = src->get(src->ctx, b.s, DNS_T_TXT);
+	buf_release(&b);
+	if (a == NULL)
+		return 1;
+	if ((found = has_key(a)) == -1)
+		return -1;
+	set_reason(v, found ? DKIM_DOUBLED_DOMAIN : DKIM_NO_RECORD);
+	return 0;
+}
+
+int
+dkim_verdict(const char *domain, const char *selector, const char *expected,
+	     const struct dns_source *src, struct dkim_verdict *out)
+{
+	const struct dns_answer *a;
+	struct buf b;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b);
+	buf_addf(&b, "%s._domainkey.%s", selector, domain);
+	if ((out->name = buf_detach(&b)) == NULL)
+		return -1;
+	if ((a = src->get(src->ctx, out->name, DNS_T_TXT)) == NULL)
+		return 1;
+	switch (a->status) {
+	case DNS_OK:
+		if (a->nrr > 1) {
+			set_reason(out, DKIM_MULTIPLE_RECORDS);
+			return 0;
+		}
+		if (a->nrr == 1 && a->rr[0].type == DNS_T_TXT)
+			return judge_rr(&a->rr[0], expected, out);
+		return doubled(domain, src, out);
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		return doubled(domain, src, out);
+	default:
+		set_reason(out, DKIM_DNS_ERROR);
+		return 0;
+	}
+}
+
+void
+dkim_verdict_release(struct dkim_verdict *v)
+{
+	free(v->name);
+	free(v->record);
+	memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,336 @@
+/*
+ * dmarc.c - DMARC records (RFC 7489): recognising them among the TXT
+ * records at _dmarc.<domain> (§6.6.3), strict parsing of the tags of §6.3
+ * with the grammar of §6.4, and the informational verdict shown next to
+ * SPF and DKIM. The tag-list syntax itself is lib/dkim.c's. Policy
+ * discovery through the organizational domain (§6.6.3 step 4, which needs
+ * the Public Suffix List) is not done: the product asks about the domain
+ * the customer sends from.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dkim.h"
+#include "dmarc.h"
+#include "util.h"
+
+#define RECORD_MAX 8192
+
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+is_alnum(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+dmarc_is_candidate(const char *txt, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_wsp((unsigned char)txt[i]))
+		i++;
+	if (i >= len || (txt[i] != 'v' && txt[i] != 'V'))
+		return 0;
+	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+		;
+	if (i >= len || txt[i] != '=')
+		return 0;
+	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+		;
+	return len - i >= 6 && ascii_ncasecmp(txt + i, "DMARC1", 6) == 0;
+}
+
+/* Is c one of the characters of set (never NUL)? */
+static int
+in_set(int c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+static int
+word_is(const char *v, size_t len, const char *w)
+{
+	return strlen(w) == len && ascii_ncasecmp(v, w, len) == 0;
+}
+
+/* p= and sp=: the policy as a static lowercase string, or NULL. */
+static const char *
+policy_of(const struct dkim_tag *t)
+{
+	static const char *const policies[] = {"none", "quarantine", "reject"};
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (word_is(t->val, t->vlen, policies[i]))
+			return policies[i];
+	return NULL;
+}
+
+/* Calls ok() on every item of a list separated by sep with optional WSP
+ * around items; an empty item is an error. */
+static int
+each_item(const char *v, size_t len, char sep, int (*ok)(const char *, size_t))
+{
+	size_t i = 0, start, end;
+
+	for (;;) {
+		while (i < len && is_wsp((unsigned char)v[i]))
+			i++;
+		for (start = i; i < len && v[i] != sep; i++)
+			;
+		for (end = i; end > start && is_wsp((unsigned char)v[end - 1]);
+		     end--)
+			;
+		if (end == start || !ok(v + start, end - start))
+			return -1;
+		if (i == len)
+			return 0;
+		i++;
+	}
+}
+
+static int
+fo_ok(const char *v, size_t len)
+{
+	return len == 1 && in_set(v[0], "01ds");
+}
+
+static int
+keyword_ok(const char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_alnum((unsigned char)v[i]) && v[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* dmarc-uri = URI [ "!" 1*DIGIT [ "k" / "m" / "g" / "t" ] ] (§6.4); the
+ * URI needs a scheme (RFC 3986 §3.1) and a non-empty rest without
+ * whitespace. */
+static int
+uri_ok(const char *v, size_t len)
+{
+	const char *bang = memchr(v, '!', len);
+	size_t i, ulen = bang != NULL ? (size_t)(bang - v) : len, d;
+
+	if (ulen == 0 || !is_alnum((unsigned char)v[0]) || is_digit(v[0]))
+		return 0;
+	for (i = 1; i < ulen && v[i] != ':'; i++)
+		if (!is_alnum((unsigned char)v[i]) && !in_set(v[i], "+-."))
+			return 0;
+	if (i + 1 >= ulen)
+		return 0; /* no ":" or nothing after it */
+	for (; i < ulen; i++)
+		if (is_wsp((unsigned char)v[i]))
+			return 0;
+	if (bang == NULL)
+		return 1;
+	for (d = ulen + 1; d < len && is_digit((unsigned char)v[d]); d++)
+		;
+	if (d == ulen + 1)
+		return 0;
+	return d == len || (d + 1 == len && in_set(v[d], "kmgtKMGT"));
+}
+
+/* 1..max decimal digits with a value <= limit (limit 0: no limit). */
+static int
+number_ok(const char *v, size_t len, size_t max, long limit, long *out)
+{
+	long n = 0;
+	size_t i;
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!is_digit((unsigned char)v[i]))
+			return 0;
+		if (n < 100000000L)
+			n = n * 10 + (v[i] - '0');
+	}
+	*out = n;
+	return limit == 0 || n <= limit;
+}
+
+/* Validates the value of one tag of §6.3; unknown tags pass. */
+static const char *
+tag_check(const struct dkim_tag *t, struct dmarc_record *out)
+{
+	long n;
+
+	if (word_is(t->name, t->nlen, "sp")) {
+		out->sp = policy_of(t);
+		return out->sp == NULL ? "bad sp= value" : NULL;
+	}
+	if (word_is(t->name, t->nlen, "adkim") ||
+	    word_is(t->name, t->nlen, "aspf"))
+		return word_is(t->val, t->vlen, "r") ||
+			       word_is(t->val, t->vlen, "s")
+			   ? NULL
+			   : "bad alignment mode";
+	if (word_is(t->name, t->nlen, "pct")) {
+		if (!number_ok(t->val, t->vlen, 3, 100, &n))
+			return "bad pct= value";
+		out->pct = (int)n;
+		return NULL;
+	}
+	if (word_is(t->name, t->nlen, "ri"))
+		return number_ok(t->val, t->vlen, 32, 0, &n) ? NULL
+							     : "bad ri= value";
+	if (word_is(t->name, t->nlen, "fo"))
+		return each_item(t->val, t->vlen, ':', fo_ok) ? "bad fo= value"
+							      : NULL;
+	if (word_is(t->name, t->nlen, "rf"))
+		return each_item(t->val, t->vlen, ':', keyword_ok)
+			   ? "bad rf= value"
+			   : NULL;
+	if (word_is(t->name, t->nlen, "rua") ||
+	    word_is(t->name, t->nlen, "ruf"))
+		return each_item(t->val, t->vlen, ',', uri_ok)
+			   ? "bad report URI"
+			   : NULL;
+	return NULL;
+}
+
+int
+dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
+{
+	struct dkim_tag tags[DKIM_MAX_TAGS];
+	const struct dkim_tag *p;
+	int n, i;
+
+	memset(out, 0, sizeof *out);
+	out->pct = 100;
+	n = dkim_taglist(txt, len, 1, tags, DKIM_MAX_TAGS, &out->problem);
+	if (n < 0)
+		return -1;
+	/* §6.4: "v" first, and "DMARC1" matched precisely (%x44 ...). */
+	if (!word_is(tags[0].name, tags[0].nlen, "v") || tags[0].vlen != 6 ||
+	    memcmp(tags[0].val, "DMARC1", 6) != 0) {
+		out->problem = "v=DMARC1 is not the first tag";
+		return -1;
+	}
+	if ((p = dkim_tag_find(tags, (size_t)n, "p", 1)) == NULL) {
+		out->problem = "no p= tag";
+		return -1;
+	}
+	if ((out->policy = policy_of(p)) == NULL) {
+		out->problem = "bad p= value";
+		return -1;
+	}
+	for (i = 1; i < n; i++)
+		if ((out->problem = tag_check(&tags[i], out)) != NULL)
+			return -1;
+	return 0;
+}
+
+/* The strings of one TXT RR concatenated (RFC 7489 §6.6.3), bounded. */
+static char *
+txt_join(const struct dns_rr *rr, size_t *lenp)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < rr->u.txt.nstr && b.len <= RECORD_MAX; i++)
+		buf_add(&b, rr->u.txt.str[i], rr->u.txt.len[i]);
+	*lenp = b.len;
+	return buf_detach(&b);
+}
+
+static void
+set(struct dmarc_verdict *v, const char *status, const char *reason)
+{
+	v->status = status;
+	v->reason = reason;
+}
+
+/* Picks the DMARC records among the TXT RRs and judges them. */
+static int
+judge(const struct dns_answer *a, struct dmarc_verdict *v)
+{
+	struct dmarc_record rec;
+	size_t i, len, found = 0;
+	char *txt;
+
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((txt = txt_join(&a->rr[i], &len)) == NULL)
+			return -1;
+		if (!dmarc_is_candidate(txt, len)) {
+			free(txt);
+			continue;
+		}
+		if (found++ == 0) {
+			v->record = txt;
+			v->policy =
+			    len <= RECORD_MAX &&
+				    dmarc_record_parse(txt, len, &rec) == 0
+				? rec.policy
+				: NULL;
+		} else
+			free(txt);
+	}
+	if (found == 0)
+		set(v, "missing", "no_record");
+	else if (found > 1) {
+		set(v, "invalid", "multiple_records");
+		v->policy = NULL;
+	} else if (v->policy == NULL)
+		set(v, "invalid", "syntax_error");
+	else
+		set(v, "found", "ok");
+	return 0;
+}
+
+int
+dmarc_verdict(const char *domain, const struct dns_source *src,
+	      struct dmarc_verdict *out)
+{
+	const struct dns_answer *a;
+	struct buf b;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b);
+	buf_addf(&b, "_dmarc.%s", domain);
+	if (b.err)
+		return -1;
+	a = src->get(src->ctx, b.s, DNS_T_TXT);
+	buf_release(&b);
+	if (a == NULL)
+		return 1;
+	switch (a->status) {
+	case DNS_OK:
+		return judge(a, out);
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		set(out, "missing", "no_record");
+		return 0;
+	default:
+		set(out, "tempfail", "dns_error");
+		return 0;
+	}
+}
+
+void
+dmarc_verdict_release(struct dmarc_verdict *v)
+{
+	free(v->record);
+	memset(v, 0, sizeof *v);
+}

@@ -1,0 +1,52 @@
+/*
+ * dmarc.h - DMARC policy records (RFC 7489 §6.3, §6.4) and the product's
+ * informational verdict on _dmarc.<domain> (DESIGN.md: found with its
+ * policy, missing, invalid, tempfail). DMARC never gates a domain's status.
+ *
+ * Like SPF and DKIM, the verdict runs over a struct dns_source and is
+ * restartable: it returns 1 when an answer is not known yet.
+ */
+#ifndef SA_DMARC_H
+#define SA_DMARC_H
+
+#include <stddef.h>
+
+#include "dns.h"
+
+/* Does this TXT record claim to be DMARC (it starts with a v= tag whose
+ * value begins "DMARC1", in any case)? RFC 7489 §6.6.3 discards the
+ * others; these are then parsed strictly, so a misspelt record is reported
+ * invalid rather than missing. */
+int dmarc_is_candidate(const char *txt, size_t len);
+
+struct dmarc_record {
+	const char *policy;  /* "none", "quarantine" or "reject" */
+	const char *sp;	     /* subdomain policy, NULL when absent */
+	int pct;	     /* 0..100, 100 when absent */
+	const char *problem; /* on a syntax error: what (static text) */
+};
+
+/* Parses one DMARC record (the strings of one TXT RR concatenated): a
+ * tag-list (RFC 6376 §3.2 syntax, tag names case-insensitive) whose first
+ * tag is v=DMARC1 exactly, with a p= of none / quarantine / reject, and
+ * valid values for sp, adkim, aspf, pct, fo, rf, ri, rua and ruf
+ * (§6.4). Unknown tags are ignored (§6.3). Returns 0, or -1 with
+ * out->problem set. */
+int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out);
+
+struct dmarc_verdict {
+	const char *status; /* "found", "missing", "invalid", "tempfail" */
+	const char *reason; /* "ok", "no_record", "multiple_records",
+			       "syntax_error", "dns_error" */
+	const char *policy; /* when found: the p= value, else NULL */
+	char *record;	    /* the record judged, or NULL (malloc'ed) */
+};
+
+/* Looks up TXT at _dmarc.<domain>. Returns 0 when the verdict is complete,
+ * 1 when DNS answers are needed, -1 on allocation failure.
+ * dmarc_verdict_release() frees *out. */
+int dmarc_verdict(const char *domain, const struct dns_source *,
+		  struct dmarc_verdict *out);
+void dmarc_verdict_release(struct dmarc_verdict *);
+
+#endif
