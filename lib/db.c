@@ -176,6 +176,16 @@ db_close(void)
 	conn = NULL;
 }
 
+static PGresult *
+db_try(enum db_stmt st, int n, const char *const *params, const int *lengths,
+       const int *formats)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "s%d", (int)st);
+	return PQexecPrepared(conn, name, n, params, lengths, formats, 0);
+}
+
 PGresult *
 db_execb(enum db_stmt st, int n, const char *const *params, const int *lengths,
 	 const int *formats)
@@ -183,10 +193,14 @@ db_execb(enum db_stmt st, int n, const char *const *params, const int *lengths,
 	ExecStatusType s;
 	const char *state;
 	PGresult *r;
-	char name[16];
 
-	snprintf(name, sizeof name, "s%d", (int)st);
-	r = PQexecPrepared(conn, name, n, params, lengths, formats, 0);
+	r = db_try(st, n, params, lengths, formats);
+	/* A connection that died since the last request (a database
+	 * restart): outside a transaction nothing is lost by asking again. */
+	if (PQstatus(conn) == CONNECTION_BAD && !in_tx && db_open() == 0) {
+		PQclear(r);
+		r = db_try(st, n, params, lengths, formats);
+	}
 	s = PQresultStatus(r);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
 		sqlstate[0] = '\0';
@@ -196,7 +210,8 @@ db_execb(enum db_stmt st, int n, const char *const *params, const int *lengths,
 	snprintf(sqlstate, sizeof sqlstate, "%s",
 		 state != NULL ? state : "08006");
 	if (strcmp(sqlstate, "23505") != 0)
-		log_warnx("statement %d: %s", (int)st, PQerrorMessage(conn));
+		log_warnx("statement %d: %s", (int)st,
+			  conn ? PQerrorMessage(conn) : "no connection");
 	PQclear(r);
 	return NULL;
 }

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Sender addresses end to end through nginx (XSLT and API), FastCGI and a
+# real PostgreSQL: the flow, duplicates, the 587 default, ownership,
+# sessions, CSRF, organizations, escaping, bad bodies, the sealed password
+# and a database restart under the running stack.
+source "$(dirname "$0")/../lib/common.sh"
+source "$SA_TOP/tests/lib/stack.sh"
+source "$SA_TOP/tests/integration/lib.sh"
+SA_PG_FAST=1
+sa_stack_start || { not_ok "stack starts"; exit 1; }
+
+org=$(sa_org "株式会社〇〇〇〇")
+taro=$(sa_account "$org" "山田 太郎")
+hana=$(sa_account "$org" "佐藤 花子")
+org2=$(sa_org "別会社")
+other=$(sa_account "$org2" "鈴木 一郎")
+ct=$(sa_mint "$taro" "$org")
+ch=$(sa_mint "$hana" "$org")
+co=$(sa_mint "$other" "$org2")
+csrf_t=$(csrf_of "$ct")
+csrf_h=$(csrf_of "$ch")
+csrf_o=$(csrf_of "$co")
+count() { sa_psql -tAc "SELECT count(*) FROM sender_addresses"; }
+
+# --- the flow
+get /mail-settings/ "$ct"
+check_eq "page answers 200" 200 "$CODE"
+check "page is HTML through XSLT" header_has "Content-Type: text/html"
+check "empty list message" body_has "メールアドレス情報が登録されていません"
+check "empty domains message" body_has "ドメインが登録されていません"
+check "add form is there" body_has "送信元メールアドレスを追加"
+get /mail-settings/api/ "$ct"
+check "API answers XML" header_has "Content-Type: text/xml"
+check "API XML validates against the schema" \
+	xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+
+post /mail-settings/register "$ct" csrf="$csrf_t" address=taro@Example.JP \
+	smtp_host= smtp_port= smtp_user= smtp_password=s3cr3t-PW note=営業部
+check_eq "register answers 303" 303 "$CODE"
+check "303 goes to the page with the notice" \
+	header_has "Location: /mail-settings/?notice=updated"
+get "/mail-settings/?notice=updated" "$ct"
+check "notice shown" body_has "アカウント設定を更新しました"
+check "address listed" body_has "taro@Example.JP"
+check "registrant listed" body_has "山田 太郎"
+get /mail-settings/api/ "$ct"
+check_eq "port defaults to 587" 587 "$(xpath 'string(//address/smtp-port)')"
+check_eq "the registrant may edit" 1 "$(xpath 'string(//address/@mine)')"
+check_eq "password marked as set" 1 "$(xpath 'string(//address/password-set)')"
+id=$(xpath 'string(//address/@id)')
+
+# --- duplicates, case-insensitive on the domain part
+post /mail-settings/register "$ch" csrf="$csrf_h" address=taro@example.jp \
+	smtp_host=smtp.example.jp smtp_port=2525 smtp_password=hanapw note=メモ
+check_eq "duplicate answers 422" 422 "$CODE"
+check "duplicate: page error" body_has "下記にエラーがあります。"
+check "duplicate: names the registrant" \
+	body_has "山田 太郎さんが既に taro@Example.JP を登録済みです"
+check "duplicate: keeps the typed host" body_has "smtp.example.jp"
+check "duplicate: keeps the typed port" body_has 'value="2525"'
+check "duplicate: keeps the typed note" body_has "メモ"
+check "duplicate: password not sent back" sh -c "! grep -q hanapw '$T/body'"
+post /mail-settings/api/register "$ch" csrf="$csrf_h" address=taro@example.jp
+check_eq "duplicate API: error code" duplicate \
+	"$(xpath 'string(//field[@name="address"]/error/@code)')"
+check_eq "duplicate API: registrant" "山田 太郎" \
+	"$(xpath 'string(//field[@name="address"]/error/@registrant)')"
+check_eq "duplicate stored nothing" 1 "$(count)"
+post /mail-settings/register "$ch" csrf="$csrf_h" address=Taro@example.jp
+check_eq "local part is case-sensitive: another address" 303 "$CODE"
+
+# --- invalid input, one specific error each, nothing stored
+n=$(count)
+for bad in "" "no-at-sign" "a@@b.jp" "a@localhost" "a@-x.jp" ".a@b.jp" \
+	"a..b@c.jp" "$(printf 'x%.0s' {1..65})@b.jp" "a@$(printf 'b%.0s' {1..64}).jp"; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address="$bad"
+	check_eq "invalid address '${bad:0:20}' answers 422" 422 "$CODE"
+done
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address=
+check_eq "empty address: required" required \
+	"$(xpath 'string(//field[@name="address"]/error/@code)')"
+for port in 0 65536 abc -1 " 25"; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address=p@port.jp smtp_port="$port"
+	check_eq "port '$port' refused" invalid_port \
+		"$(xpath 'string(//field[@name="smtp_port"]/error/@code)')"
+done
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address=p@port.jp smtp_port=65535
+check_eq "port 65535 accepted" 303 "$CODE"
+check_eq "rejected forms stored nothing" $((n + 1)) "$(count)"
+
+# --- only the registrant edits or deletes
+post /mail-settings/register "$ch" csrf="$csrf_h" id="$id" address=taro@example.jp note=hijack
+check_eq "edit by another account refused" 403 "$CODE"
+check "refusal says why" body_has "not_registrant"
+post /mail-settings/delete "$ch" csrf="$csrf_h" kind=address id="$id" confirm=1
+check_eq "delete by another account refused" 403 "$CODE"
+check_eq "refused edit changed nothing" 営業部 \
+	"$(sa_psql -tAc "SELECT note FROM sender_addresses WHERE id = $id")"
+post /mail-settings/register "$ct" csrf="$csrf_t" id="$id" address=taro@example.jp \
+	smtp_port=465 note=更新後
+check_eq "edit by the registrant" 303 "$CODE"
+check_eq "edit stored" "465|更新後" \
+	"$(sa_psql -tAc "SELECT smtp_port || '|' || note FROM sender_addresses WHERE id = $id")"
+check_eq "edit without a password keeps the sealed one" t \
+	"$(sa_psql -tAc "SELECT smtp_password_sealed IS NOT NULL FROM sender_addresses WHERE id = $id")"
+get "/mail-settings/api/?edit=$id" "$ch"
+check_eq "edit form refused to another account" not_registrant \
+	"$(xpath 'string(/settings/error/@code)')"
+get "/mail-settings/api/?edit=$id" "$ct"
+check_eq "edit form filled for the registrant" 更新後 \
+	"$(xpath 'string(//form[@name="register"]/field[@name="note"]/@value)')"
+
+# --- sessions and CSRF
+get /mail-settings/ ""
+check_eq "no session: 401" 401 "$CODE"
+get /mail-settings/api/ "${ct%?}0"
+check_eq "forged session: 401" 401 "$CODE"
+check_eq "forged session code" bad_session "$(xpath 'string(/error/@code)')"
+get /mail-settings/api/ "$(sa_mint "$taro" "$org" -10)"
+check_eq "expired session: 401" 401 "$CODE"
+get /mail-settings/api/ "$(echo "$ct" | sed "s/^v1\.$taro\.$org\./v1.$taro.$org2./")"
+check_eq "org swapped in cookie: 401" 401 "$CODE"
+n=$(count)
+post /mail-settings/register "$ct" address=csrf@example.jp
+check_eq "missing CSRF: 403" 403 "$CODE"
+post /mail-settings/register "$ct" csrf="$csrf_h" address=csrf@example.jp
+check_eq "another session's CSRF: 403" 403 "$CODE"
+post /mail-settings/register "$ct" csrf=AAAA address=csrf@example.jp
+check_eq "wrong CSRF: 403" 403 "$CODE"
+check_eq "CSRF failures stored nothing" "$n" "$(count)"
+
+# --- organizations are separate
+get /mail-settings/api/ "$co"
+check_eq "other org sees no addresses" 0 "$(xpath 'count(//address)')"
+post /mail-settings/delete "$co" csrf="$csrf_o" kind=address id="$id" confirm=1
+check_eq "other org cannot delete: not found" 404 "$CODE"
+get "/mail-settings/api/?edit=$id" "$co"
+check_eq "other org cannot open the edit form" not_found \
+	"$(xpath 'string(/settings/error/@code)')"
+post /mail-settings/register "$co" csrf="$csrf_o" address=taro@example.jp
+check_eq "same address in another org is allowed" 303 "$CODE"
+
+# --- escaping and verbatim storage
+xss='<script>alert("x")</script><img src=x onerror=alert(1)>'
+post /mail-settings/register "$ct" csrf="$csrf_t" address=xss@example.jp note="$xss"
+check_eq "XSS note stored" 303 "$CODE"
+get /mail-settings/ "$ct"
+check "XSS in note escaped in HTML" body_has '&lt;script&gt;alert'
+check "no live script from the note" sh -c "! grep -q '<script>alert' '$T/body'"
+check "no live img from the note" sh -c "! grep -q '<img src=x' '$T/body'"
+post /mail-settings/register "$ct" csrf="$csrf_t" address="<script>alert(1)</script>@x.jp"
+check_eq "XSS address refused" 422 "$CODE"
+check "XSS address kept escaped in the form" body_has '&lt;script&gt;alert(1)&lt;/script&gt;@x.jp'
+check "no live script from the address" sh -c "! grep -q '<script>alert(1)' '$T/body'"
+sqlm="'); DROP TABLE sender_addresses; -- \\\"% _ \$1"
+post /mail-settings/register "$ct" csrf="$csrf_t" address="o'brien@example.jp" note="$sqlm"
+check_eq "SQL metacharacters accepted" 303 "$CODE"
+check_eq "SQL metacharacters stored verbatim" "$sqlm" \
+	"$(sa_psql -tAc "SELECT note FROM sender_addresses WHERE address = 'o''brien@example.jp'")"
+
+# --- bad bodies
+n=$(count)
+head -c 1048576 /dev/zero | tr '\0' 'a' >"$T/big"
+CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "sa_session=$ct" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "@$T/big" "$SA_URL/mail-settings/register")
+check_eq "1 MB body: 413" 413 "$CODE"
+check "1 MB body: clean XML error rendered" grep -q "<html" "$T/body"
+for enc in "address=%zz" "address=%4" "address=%C3%28" "address=%ED%A0%80" \
+	"address=a%00b" "=x" "address=a&address=b" "address=%C0%AF"; do
+	req POST /mail-settings/api/register "$ct" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data-binary "csrf=$csrf_t&$enc"
+	check_eq "malformed body '$enc': 400" 400 "$CODE"
+done
+req POST /mail-settings/api/register "$ct" -H 'Content-Type: text/plain' \
+	--data-binary "csrf=$csrf_t&address=x@y.jp"
+check_eq "wrong content type refused" 415 "$CODE"
+get "/mail-settings/api/?edit=%ZZ" "$ct"
+check_eq "malformed query: 400" 400 "$CODE"
+req PUT /mail-settings/register "$ct"
+check_eq "PUT: 405" 405 "$CODE"
+check_eq "bad bodies stored nothing" "$n" "$(count)"
+
+# --- the password is write-only and sealed
+check "password never in a response" sh -c "! grep -q 's3cr3t-PW' '$T/all-responses'"
+sa_psql -c "COPY sender_addresses TO STDOUT" >"$T/dump"
+sa_psql -c "COPY (SELECT encode(smtp_password_sealed, 'escape') FROM sender_addresses) TO STDOUT" >>"$T/dump"
+check "password not in clear in the database" sh -c "! grep -q 's3cr3t-PW' '$T/dump'"
+check_eq "sealed value is version+nonce+ciphertext+tag" $((1 + 12 + 9 + 16)) \
+	"$(sa_psql -tAc "SELECT length(smtp_password_sealed) FROM sender_addresses WHERE id = $id")"
+
+# --- delete with confirmation
+post /mail-settings/api/delete "$ct" csrf="$csrf_t" kind=address id="$id"
+check_eq "delete without confirm asks" address "$(xpath 'string(/settings/confirm/@kind)')"
+check_eq "asking deleted nothing" 1 "$(sa_psql -tAc "SELECT count(*) FROM sender_addresses WHERE id = $id")"
+post /mail-settings/delete "$ct" csrf="$csrf_t" kind=address id="$id" confirm=1
+check "confirmed delete: 303 with notice" header_has "Location: /mail-settings/?notice=deleted"
+check_eq "deleted" 0 "$(sa_psql -tAc "SELECT count(*) FROM sender_addresses WHERE id = $id")"
+get /mail-settings/api/log "$ct"
+check "log lists the deletion" body_has 'action="address_deleted"'
+check "log lists the addition" body_has 'action="address_added"'
+
+# --- the database restarts under the running stack
+sa_pg_stop
+get /mail-settings/api/ "$ct"
+check_eq "database down: 503" 503 "$CODE"
+check_eq "database down: code" db_unavailable "$(xpath 'string(/error/@code)')"
+sa_pg_restart_only
+ok=0
+for i in 1 2 3 4; do get /mail-settings/api/ "$ct"; [ "$CODE" = 200 ] && ok=$((ok+1)); done
+check_eq "after restart every request succeeds" 4 "$ok"
+
+sa_done
