@@ -1,0 +1,410 @@
+/*
+ * verify.c - one customer domain's check (SPF through spf_verdict(), DKIM
+ * and DMARC), the <check> XML document, and the batch driver that keeps
+ * many checks in flight over one dns_resolver.
+ *
+ * The driver owns no DNS logic: each check is re-evaluated from the start
+ * (cheap next to a round trip) every time all the answers its last pass
+ * waited on have arrived. A check's pass asks through a small source of its
+ * own that registers the check as a waiter on each unknown question
+ * (dns_resolver_get()), so nothing is polled and nothing is evaluated
+ * twice for the same answers. What does not belong here: the database
+ * (`verifier run`) and command-line handling (cron/verifier.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "verify.h"
+#include "xml.h"
+#include "util.h"
+
+#define DEF_ACTIVE 2000
+
+void
+verify_result_init(struct verify_result *res)
+{
+	memset(res, 0, sizeof *res);
+}
+
+void
+verify_result_release(struct verify_result *res)
+{
+	spf_verdict_release(&res->spf);
+	dkim_verdict_release(&res->dkim);
+	dmarc_verdict_release(&res->dmarc);
+	memset(res, 0, sizeof *res);
+}
+
+/* Runs one part; on "need DNS" or failure its partial verdict is freed so
+ * the next pass starts clean. */
+static int
+part_spf(const struct verify_request *req, const struct spf_platform *pf,
+	 const struct dns_source *src, struct verify_result *res)
+{
+	int rc;
+
+	memset(&res->spf, 0, sizeof res->spf);
+	rc = spf_verdict(req->domain, pf, src, &res->spf);
+	if (rc == 0)
+		res->spf_done = 1;
+	else
+		spf_verdict_release(&res->spf);
+	return rc;
+}
+
+static int
+part_dkim(const struct verify_request *req, const struct dns_source *src,
+	  struct verify_result *res)
+{
+	int rc;
+
+	if (req->selector == NULL) {
+		memset(&res->dkim, 0, sizeof res->dkim);
+		res->dkim.status = "skipped";
+		res->dkim.reason = "no_selector";
+		res->dkim_done = 1;
+		return 0;
+	}
+	rc = dkim_verdict(req->domain, req->selector,
+			  req->dkim_p != NULL ? req->dkim_p : "", src,
+			  &res->dkim);
+	if (rc == 0)
+		res->dkim_done = 1;
+	else
+		dkim_verdict_release(&res->dkim);
+	return rc;
+}
+
+static int
+part_dmarc(const struct verify_request *req, const struct dns_source *src,
+	   struct verify_result *res)
+{
+	int rc = dmarc_verdict(req->domain, src, &res->dmarc);
+
+	if (rc == 0)
+		res->dmarc_done = 1;
+	else
+		dmarc_verdict_release(&res->dmarc);
+	return rc;
+}
+
+int
+verify_check(const struct verify_request *req, const struct spf_platform *pf,
+	     const struct dns_source *src, struct verify_result *res)
+{
+	int need = 0, rc;
+
+	if (!res->spf_done) {
+		if ((rc = part_spf(req, pf, src, res)) == -1)
+			return -1;
+		need |= rc;
+	}
+	if (!res->dkim_done) {
+		if ((rc = part_dkim(req, src, res)) == -1)
+			return -1;
+		need |= rc;
+	}
+	if (!res->dmarc_done) {
+		if ((rc = part_dmarc(req, src, res)) == -1)
+			return -1;
+		need |= rc;
+	}
+	return need ? 1 : 0;
+}
+
+int
+verify_result_verified(const struct verify_result *res)
+{
+	return res->spf_done && res->dkim_done && res->spf.status != NULL &&
+	       strcmp(res->spf.status, "verified") == 0 &&
+	       res->dkim.status != NULL &&
+	       (strcmp(res->dkim.status, "verified") == 0 ||
+		strcmp(res->dkim.status, "skipped") == 0);
+}
+
+static void
+xml_spf(mxml_node_t *root, const struct spf_verdict *v)
+{
+	mxml_node_t *el = xml_el(root, "spf");
+	size_t i;
+
+	xml_attr(el, "status", v->status);
+	xml_attr(el, "reason", v->reason);
+	xml_attr_num(el, "lookups", v->lookups);
+	for (i = 0; i < v->nrecords; i++)
+		xml_text_el(el, "record", v->records[i]);
+	if (v->suggested != NULL && v->status != NULL &&
+	    strcmp(v->status, "verified") != 0)
+		xml_text_el(el, "suggested", v->suggested);
+}
+
+mxml_node_t *
+verify_xml(const struct verify_request *req, const struct verify_result *res)
+{
+	mxml_node_t *doc, *root, *el;
+
+	if ((doc = xml_doc("check", &root)) == NULL || root == NULL)
+		return doc;
+	xml_attr(root, "domain", req->domain);
+	xml_spf(root, &res->spf);
+	el = xml_el(root, "dkim");
+	xml_attr(el, "status", res->dkim.status);
+	xml_attr(el, "reason", res->dkim.reason);
+	if (req->selector != NULL) {
+		xml_attr(el, "selector", req->selector);
+		xml_attr(el, "name", res->dkim.name);
+	}
+	el = xml_el(root, "dmarc");
+	xml_attr(el, "status", res->dmarc.status);
+	xml_attr(el, "reason", res->dmarc.reason);
+	xml_attr(el, "policy", res->dmarc.policy);
+	return doc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The batch driver.                                                    */
+
+struct vcheck {
+	struct vcheck *next;	      /* in the queued or the ready list */
+	struct vcheck *aprev, *anext; /* in the list of started checks */
+	struct verify_batch *b;
+	struct verify_request req;
+	char *domain, *selector, *dkim_p;
+	void *user;
+	struct verify_result res;
+	int nwait; /* answers still awaited by the last pass */
+};
+
+struct vlist {
+	struct vcheck *head, *tail;
+};
+
+struct verify_batch {
+	struct dns_resolver *r;
+	const struct spf_platform *pf;
+	size_t max_active, active, pending;
+	struct vlist queued;	/* added, not started */
+	struct vlist ready;	/* to evaluate */
+	struct vcheck *started; /* every started check, until complete */
+	verify_done_fn done;
+	void *arg;
+};
+
+static void
+vl_push(struct vlist *l, struct vcheck *c)
+{
+	c->next = NULL;
+	if (l->tail != NULL)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+static struct vcheck *
+vl_pop(struct vlist *l)
+{
+	struct vcheck *c = l->head;
+
+	if (c != NULL && (l->head = c->next) == NULL)
+		l->tail = NULL;
+	return c;
+}
+
+static void
+vcheck_free(struct vcheck *c)
+{
+	verify_result_release(&c->res);
+	free(c->domain);
+	free(c->selector);
+	free(c->dkim_p);
+	free(c);
+}
+
+/* An answer the check waited on arrived (called by the resolver). */
+static void
+wake(void *arg)
+{
+	struct vcheck *c = arg;
+
+	if (--c->nwait == 0)
+		vl_push(&c->b->ready, c);
+}
+
+/* The source a check's pass asks: the resolver's cache, registering the
+ * check as a waiter on every question not answered yet. */
+static const struct dns_answer *
+vget(void *ctx, const char *name, enum dns_type type)
+{
+	struct vcheck *c = ctx;
+	struct dns_wait w = {wake, c, c->b};
+	const struct dns_answer *a;
+
+	if ((a = dns_resolver_get(c->b->r, name, type, &w)) == NULL)
+		c->nwait++;
+	return a;
+}
+
+struct verify_batch *
+verify_batch_new(struct dns_resolver *r, const struct spf_platform *pf,
+		 size_t max_active, verify_done_fn done, void *arg)
+{
+	struct verify_batch *b = calloc(1, sizeof *b);
+
+	if (b == NULL)
+		return NULL;
+	b->r = r;
+	b->pf = pf;
+	b->max_active = max_active > 0 ? max_active : DEF_ACTIVE;
+	b->done = done;
+	b->arg = arg;
+	return b;
+}
+
+static char *
+dup_or_null(const char *s, int *err)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*err = 1;
+	return d;
+}
+
+int
+verify_batch_add(struct verify_batch *b, const struct verify_request *req,
+		 void *user)
+{
+	struct vcheck *c = calloc(1, sizeof *c);
+	int err = 0;
+
+	if (c == NULL)
+		return -1;
+	c->b = b;
+	c->user = user;
+	c->domain = dup_or_null(req->domain, &err);
+	c->selector = dup_or_null(req->selector, &err);
+	c->dkim_p = dup_or_null(req->dkim_p, &err);
+	if (err || c->domain == NULL) {
+		vcheck_free(c);
+		return -1;
+	}
+	c->req.domain = c->domain;
+	c->req.selector = c->selector;
+	c->req.dkim_p = c->dkim_p;
+	verify_result_init(&c->res);
+	vl_push(&b->queued, c);
+	b->pending++;
+	return 0;
+}
+
+static void
+start(struct verify_batch *b, struct vcheck *c)
+{
+	b->active++;
+	c->aprev = NULL;
+	if ((c->anext = b->started) != NULL)
+		c->anext->aprev = c;
+	b->started = c;
+	vl_push(&b->ready, c);
+}
+
+static void
+complete(struct verify_batch *b, struct vcheck *c, int ok)
+{
+	if (c->aprev != NULL)
+		c->aprev->anext = c->anext;
+	else
+		b->started = c->anext;
+	if (c->anext != NULL)
+		c->anext->aprev = c->aprev;
+	b->active--;
+	b->pending--;
+	if (b->done != NULL)
+		b->done(b->arg, c->user, &c->req, ok ? &c->res : NULL);
+	vcheck_free(c);
+}
+
+/* One pass of one check; it either waits on answers or completes. */
+static void
+evaluate(struct verify_batch *b, struct vcheck *c)
+{
+	struct dns_source src = {vget, c};
+	int rc;
+
+	c->nwait = 0;
+	rc = verify_check(&c->req, b->pf, &src, &c->res);
+	if (rc == 1 && c->nwait > 0)
+		return;
+	if (rc == 1) /* "need DNS" without a question: an evaluator bug */
+		log_warnx("check of %s made no progress", c->req.domain);
+	complete(b, c, rc == 0);
+}
+
+/* Starts queued checks up to the cap and evaluates every ready one. */
+static void
+advance(struct verify_batch *b)
+{
+	struct vcheck *c;
+
+	do {
+		while (b->active < b->max_active &&
+		       (c = vl_pop(&b->queued)) != NULL)
+			start(b, c);
+		while ((c = vl_pop(&b->ready)) != NULL)
+			evaluate(b, c);
+	} while (b->active < b->max_active && b->queued.head != NULL);
+}
+
+size_t
+verify_batch_run(struct verify_batch *b, int timeout_ms)
+{
+	struct timespec t0, t;
+	long left = timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		advance(b);
+		if (b->pending == 0 || (timeout_ms >= 0 && left <= 0))
+			break;
+		if (dns_resolver_wait(b->r, (int)left) == 0 &&
+		    b->ready.head == NULL && b->queued.head == NULL) {
+			log_warnx("%zu checks wait on nothing", b->pending);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (timeout_ms >= 0)
+			left =
+			    timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000 +
+					  (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return b->pending;
+}
+
+size_t
+verify_batch_pending(const struct verify_batch *b)
+{
+	return b->pending;
+}
+
+void
+verify_batch_free(struct verify_batch *b)
+{
+	struct vcheck *c, *next;
+
+	if (b == NULL)
+		return;
+	dns_resolver_cancel(b->r, b);
+	for (c = b->queued.head; c != NULL; c = next) {
+		next = c->next;
+		vcheck_free(c);
+	}
+	for (c = b->started; c != NULL; c = next) {
+		next = c->anext;
+		vcheck_free(c);
+	}
+	free(b);
+}

@@ -1,0 +1,93 @@
+/*
+ * verify.h - one customer domain's whole check (SPF, DKIM, DMARC) and a
+ * driver that runs many of them concurrently over one c-ares resolver.
+ *
+ * verify_check() is restartable over any struct dns_source, like the
+ * three verdicts it combines: a unit test runs it once over the in-memory
+ * table; a driver calls it again whenever the answers it waited on have
+ * arrived. The batch (verify_batch_*) is that driver: `verifier check`
+ * runs a batch of one, `verifier run` and the benchmark run thousands with
+ * a cap on how many are in progress at once.
+ */
+#ifndef SA_VERIFY_H
+#define SA_VERIFY_H
+
+#include <mxml.h>
+#include <stddef.h>
+
+#include "dkim.h"
+#include "dmarc.h"
+#include "dns.h"
+#include "spf.h"
+
+/* What to check. domain is an A-label in lower case (validate_domain());
+ * without a selector the DKIM verdict is "skipped". dkim_p is the issued
+ * key: base64 of the DER SubjectPublicKeyInfo. */
+struct verify_request {
+	const char *domain;
+	const char *selector; /* NULL: no DKIM check */
+	const char *dkim_p;   /* required with a selector */
+};
+
+/* The three verdicts. A part is complete when its done flag is set; the
+ * DKIM verdict of a request without selector is complete at once, with
+ * status "skipped" and reason "no_selector". */
+struct verify_result {
+	struct spf_verdict spf;
+	struct dkim_verdict dkim;
+	struct dmarc_verdict dmarc;
+	int spf_done, dkim_done, dmarc_done;
+};
+
+void verify_result_init(struct verify_result *);
+void verify_result_release(struct verify_result *);
+
+/*
+ * Evaluates the parts of *res not complete yet, all three in the same
+ * pass so that their questions go out together. Returns 0 when every part
+ * is complete, 1 when DNS answers are needed (the source has recorded the
+ * questions; call again once they are answered), -1 on allocation failure.
+ * *res must have been initialized with verify_result_init().
+ */
+int verify_check(const struct verify_request *, const struct spf_platform *,
+		 const struct dns_source *, struct verify_result *res);
+
+/* Is the overall domain status "verified" (SPF and DKIM both verified, or
+ * SPF verified and DKIM skipped)? DMARC is information only. */
+int verify_result_verified(const struct verify_result *);
+
+/* The <check> document of DESIGN.md "Commands": spf (status, reason,
+ * lookups, each record found, the suggested record when not verified),
+ * dkim (status, reason, selector, name) and dmarc (status, reason, policy).
+ * Returns the document (free with mxmlDelete) or NULL. */
+mxml_node_t *verify_xml(const struct verify_request *,
+			const struct verify_result *);
+
+/*
+ * The batch driver. Checks added are copied and started in the order
+ * added, at most max_active at a time (0: a default); each completed
+ * check is handed to done(arg, user, request, result) once, from inside
+ * verify_batch_run(); result is NULL when the check could not be completed
+ * (allocation failure). The result is freed when done returns.
+ */
+struct verify_batch;
+typedef void (*verify_done_fn)(void *arg, void *user,
+			       const struct verify_request *,
+			       const struct verify_result *);
+
+struct verify_batch *verify_batch_new(struct dns_resolver *,
+				      const struct spf_platform *,
+				      size_t max_active, verify_done_fn done,
+				      void *arg);
+/* Queues one check (strings copied); 0 / -1. May be called from done(). */
+int verify_batch_add(struct verify_batch *, const struct verify_request *,
+		     void *user);
+/* Runs until every check added is complete, or timeout_ms (< 0: none)
+ * has passed; returns the number of checks not complete yet. */
+size_t verify_batch_run(struct verify_batch *, int timeout_ms);
+/* Checks added and not complete yet. */
+size_t verify_batch_pending(const struct verify_batch *);
+/* Frees the batch; checks not complete are dropped without done(). */
+void verify_batch_free(struct verify_batch *);
+
+#endif
