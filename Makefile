@@ -27,7 +27,7 @@ LIBS_WEB = -lfcgi $(LIBS_CORE)
 LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
 
 # The shared library, one module per concern.
-CORE = config db crypto xml validate session form log util records
+CORE = config db crypto xml validate session form log util records keys
 WEB = http page
 VERIFY = dns dnstable spf dkim dmarc verify
 # One FastCGI binary per action (cgi-bin/<action>.c).

@@ -24,8 +24,9 @@ static const struct key {
     {"spf_include", 0, 0, 0},
     {"spf_all", 0, 0, 0}, /* softfail | any */
     {"dkim_bits", 0, 1024, 4096},
-    {"dkim_fault", 0, 0, 0}, /* test switch: "keygen" fails issuance */
-    {"resolver", 1, 0, 0},   /* HOST:PORT */
+    {"dkim_fault_file", 0, 0,
+     0},		   /* test switch: issuance fails while it exists */
+    {"resolver", 1, 0, 0}, /* HOST:PORT */
     {"dns_timeout_ms", 0, 50, 60000},
     {"dns_tries", 0, 1, 10},
     {"check_timeout_ms", 0, 50, 60000},

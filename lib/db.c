@@ -89,6 +89,9 @@ static const char *const sql[DB__MAX] = {
 [DB_DOMAIN_RESET_DKIM] =
 	"UPDATE domains SET dkim_status = 'pending', dkim_reason = '',"
 	" dkim_found = '', due_at = now() WHERE id = $1",
+/* serializes selector choice per domain name across organizations */
+[DB_KEY_LOCK] =
+	"SELECT pg_advisory_xact_lock(hashtext('dkim:' || $1))",
 [DB_KEY_SELECTORS] =
 	"SELECT selector FROM dkim_keys"
 	" WHERE domain_name = $1 AND selector LIKE $2 || '%'",

@@ -1,0 +1,101 @@
+/*
+ * keys.c - DKIM key issuance: generation and sealing (crypto.c), selector
+ * choice and storage (db.c). The clear private key never leaves this file
+ * and is wiped once sealed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "keys.h"
+#include "util.h"
+
+int
+keys_generate(struct key_pair *k)
+{
+	const char *fault = config_str("dkim_fault_file", NULL);
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(k, 0, sizeof *k);
+	k->bits = (int)config_num("dkim_bits", 2048);
+	if (fault != NULL && access(fault, F_OK) == 0) {
+		log_warnx("dkim issuance failed on purpose (%s exists)", fault);
+		return -1;
+	}
+	if (crypto_rsa_new(k->bits, &k->pub_b64, &der, &len) == -1)
+		return -1;
+	rc = crypto_seal("dkim_private", der, len, &k->sealed, &k->sealed_len);
+	crypto_free_secret(der, len);
+	if (rc == -1)
+		keys_release(k);
+	return rc;
+}
+
+void
+keys_release(struct key_pair *k)
+{
+	free(k->pub_b64);
+	free(k->sealed);
+	memset(k, 0, sizeof *k);
+}
+
+/* YYYYMMDD of today in Japan time. */
+static void
+selector_base(char *out, size_t len)
+{
+	time_t now = time(NULL) + 9 * 3600;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, len, "%Y%m%d", &tm);
+}
+
+/* The first of base, base-2, base-3 … not in res (column 0). */
+static void
+selector_free(PGresult *res, const char *base, char *out)
+{
+	int n, i, taken;
+
+	for (n = 1;; n++) {
+		if (n == 1)
+			snprintf(out, SELECTOR_MAX + 1, "%s", base);
+		else
+			snprintf(out, SELECTOR_MAX + 1, "%s-%d", base, n);
+		for (taken = 0, i = 0; i < PQntuples(res) && !taken; i++)
+			taken = strcmp(PQgetvalue(res, i, 0), out) == 0;
+		if (!taken)
+			return;
+	}
+}
+
+int
+keys_store(long domain_id, const char *domain, const struct key_pair *k,
+	   char *selector)
+{
+	char id[NUMBUF], bits[NUMBUF], base[16];
+	const char *p[6] = {num(domain_id, id), domain,
+			    selector,		num(k->bits, bits),
+			    k->pub_b64,		(const char *)k->sealed};
+	int len[6] = {0, 0, 0, 0, 0, (int)k->sealed_len};
+	int fmt[6] = {0, 0, 0, 0, 0, 1};
+	const char *q[2] = {domain, base};
+	PGresult *res;
+
+	selector_base(base, sizeof base);
+	if (db_run(DB_KEY_RETIRE, 1, p) == -1 ||
+	    db_run(DB_KEY_LOCK, 1, q) == -1 ||
+	    (res = db_exec(DB_KEY_SELECTORS, 2, q)) == NULL)
+		return -1;
+	selector_free(res, base, selector);
+	PQclear(res);
+	res = db_execb(DB_KEY_INSERT, 6, p, len, fmt);
+	PQclear(res);
+	return res != NULL ? 0 : -1;
+}
