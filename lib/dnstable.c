@@ -60,10 +60,8 @@ const char *
 dns_status_name(enum dns_status s)
 {
 	static const char *const names[DNS_STATUS__MAX] = {
-	    [DNS_OK] = "ok",
-	    [DNS_NXDOMAIN] = "nxdomain",
-	    [DNS_NODATA] = "nodata",
-	    [DNS_SERVFAIL] = "servfail",
+	    [DNS_OK] = "ok",	       [DNS_NXDOMAIN] = "nxdomain",
+	    [DNS_NODATA] = "nodata",   [DNS_SERVFAIL] = "servfail",
 	    [DNS_TIMEOUT] = "timeout",
 	};
 
@@ -189,8 +187,8 @@ dns_table_free(struct dns_table *t)
 }
 
 int
-dns_table_set_status(struct dns_table *t, const char *name,
-		     enum dns_type type, enum dns_status status)
+dns_table_set_status(struct dns_table *t, const char *name, enum dns_type type,
+		     enum dns_status status)
 {
 	char key[TABLE_NAME_MAX + 1];
 	struct table_status *s;
@@ -298,8 +296,7 @@ dns_table_add_ptr(struct dns_table *t, const char *name, const char *host)
 }
 
 int
-dns_table_add_cname(struct dns_table *t, const char *name,
-		    const char *target)
+dns_table_add_cname(struct dns_table *t, const char *name, const char *target)
 {
 	return add_host(t, DNS_T_CNAME, name, target);
 }
@@ -387,7 +384,8 @@ collect(const struct dns_table *t, const char *key, enum dns_type type,
 	size_t i, n = 0;
 
 	for (i = 0; i < t->nrr; i++)
-		if (t->rrs[i].rr.type == type && strcmp(t->rrs[i].name, key) == 0)
+		if (t->rrs[i].rr.type == type &&
+		    strcmp(t->rrs[i].name, key) == 0)
 			n++;
 	ans->nrr = 0;
 	if (n == 0)
@@ -395,7 +393,8 @@ collect(const struct dns_table *t, const char *key, enum dns_type type,
 	if ((ans->rr = calloc(n, sizeof *ans->rr)) == NULL)
 		return -1;
 	for (i = 0; i < t->nrr; i++)
-		if (t->rrs[i].rr.type == type && strcmp(t->rrs[i].name, key) == 0)
+		if (t->rrs[i].rr.type == type &&
+		    strcmp(t->rrs[i].name, key) == 0)
 			ans->rr[ans->nrr++] = t->rrs[i].rr;
 	return 0;
 }

@@ -83,4 +83,53 @@ int spf_verdict(const char *domain, const struct spf_platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);
 
+/*
+ * Limits (RFC 7208 §4.6.4) and the bounds this implementation adds: a
+ * record longer than SPF_MAX_RECORD bytes or with more than SPF_MAX_TERMS
+ * terms is a syntax error (permerror).
+ */
+#define SPF_MAX_LOOKUPS 10     /* include, a, mx, ptr, exists, redirect */
+#define SPF_MAX_VOID_LOOKUPS 2 /* NXDOMAIN or empty answers */
+#define SPF_MAX_MX 10	       /* MX names per "mx" (more: permerror) */
+#define SPF_MAX_PTR 10	       /* PTR names per "ptr" / %{p} (rest ignored) */
+#define SPF_MAX_RECORD 4096
+#define SPF_MAX_TERMS 512
+
+/*
+ * Record parsing on its own, for tests, fuzzing and record-checking tools
+ * (check_host() and spf_verdict() use it internally). txt is the record as
+ * published, the strings of one TXT RR concatenated (it may hold any byte).
+ * SPF_PARSE_NOT_SPF: it does not start with "v=spf1" followed by a space or
+ * its end (§4.5). SPF_PARSE_SYNTAX: a term anywhere violates the grammar
+ * of §12 (or a bound above); problem receives a short description naming
+ * the term. The whole record is checked, not just up to the first match.
+ */
+enum spf_parse {
+	SPF_PARSE_OK,
+	SPF_PARSE_NOT_SPF,
+	SPF_PARSE_SYNTAX,
+	SPF_PARSE_NOMEM,
+};
+struct spf_record;
+enum spf_parse spf_record_parse(const char *txt, size_t len,
+				struct spf_record **out, char *problem,
+				size_t problemsz);
+void spf_record_free(struct spf_record *);
+size_t spf_record_nterms(const struct spf_record *);
+/* The qualifier of the first "all" mechanism ('+', '-', '~', '?'), or 0
+ * when the record has none. */
+int spf_record_all(const struct spf_record *);
+
+/*
+ * Macro expansion (RFC 7208 §7) of macro-string s with req as context
+ * (req->domain is <domain>). explain = 1 for exp= text (spaces and the
+ * c, r, t letters allowed); explain = 0 for a domain-spec, whose result
+ * loses its trailing dot and is left-truncated to 253 octets (§7.3).
+ * %{p} asks src (NULL: "unknown"). Returns 0 with *out malloc'ed, 1 when
+ * src needs to resolve (restart), -1 on a syntax error, an invalid
+ * req->ip or allocation failure.
+ */
+int spf_expand(const struct spf_request *req, const struct dns_source *src,
+	       const char *s, int explain, char **out);
+
 #endif
