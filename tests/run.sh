@@ -49,9 +49,9 @@ for t in tests/integration/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	suite "integration-$(basename "$t" .sh)" bash "$t"
 done
-for t in tests/e2e/*.test.js; do
+for t in tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
-	suite "e2e-$(basename "$t" .test.js)" node "$t"
+	suite "e2e-$(basename "$t" .sh)" bash "$t"
 done
 
 echo "$passed passed, $failed failed"
