@@ -15,14 +15,26 @@ SA_PIDFILES=()
 SA_FAILS=0
 
 sa_cleanup() {
-	local f pid
-	for f in "${SA_PIDFILES[@]}"; do
+	local i f pid n
+	# Newest first: nginx before FastCGI before PostgreSQL.
+	for ((i = ${#SA_PIDFILES[@]} - 1; i >= 0; i--)); do
+		f=${SA_PIDFILES[$i]}
 		[ -f "$f" ] || continue
 		for pid in $(cat "$f"); do
 			kill "$pid" 2>/dev/null
 		done
 	done
-	sleep 0.2
+	for ((n = 0; n < 50; n++)); do
+		local alive=0
+		for f in "${SA_PIDFILES[@]}"; do
+			[ -f "$f" ] || continue
+			for pid in $(cat "$f"); do
+				kill -0 "$pid" 2>/dev/null && alive=1
+			done
+		done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
 	for f in "${SA_PIDFILES[@]}"; do
 		[ -f "$f" ] || continue
 		for pid in $(cat "$f"); do
