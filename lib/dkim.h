@@ -53,7 +53,8 @@ struct dkim_key {
 
 /* Parses one key record (the strings of one TXT RR concatenated): the
  * tag-list, v= first when present and exactly "DKIM1", p= present, and the
- * value syntax of k=, h=, s=, t= and p= (base64 with FWS, RFC 6376 §3.6.1).
+ * value syntax of k=, h=, s= and t=; p= holds only base64 characters and
+ * FWS (RFC 6376 §3.6.1), its length and padding are dkim_key_judge()'s.
  * Unknown tags are ignored (§3.2). Returns 0, or -1 on a syntax error. */
 int dkim_key_parse(const char *txt, size_t len, struct dkim_key *out);
 
