@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# GET /mail-settings/ with 20 addresses (FastCGI + PostgreSQL + the XSLT
+# filter) against, in the same run, the same XML as a static file through
+# the same stylesheet (the XSLT ceiling) and the rendered HTML as a plain
+# static file. Prints req/s, p50/p99 and the ratios; then the RSS of the
+# FastCGI workers before and after 100,000 requests.
+#
+#   BUILD=build bash bench/web.sh    (env: DURATION=10s CONNS=32 THREADS=2)
+export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-build}
+source "$SA_TOP/tests/lib/common.sh"
+source "$SA_TOP/tests/lib/stack.sh"
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-6}
+sa_stack_start || { echo "bench: stack did not start" >&2; exit 1; }
+
+org=$(sa_org "株式会社〇〇〇〇")
+acct=$(sa_account "$org" "山田 太郎")
+for i in $(seq 1 20); do
+	sa_psql -c "INSERT INTO sender_addresses (org_id, account_id, address,
+		addr_key, smtp_host, note) VALUES ($org, $acct,
+		'user$i@example.jp', 'user$i@example.jp', 'smtp.example.jp',
+		'営業部 $i')"
+done
+cookie=$(sa_mint "$acct" "$org" 36000)
+mkdir -p "$SA_DIR/static-bench"
+curl -s -b "sa_session=$cookie" "$SA_URL/mail-settings/api/" \
+	| sed 's#base="/mail-settings/api/"#base="/mail-settings/"#' >"$SA_DIR/static-bench/page.xml"
+curl -s -b "sa_session=$cookie" "$SA_URL/mail-settings/" >"$SA_DIR/static-bench/page.html"
+grep -q "user20@example.jp" "$SA_DIR/static-bench/page.html" || { echo "bench: page incomplete" >&2; exit 1; }
+
+# wrk_run NAME URL: prints "NAME req/s p50 p99", values in $RPS $P50 $P99.
+wrk_run() {
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
+		-H "Cookie: sa_session=$cookie" "$2")
+	RPS=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+	P50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+	P99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+	local non2xx
+	non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
+	printf '%-34s %10s req/s   p50 %8s   p99 %8s%s\n' "$1" "$RPS" "$P50" "$P99" \
+		"${non2xx:+   NON-2xx: $non2xx}"
+}
+rss() {
+	local pid total=0
+	for pid in $(cat "$SA_DIR/fcgi-settings.pid"); do
+		total=$((total + $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")))
+	done
+	echo "$total"
+}
+
+echo "machine: $(nproc) cores, $(awk '/model name/ { $1=$2=$3=""; print; exit }' /proc/cpuinfo)"
+echo "wrk: $THREADS threads, $CONNS connections, $DURATION each; $SA_FCGI_CHILDREN FastCGI workers"
+wrk_run "static HTML (nginx)" "$SA_URL/static-bench/page.html"
+html=$RPS
+wrk_run "static XML + XSLT (ceiling)" "$SA_URL/static-bench-xslt/page.xml"
+ceiling=$RPS
+wrk_run "live page (FastCGI+PG+XSLT)" "$SA_URL/mail-settings/"
+live=$RPS
+live_p99=$P99
+wrk_run "live API XML (FastCGI+PG)" "$SA_URL/mail-settings/api/"
+echo "ratio live / XSLT ceiling: $(awk -v a="$live" -v b="$ceiling" 'BEGIN { printf "%.1f%%", 100 * a / b }') (target >= 70%)"
+echo "ratio live / static HTML:  $(awk -v a="$live" -v b="$html" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
+echo "live p99 at $CONNS connections: $live_p99 (target < 15ms)"
+
+before=$(rss)
+wrk -t"$THREADS" -c"$CONNS" -d60s -H "Cookie: sa_session=$cookie" \
+	"$SA_URL/mail-settings/api/" >"$T/rss-run" 2>&1 &
+wpid=$!
+n=0
+# count requests served from nginx's point of view: wrk prints the total
+wait $wpid
+n=$(awk '/requests in/ { print $1 }' "$T/rss-run")
+after=$(rss)
+echo "FastCGI settings workers RSS: ${before} kB before, ${after} kB after $n requests"
