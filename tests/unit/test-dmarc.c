@@ -1,0 +1,303 @@
+/*
+ * test-dmarc.c - DMARC record recognition and parsing (RFC 7489 §6.3,
+ * §6.4, §6.6.3) and every outcome of the verdict over the in-memory table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmarc.h"
+#include "dns.h"
+#include "t.h"
+#include "util.h"
+
+static const struct {
+	const char *in;
+	int candidate;
+} candidates[] = {
+    {"v=DMARC1; p=none", 1},
+    {"v=DMARC1", 1},
+    {" v = DMARC1;p=none", 1},
+    {"V=DMARC1; p=none", 1},
+    {"v=dmarc1; p=none", 1}, /* claimed, then refused by the parser */
+    {"v=DMARC1p=reject", 1},
+    {"v=DMARC", 0},
+    {"v=spf1 -all", 0},
+    {"p=none; v=DMARC1", 0},
+    {"", 0},
+    {"v", 0},
+    {"v=", 0},
+    {"x v=DMARC1", 0},
+};
+
+static void
+test_candidates(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		t_ok(dmarc_is_candidate(candidates[i].in,
+					strlen(candidates[i].in)) ==
+			 candidates[i].candidate,
+		     "candidate \"%s\": %d", candidates[i].in,
+		     candidates[i].candidate);
+}
+
+static const struct {
+	const char *in;
+	const char *policy; /* NULL: syntax error */
+} records[] = {
+    {"v=DMARC1; p=none", "none"},
+    {"v=DMARC1; p=quarantine", "quarantine"},
+    {"v=DMARC1; p=reject", "reject"},
+    {"v=DMARC1; p=Reject", "reject"},
+    {"v=DMARC1;p=none;", "none"},
+    {"v=DMARC1; p=none; ", "none"},
+    {"v = DMARC1 ; p = none", "none"},
+    {"V=DMARC1; P=none", "none"},
+    {"v=DMARC1; p=reject; sp=none; adkim=s; aspf=r; pct=50", "reject"},
+    {"v=DMARC1; p=none; pct=0", "none"},
+    {"v=DMARC1; p=none; pct=100", "none"},
+    {"v=DMARC1; p=none; rua=mailto:d@example.jp", "none"},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp,mailto:b@example.jp", "none"},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp , mailto:b@example.jp!10m",
+     "none"},
+    {"v=DMARC1; p=none; ruf=mailto:f@example.jp!100", "none"},
+    {"v=DMARC1; p=none; fo=0:1:d:s", "none"},
+    {"v=DMARC1; p=none; fo=1", "none"},
+    {"v=DMARC1; p=none; rf=afrf", "none"},
+    {"v=DMARC1; p=none; rf=afrf:iodef", "none"},
+    {"v=DMARC1; p=none; ri=86400", "none"},
+    {"v=DMARC1; p=none; future=whatever", "none"},
+    {"v=DMARC1; rua=mailto:d@example.jp; p=none", "none"},
+    {"", NULL},
+    {"v=DMARC1", NULL},
+    {"v=DMARC1;", NULL},
+    {"v=DMARC1; p=", NULL},
+    {"v=DMARC1; p=monitor", NULL},
+    {"v=DMARC1; p=none reject", NULL},
+    {"v=dmarc1; p=none", NULL},
+    {"v=DMARC2; p=none", NULL},
+    {"v=DMARC1x; p=none", NULL},
+    {"p=none; v=DMARC1", NULL},
+    {"v=DMARC1p=reject", NULL},
+    {"v=DMARC1; p=none; p=reject", NULL},
+    {"v=DMARC1; p=none; P=reject", NULL},
+    {"v=DMARC1; v=DMARC1; p=none", NULL},
+    {"v=DMARC1;; p=none", NULL},
+    {"v=DMARC1; p=none; sp=all", NULL},
+    {"v=DMARC1; p=none; adkim=x", NULL},
+    {"v=DMARC1; p=none; aspf=", NULL},
+    {"v=DMARC1; p=none; pct=101", NULL},
+    {"v=DMARC1; p=none; pct=-1", NULL},
+    {"v=DMARC1; p=none; pct=1000", NULL},
+    {"v=DMARC1; p=none; pct=5%", NULL},
+    {"v=DMARC1; p=none; fo=2", NULL},
+    {"v=DMARC1; p=none; fo=0::1", NULL},
+    {"v=DMARC1; p=none; rf=a_b", NULL},
+    {"v=DMARC1; p=none; ri=", NULL},
+    {"v=DMARC1; p=none; ri=1h", NULL},
+    {"v=DMARC1; p=none; ri=123456789012345678901234567890123", NULL},
+    {"v=DMARC1; p=none; rua=", NULL},
+    {"v=DMARC1; p=none; rua=d@example.jp", NULL},
+    {"v=DMARC1; p=none; rua=mailto:", NULL},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp,", NULL},
+    {"v=DMARC1; p=none; rua=1mailto:a@example.jp", NULL},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp!", NULL},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp!10x", NULL},
+    {"v=DMARC1; p=none; rua=mailto:a@example.jp!m", NULL},
+    {"v=DMARC1; p=none; rua=mailto:a b@example.jp", NULL},
+    {"v=DMARC1; p=none\n", NULL},
+    {"v=DMARC1; p=none\x01", NULL},
+    {"v=DMARC1; p=n\xc3\xb6ne", NULL},
+};
+
+static void
+test_records(void)
+{
+	struct dmarc_record r;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof records / sizeof records[0]; i++) {
+		rc = dmarc_record_parse(records[i].in, strlen(records[i].in),
+					&r);
+		t_ok(records[i].policy != NULL
+			 ? rc == 0 && strcmp(r.policy, records[i].policy) == 0
+			 : rc == -1 && r.problem != NULL,
+		     "record %zu \"%s\": %s", i, records[i].in,
+		     records[i].policy ? records[i].policy : "syntax error");
+	}
+}
+
+static void
+test_record_fields(void)
+{
+	static const char in[] = "v=DMARC1; p=reject; sp=Quarantine; pct=25";
+	struct dmarc_record r;
+
+	t_ok(dmarc_record_parse(in, sizeof in - 1, &r) == 0 &&
+		 strcmp(r.sp, "quarantine") == 0 && r.pct == 25,
+	     "record fields: sp and pct");
+	t_ok(dmarc_record_parse("v=DMARC1; p=none", 16, &r) == 0 &&
+		 r.sp == NULL && r.pct == 100,
+	     "record fields: defaults");
+}
+
+#define D "example.jp"
+#define N "_dmarc." D
+
+static const struct vcase {
+	const char *name;
+	const char *txt[3];   /* RRs at _dmarc, one string each */
+	const char *split[2]; /* or one RR of two strings */
+	enum dns_status fail; /* DNS_OK: none */
+	const char *status, *reason, *policy;
+} vcases[] = {
+    {"found", {"v=DMARC1; p=reject"}, {NULL}, DNS_OK, "found", "ok", "reject"},
+    {"found among other TXT",
+     {"hello", "v=DMARC1; p=none", "v=spf1 -all"},
+     {NULL},
+     DNS_OK,
+     "found",
+     "ok",
+     "none"},
+    {"found in two strings",
+     {NULL},
+     {"v=DMARC1; p=quar", "antine"},
+     DNS_OK,
+     "found",
+     "ok",
+     "quarantine"},
+    {"missing (NXDOMAIN)",
+     {NULL},
+     {NULL},
+     DNS_OK,
+     "missing",
+     "no_record",
+     NULL},
+    {"missing (only other TXT)",
+     {"hello", "v=spf1 -all"},
+     {NULL},
+     DNS_OK,
+     "missing",
+     "no_record",
+     NULL},
+    {"invalid: two records",
+     {"v=DMARC1; p=none", "v=DMARC1; p=reject"},
+     {NULL},
+     DNS_OK,
+     "invalid",
+     "multiple_records",
+     NULL},
+    {"invalid: syntax",
+     {"v=DMARC1; p=all"},
+     {NULL},
+     DNS_OK,
+     "invalid",
+     "syntax_error",
+     NULL},
+    {"invalid: no p=",
+     {"v=DMARC1; rua=mailto:d@example.jp"},
+     {NULL},
+     DNS_OK,
+     "invalid",
+     "syntax_error",
+     NULL},
+    {"invalid: lower-case version",
+     {"v=dmarc1; p=none"},
+     {NULL},
+     DNS_OK,
+     "invalid",
+     "syntax_error",
+     NULL},
+    {"tempfail (SERVFAIL)",
+     {NULL},
+     {NULL},
+     DNS_SERVFAIL,
+     "tempfail",
+     "dns_error",
+     NULL},
+    {"tempfail (timeout)",
+     {NULL},
+     {NULL},
+     DNS_TIMEOUT,
+     "tempfail",
+     "dns_error",
+     NULL},
+};
+
+static struct dns_table *
+vcase_table(const struct vcase *c)
+{
+	static const char *const other[] = {"x"};
+	struct dns_table *t = dns_table_new();
+	size_t i;
+
+	dns_table_add_txt(t, "other." D, 1, other, NULL); /* D exists */
+	for (i = 0; i < 3 && c->txt[i] != NULL; i++)
+		dns_table_add_txt(t, N, 1, &c->txt[i], NULL);
+	if (c->split[0] != NULL)
+		dns_table_add_txt(t, N, 2, c->split, NULL);
+	if (c->fail != DNS_OK)
+		dns_table_set_status(t, N, DNS_T_TXT, c->fail);
+	return t;
+}
+
+static void
+test_verdicts(void)
+{
+	struct dmarc_verdict v;
+	struct dns_table *t;
+	struct dns_source src;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof vcases / sizeof vcases[0]; i++) {
+		t = vcase_table(&vcases[i]);
+		src = dns_table_source(t);
+		rc = dmarc_verdict(D, &src, &v);
+		t_ok(rc == 0 && strcmp(v.status, vcases[i].status) == 0 &&
+			 strcmp(v.reason, vcases[i].reason) == 0 &&
+			 (vcases[i].policy == NULL
+			      ? v.policy == NULL
+			      : v.policy != NULL &&
+				    strcmp(v.policy, vcases[i].policy) == 0),
+		     "verdict %s: %s %s", vcases[i].name, vcases[i].status,
+		     vcases[i].reason);
+		dmarc_verdict_release(&v);
+		dns_table_free(t);
+	}
+}
+
+/* A source that never knows: the verdict asks and returns 1. */
+static const struct dns_answer *
+unknown_get(void *ctx, const char *name, enum dns_type type)
+{
+	int *asked = ctx;
+
+	*asked += strcmp(name, N) == 0 && type == DNS_T_TXT;
+	return NULL;
+}
+
+static void
+test_need_dns(void)
+{
+	struct dmarc_verdict v;
+	int asked = 0;
+	struct dns_source src = {unknown_get, &asked};
+
+	t_ok(dmarc_verdict(D, &src, &v) == 1 && asked == 1,
+	     "need DNS: asks TXT at _dmarc and returns 1");
+	dmarc_verdict_release(&v);
+}
+
+int
+main(void)
+{
+	test_candidates();
+	test_records();
+	test_record_fields();
+	test_verdicts();
+	test_need_dns();
+	return t_done();
+}
