@@ -1,0 +1,1028 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!--
+  page.xsl - renders every XML answer under /mail-settings/ as an HTML5 page.
+
+  nginx applies it (xslt_stylesheet) to the answers of the cgi-bin actions:
+  root <settings> (the メール設定 screen), <log> (ログ) and <error> (a short
+  page per error code). The vocabulary is xsl/senderauth.rng. The same XML
+  without this stylesheet is the API, so nothing here may be needed to
+  understand an answer: this file only presents it.
+
+  Rules kept here:
+  - every text a user sees comes from the message catalogues (template
+    "msg"); the templates hold markup and keys only;
+  - data reaches the output only through xsl:value-of, attribute value
+    templates and xsl:copy-of of our own fragments, so the serializer
+    escapes all of it (no disable-output-escaping anywhere);
+  - every action is a plain form POST with the CSRF token; the only script
+    fills the clipboard for the copy buttons, which stay hidden without it.
+
+  Parameter lang: 'ja' (default) or 'en'.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:k="urn:senderauth:msg"
+    xmlns:exsl="http://exslt.org/common"
+    exclude-result-prefixes="k exsl">
+
+<xsl:include href="messages.ja.xml"/>
+<xsl:include href="messages.en.xml"/>
+
+<xsl:output method="html" encoding="utf-8" indent="no"
+    doctype-system="about:legacy-compat"/>
+
+<xsl:param name="lang" select="'ja'"/>
+
+<!-- 'en' or 'ja': the lang attribute and the catalogue mode. -->
+<xsl:variable name="L" select="substring('jaen', 1 + 2 * ($lang = 'en'), 2)"/>
+
+<!-- Links and form actions are built on @base. Only a local path is
+     accepted ("/x", not "//host" or "/\host", which browsers treat as
+     another host); anything else falls back to the product default. -->
+<xsl:variable name="base-ok" select="starts-with(/*/@base, '/')
+    and not(contains('/\', substring(/*/@base, 2, 1)))
+    and string-length(/*/@base) &gt; 1
+    or /*/@base = '/'"/>
+<xsl:variable name="base" select="concat(
+    substring(/*/@base, 1, 1000 * $base-ok),
+    substring('/mail-settings/', 1, 1000 * not($base-ok)))"/>
+
+<!-- Labels repeated on every row or record, looked up once. -->
+<xsl:variable name="t-copy">
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.copy'"/></xsl:call-template>
+</xsl:variable>
+<xsl:variable name="t-copied">
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.copied'"/></xsl:call-template>
+</xsl:variable>
+
+<!-- ================================================================
+     Messages
+     msg: writes the catalogue entry for key k in the current language.
+     A key is [a-z0-9._]+; when it is not a valid key or has no entry, the
+     fallback keys are tried in turn, and a key with no entry and no
+     fallback is written as [key], visibly. a and b are the arguments of
+     entries that take them.
+     ================================================================ -->
+<xsl:variable name="keychars" select="'abcdefghijklmnopqrstuvwxyz0123456789._'"/>
+
+<xsl:template name="msg">
+  <xsl:param name="k"/>
+  <xsl:param name="fallback" select="''"/>
+  <xsl:param name="fallback2" select="''"/>
+  <xsl:param name="a" select="''"/>
+  <xsl:param name="b" select="''"/>
+  <xsl:choose>
+    <xsl:when test="string($k) != '' and translate($k, $keychars, '') = ''">
+      <!-- The entry is found by the template matching an element named
+           like the key: a hash lookup in libxslt, no search. -->
+      <xsl:variable name="key">
+        <xsl:element name="{$k}" namespace="urn:senderauth:msg"/>
+      </xsl:variable>
+      <xsl:choose>
+        <xsl:when test="$L = 'en'">
+          <xsl:apply-templates select="exsl:node-set($key)/*" mode="en">
+            <xsl:with-param name="fallback" select="$fallback"/>
+            <xsl:with-param name="fallback2" select="$fallback2"/>
+            <xsl:with-param name="a" select="$a"/>
+            <xsl:with-param name="b" select="$b"/>
+          </xsl:apply-templates>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:apply-templates select="exsl:node-set($key)/*" mode="ja">
+            <xsl:with-param name="fallback" select="$fallback"/>
+            <xsl:with-param name="fallback2" select="$fallback2"/>
+            <xsl:with-param name="a" select="$a"/>
+            <xsl:with-param name="b" select="$b"/>
+          </xsl:apply-templates>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:when>
+    <xsl:when test="$fallback != ''">
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="$fallback"/>
+        <xsl:with-param name="fallback" select="$fallback2"/>
+        <xsl:with-param name="a" select="$a"/>
+        <xsl:with-param name="b" select="$b"/>
+      </xsl:call-template>
+    </xsl:when>
+  </xsl:choose>
+</xsl:template>
+
+<!-- A key without an entry in the catalogue of this language. -->
+<xsl:template match="k:*" mode="ja" priority="-1">
+  <xsl:param name="fallback" select="''"/>
+  <xsl:param name="fallback2" select="''"/>
+  <xsl:param name="a" select="''"/>
+  <xsl:param name="b" select="''"/>
+  <xsl:call-template name="missing">
+    <xsl:with-param name="fallback" select="$fallback"/>
+    <xsl:with-param name="fallback2" select="$fallback2"/>
+    <xsl:with-param name="a" select="$a"/>
+    <xsl:with-param name="b" select="$b"/>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="k:*" mode="en" priority="-1">
+  <xsl:param name="fallback" select="''"/>
+  <xsl:param name="fallback2" select="''"/>
+  <xsl:param name="a" select="''"/>
+  <xsl:param name="b" select="''"/>
+  <xsl:call-template name="missing">
+    <xsl:with-param name="fallback" select="$fallback"/>
+    <xsl:with-param name="fallback2" select="$fallback2"/>
+    <xsl:with-param name="a" select="$a"/>
+    <xsl:with-param name="b" select="$b"/>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template name="missing">
+  <xsl:param name="fallback"/>
+  <xsl:param name="fallback2"/>
+  <xsl:param name="a"/>
+  <xsl:param name="b"/>
+  <xsl:choose>
+    <xsl:when test="$fallback != ''">
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="$fallback"/>
+        <xsl:with-param name="fallback" select="$fallback2"/>
+        <xsl:with-param name="a" select="$a"/>
+        <xsl:with-param name="b" select="$b"/>
+      </xsl:call-template>
+    </xsl:when>
+    <xsl:otherwise>[<xsl:value-of select="local-name()"/>]</xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- ================================================================
+     Page frame, shared by the three roots
+     ================================================================ -->
+<xsl:template match="/">
+  <html lang="{$L}">
+    <head>
+      <meta name="viewport" content="width=device-width, initial-scale=1"/>
+      <title><xsl:apply-templates select="*" mode="title"/></title>
+      <style>
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.6 system-ui,-apple-system,"Hiragino Sans","Hiragino Kaku Gothic ProN","Noto Sans JP","Yu Gothic UI",Meiryo,sans-serif;color:#1f2937;background:#f3f4f6}
+a{color:#2563eb}
+.bar{display:flex;flex-wrap:wrap;align-items:center;gap:4px 20px;padding:10px 24px;background:#fff;border-bottom:1px solid #e5e7eb}
+.bar h1{margin:0;font-size:18px}
+.who{display:flex;gap:12px;margin:0;color:#4b5563;font-size:13px}
+.who dt{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.who dd{margin:0}
+.bar nav{display:flex;gap:16px;margin-left:auto}
+.bar nav a{text-decoration:none}
+.bar nav a[aria-current]{color:#111827;font-weight:600}
+main{max-width:1080px;margin:16px auto;padding:0 16px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px 20px;margin:0 0 16px}
+h2{margin:0 0 12px;font-size:16px}
+h3{margin:20px 0 8px;font-size:14px}
+h4{margin:12px 0 6px;font-size:13px;color:#4b5563}
+p{margin:0 0 8px}
+.box{margin:0 0 16px;padding:10px 14px;border:1px solid;border-radius:6px}
+.box p:last-child{margin:0}
+.ok{background:#ecfdf5;border-color:#a7f3d0;color:#065f46}
+.err{background:#fef2f2;border-color:#fecaca;color:#b91c1c}
+.warn{background:#fffbeb;border-color:#fde68a;color:#78350f}
+.field{display:grid;grid-template-columns:190px minmax(0,1fr);gap:2px 16px;padding:6px 0}
+.field label{padding-top:5px;font-weight:600}
+.req{margin-left:6px;padding:1px 6px;border-radius:4px;background:#dc2626;color:#fff;font-size:11px}
+input,textarea,button{font:inherit}
+.field input,.field textarea{width:100%;max-width:440px;padding:5px 8px;border:1px solid #d1d5db;border-radius:6px}
+.field textarea{height:4.5em}
+.field [aria-invalid]{border-color:#dc2626;background:#fef2f2}
+.hint{margin:2px 0 0;color:#6b7280;font-size:12px}
+.ferr{margin:2px 0 0;color:#b91c1c;font-size:13px}
+.actions{display:flex;gap:8px;align-items:center;padding:8px 0 0 206px}
+.btn{display:inline-block;padding:5px 14px;border:1px solid #d1d5db;border-radius:6px;background:#fff;color:#1f2937;font-size:13px;line-height:1.5;text-decoration:none;cursor:pointer;white-space:nowrap}
+.btn:hover{background:#f9fafb}
+.btn.primary{background:#2563eb;border-color:#2563eb;color:#fff}
+.btn.danger{border-color:#fca5a5;color:#b91c1c}
+.btn.sm{padding:1px 8px;font-size:12px}
+form.inline{display:inline;margin:0}
+table{width:100%;border-collapse:collapse}
+th,td{padding:7px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
+th{background:#f9fafb;color:#4b5563;font-size:12px;font-weight:600;white-space:nowrap}
+.scroll{overflow-x:auto}
+.empty{margin:0;padding:12px 0;color:#6b7280}
+.note{white-space:pre-wrap;word-break:break-word}
+.act{white-space:nowrap;text-align:right}
+.mono,code,.copy input,.copy textarea{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+code{padding:0 3px;border-radius:3px;background:#f3f4f6;word-break:break-all}
+.muted{color:#6b7280;font-size:12px}
+.domain{margin:12px 0;border:1px solid #e5e7eb;border-radius:8px;overflow:hidden}
+.domain>table th{background:#f3f4f6}
+.domain .in{padding:8px 12px 12px}
+.st{font-weight:600;white-space:nowrap}
+.st.yes{color:#15803d}
+.st.no{color:#6b7280}
+.why{margin:4px 0 0;color:#b45309;font-size:12px}
+.tools{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 8px}
+.rec td:first-child{font-weight:600}
+.copy{display:flex;gap:6px;align-items:flex-start;margin:0 0 4px}
+.copy input,.copy textarea{flex:1;min-width:0;padding:4px 6px;border:1px solid #d1d5db;border-radius:4px;background:#f9fafb;color:#111827}
+.copy textarea{height:5.5em;resize:vertical;word-break:break-all}
+.found{display:block;margin:0 0 4px}
+dl.dns{display:grid;grid-template-columns:190px minmax(0,1fr);gap:6px 16px;margin:8px 0 0;font-size:13px}
+dl.dns dt{color:#4b5563;font-weight:600}
+dl.dns dd{margin:0}
+details.help{margin:12px 0 0;padding:8px 12px;border:1px solid #e5e7eb;border-radius:6px;background:#f9fafb}
+details.help summary{cursor:pointer;font-weight:600}
+details.help p{margin:6px 0 0}
+@media (max-width:700px){.field,dl.dns{grid-template-columns:1fr}.actions{padding-left:0}.bar nav{margin-left:0}}
+</style>
+    </head>
+    <body>
+      <header class="bar">
+        <h1><xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+        <xsl:apply-templates select="*/organization"/>
+        <nav>
+          <a href="{$base}">
+            <xsl:if test="settings"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+            <xsl:call-template name="msg"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
+          </a>
+          <a href="{$base}log">
+            <xsl:if test="log"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+            <xsl:call-template name="msg"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
+          </a>
+        </nav>
+      </header>
+      <main>
+        <xsl:apply-templates select="*" mode="main"/>
+      </main>
+      <xsl:if test="settings/domains/domain">
+        <script>
+(function(){var d=document;d.querySelectorAll('button[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var f=d.getElementById(b.getAttribute('data-copy')),t=b.textContent;f.select();function done(){b.textContent=b.getAttribute('data-done');setTimeout(function(){b.textContent=t},1500)}function old(){d.execCommand('copy');done()}if(navigator.clipboard){navigator.clipboard.writeText(f.value).then(done,old)}else{old()}})})})();
+</script>
+      </xsl:if>
+    </body>
+  </html>
+</xsl:template>
+
+<!-- Who is looking: the organization and the account. -->
+<xsl:template match="organization">
+  <dl class="who">
+    <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'who.org'"/></xsl:call-template></dt>
+    <dd><xsl:value-of select="@name"/></dd>
+    <xsl:if test="../account">
+      <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'who.account'"/></xsl:call-template></dt>
+      <dd><xsl:value-of select="../account/@name"/></dd>
+    </xsl:if>
+  </dl>
+</xsl:template>
+
+<xsl:template match="settings" mode="title">
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+</xsl:template>
+<xsl:template match="log" mode="title">
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template>
+  <xsl:text> | </xsl:text>
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+</xsl:template>
+<xsl:template match="*" mode="title">
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template>
+  <xsl:text> | </xsl:text>
+  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+</xsl:template>
+
+<!-- ================================================================
+     error root: one sentence per code and a way back
+     ================================================================ -->
+<xsl:template match="*" mode="main">
+  <section class="card">
+    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template></h2>
+    <p class="box err" role="alert">
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="concat('error.', @code)"/>
+        <xsl:with-param name="fallback" select="'error.unknown'"/>
+      </xsl:call-template>
+    </p>
+    <p><a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
+  </section>
+</xsl:template>
+
+<!-- ================================================================
+     settings root: the メール設定 screen
+     ================================================================ -->
+<xsl:template match="settings" mode="main">
+  <xsl:apply-templates select="@notice"/>
+  <xsl:apply-templates select="error"/>
+  <xsl:apply-templates select="confirm"/>
+  <xsl:call-template name="address-form"/>
+  <xsl:call-template name="address-list"/>
+  <xsl:call-template name="domain-section"/>
+</xsl:template>
+
+<!-- Notice after a successful POST (303 → ?notice=…). -->
+<xsl:template match="@notice">
+  <div role="status">
+    <xsl:attribute name="class">
+      <xsl:choose>
+        <xsl:when test=". = 'dkim_failed'">box err</xsl:when>
+        <xsl:when test=". = 'reissued'">box warn</xsl:when>
+        <xsl:otherwise>box ok</xsl:otherwise>
+      </xsl:choose>
+    </xsl:attribute>
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="concat('notice.', .)"/>
+      <xsl:with-param name="fallback" select="'notice.unknown'"/>
+    </xsl:call-template>
+  </div>
+</xsl:template>
+
+<!-- Page-level error of a 422 (or a refusal shown on the page). -->
+<xsl:template match="settings/error">
+  <div class="box err" role="alert">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="concat('error.', @code)"/>
+      <xsl:with-param name="fallback" select="'error.unknown'"/>
+    </xsl:call-template>
+  </div>
+</xsl:template>
+
+<!-- A delete asked for without confirm=1: ask, without JavaScript. -->
+<xsl:template match="confirm">
+  <div class="box warn" role="alert">
+    <p>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="concat('confirm.', @kind)"/>
+        <xsl:with-param name="fallback" select="'confirm.unknown'"/>
+        <xsl:with-param name="a" select="@name"/>
+      </xsl:call-template>
+    </p>
+    <form class="actions" style="padding:0" method="post" action="{$base}delete">
+      <xsl:call-template name="csrf"/>
+      <input type="hidden" name="kind" value="{@kind}"/>
+      <input type="hidden" name="id" value="{@id}"/>
+      <input type="hidden" name="confirm" value="1"/>
+      <button type="submit" class="btn danger">
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+      </button>
+      <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+    </form>
+  </div>
+</xsl:template>
+
+<!-- ==== Sender addresses ==== -->
+
+<!-- "+ 送信元メールアドレスを追加", or the edit form when form/@id. -->
+<xsl:template name="address-form">
+  <xsl:variable name="f" select="form[@name = 'register']"/>
+  <section class="card" id="address-form">
+    <h2>
+      <xsl:choose>
+        <xsl:when test="$f/@id">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.edit.title'"/></xsl:call-template>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.add.title'"/></xsl:call-template>
+        </xsl:otherwise>
+      </xsl:choose>
+    </h2>
+    <form method="post" action="{$base}register" novalidate="novalidate">
+      <xsl:call-template name="csrf"/>
+      <xsl:if test="$f/@id">
+        <input type="hidden" name="id" value="{$f/@id}"/>
+      </xsl:if>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'address'"/>
+        <xsl:with-param name="type" select="'email'"/>
+        <xsl:with-param name="required" select="true()"/>
+        <xsl:with-param name="autocomplete" select="'email'"/>
+      </xsl:call-template>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'smtp_host'"/>
+        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+      </xsl:call-template>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'smtp_port'"/>
+        <xsl:with-param name="hint" select="'addr.hint.port'"/>
+        <xsl:with-param name="inputmode" select="'numeric'"/>
+      </xsl:call-template>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'smtp_user'"/>
+        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+        <xsl:with-param name="autocomplete" select="'off'"/>
+      </xsl:call-template>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'smtp_password'"/>
+        <xsl:with-param name="type" select="'password'"/>
+        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+        <xsl:with-param name="autocomplete" select="'new-password'"/>
+      </xsl:call-template>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="$f"/>
+        <xsl:with-param name="name" select="'note'"/>
+        <xsl:with-param name="type" select="'textarea'"/>
+      </xsl:call-template>
+      <div class="actions">
+        <button type="submit" class="btn primary">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+        </button>
+        <xsl:if test="$f/@id">
+          <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+        </xsl:if>
+      </div>
+    </form>
+  </section>
+</xsl:template>
+
+<!-- One labelled form field with its hint and its errors.
+     form: the <form> element of the answer (its field/@value fills the
+     input, never for a password); name: the field name, also the label key
+     addr.NAME (dom.domain for the domain field via label). -->
+<xsl:template name="field">
+  <xsl:param name="form"/>
+  <xsl:param name="name"/>
+  <xsl:param name="label" select="concat('addr.', $name)"/>
+  <xsl:param name="type" select="'text'"/>
+  <xsl:param name="required" select="false()"/>
+  <xsl:param name="hint" select="''"/>
+  <xsl:param name="autocomplete" select="''"/>
+  <xsl:param name="inputmode" select="''"/>
+  <xsl:variable name="fd" select="$form/field[@name = $name]"/>
+  <xsl:variable name="id" select="concat('f-', $name)"/>
+  <div class="field">
+    <label for="{$id}">
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="$label"/></xsl:call-template>
+      <xsl:if test="$required">
+        <span class="req"><xsl:call-template name="msg"><xsl:with-param name="k" select="'required'"/></xsl:call-template></span>
+      </xsl:if>
+    </label>
+    <div>
+      <xsl:choose>
+        <xsl:when test="$type = 'textarea'">
+          <textarea id="{$id}" name="{$name}">
+            <xsl:call-template name="field-state">
+              <xsl:with-param name="fd" select="$fd"/>
+              <xsl:with-param name="id" select="$id"/>
+              <xsl:with-param name="hint" select="$hint"/>
+            </xsl:call-template>
+            <xsl:value-of select="$fd/@value"/>
+          </textarea>
+        </xsl:when>
+        <xsl:otherwise>
+          <input id="{$id}" name="{$name}" type="{$type}">
+            <xsl:if test="$type != 'password'">
+              <xsl:attribute name="value"><xsl:value-of select="$fd/@value"/></xsl:attribute>
+            </xsl:if>
+            <xsl:if test="$autocomplete != ''">
+              <xsl:attribute name="autocomplete"><xsl:value-of select="$autocomplete"/></xsl:attribute>
+            </xsl:if>
+            <xsl:if test="$inputmode != ''">
+              <xsl:attribute name="inputmode"><xsl:value-of select="$inputmode"/></xsl:attribute>
+            </xsl:if>
+            <xsl:call-template name="field-state">
+              <xsl:with-param name="fd" select="$fd"/>
+              <xsl:with-param name="id" select="$id"/>
+              <xsl:with-param name="hint" select="$hint"/>
+            </xsl:call-template>
+          </input>
+        </xsl:otherwise>
+      </xsl:choose>
+      <xsl:if test="$hint != ''">
+        <p class="hint" id="{$id}-hint">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="$hint"/></xsl:call-template>
+        </p>
+      </xsl:if>
+      <xsl:if test="$fd/error">
+        <div id="{$id}-err">
+          <xsl:apply-templates select="$fd/error"/>
+        </div>
+      </xsl:if>
+    </div>
+  </div>
+</xsl:template>
+
+<!-- aria attributes of an input: its hint and its errors. -->
+<xsl:template name="field-state">
+  <xsl:param name="fd"/>
+  <xsl:param name="id"/>
+  <xsl:param name="hint"/>
+  <xsl:if test="$fd/error">
+    <xsl:attribute name="aria-invalid">true</xsl:attribute>
+  </xsl:if>
+  <xsl:if test="$fd/error or $hint != ''">
+    <xsl:attribute name="aria-describedby">
+      <xsl:if test="$hint != ''"><xsl:value-of select="$id"/>-hint</xsl:if>
+      <xsl:if test="$fd/error and $hint != ''"><xsl:text> </xsl:text></xsl:if>
+      <xsl:if test="$fd/error"><xsl:value-of select="$id"/>-err</xsl:if>
+    </xsl:attribute>
+  </xsl:if>
+</xsl:template>
+
+<!-- A field error: err.FIELD.CODE, else err.CODE. duplicate names the
+     registrant and the address. -->
+<xsl:template match="field/error">
+  <p class="ferr">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="concat('err.', ../@name, '.', @code)"/>
+      <xsl:with-param name="fallback" select="concat('err.', @code)"/>
+      <xsl:with-param name="fallback2" select="'err.unknown'"/>
+      <xsl:with-param name="a" select="@registrant"/>
+      <xsl:with-param name="b" select="@address"/>
+    </xsl:call-template>
+  </p>
+</xsl:template>
+
+<!-- "メールアドレス情報": the organization's sender addresses. -->
+<xsl:template name="address-list">
+  <section class="card" id="addresses">
+    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.list.title'"/></xsl:call-template></h2>
+    <xsl:choose>
+      <xsl:when test="addresses/address">
+        <xsl:variable name="t-edit">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.edit'"/></xsl:call-template>
+        </xsl:variable>
+        <xsl:variable name="t-delete">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+        </xsl:variable>
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.address'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template></th>
+                <th class="act"><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.actions'"/></xsl:call-template></th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:for-each select="addresses/address">
+                <tr>
+                  <td class="mono"><xsl:value-of select="email"/></td>
+                  <td class="mono"><xsl:value-of select="smtp-host"/></td>
+                  <td><xsl:value-of select="smtp-port"/></td>
+                  <td class="note"><xsl:value-of select="note"/></td>
+                  <td><xsl:value-of select="registrant/@name"/></td>
+                  <td class="act">
+                    <xsl:if test="@mine = '1'">
+                      <a class="btn sm" href="{$base}?edit={@id}"><xsl:value-of select="$t-edit"/></a>
+                      <xsl:text> </xsl:text>
+                      <form class="inline" method="post" action="{$base}delete">
+                        <xsl:call-template name="csrf"/>
+                        <input type="hidden" name="kind" value="address"/>
+                        <input type="hidden" name="id" value="{@id}"/>
+                        <button type="submit" class="btn sm danger"><xsl:value-of select="$t-delete"/></button>
+                      </form>
+                    </xsl:if>
+                  </td>
+                </tr>
+              </xsl:for-each>
+            </tbody>
+          </table>
+        </div>
+      </xsl:when>
+      <xsl:otherwise>
+        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.empty'"/></xsl:call-template></p>
+      </xsl:otherwise>
+    </xsl:choose>
+  </section>
+</xsl:template>
+
+<!-- ==== Domains ==== -->
+
+<!-- "ドメイン情報": the add form, the re-add warning, one card per domain,
+     and how to merge into an existing SPF record. -->
+<xsl:template name="domain-section">
+  <section class="card" id="domains">
+    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
+    <h3><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <form method="post" action="{$base}add-domain" novalidate="novalidate">
+      <xsl:call-template name="csrf"/>
+      <xsl:call-template name="field">
+        <xsl:with-param name="form" select="form[@name = 'add_domain']"/>
+        <xsl:with-param name="name" select="'domain'"/>
+        <xsl:with-param name="label" select="'dom.domain'"/>
+        <xsl:with-param name="required" select="true()"/>
+        <xsl:with-param name="hint" select="'dom.hint'"/>
+        <xsl:with-param name="autocomplete" select="'off'"/>
+      </xsl:call-template>
+      <div class="actions">
+        <button type="submit" class="btn primary">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+        </button>
+      </div>
+    </form>
+    <xsl:apply-templates select="readd-warning"/>
+    <xsl:choose>
+      <xsl:when test="domains/domain">
+        <xsl:apply-templates select="domains/domain"/>
+        <xsl:call-template name="spf-help"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.empty'"/></xsl:call-template></p>
+      </xsl:otherwise>
+    </xsl:choose>
+  </section>
+</xsl:template>
+
+<!-- The typed domain was deleted before: confirm before a new selector. -->
+<xsl:template match="readd-warning">
+  <div class="box warn" role="alert">
+    <p>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'dom.readd'"/>
+        <xsl:with-param name="a" select="(@unicode[. != ''] | @domain[not(../@unicode != '')])"/>
+      </xsl:call-template>
+    </p>
+    <form class="actions" style="padding:0" method="post" action="{$base}add-domain">
+      <xsl:call-template name="csrf"/>
+      <input type="hidden" name="domain" value="{@domain}"/>
+      <input type="hidden" name="confirm_readd" value="1"/>
+      <button type="submit" class="btn primary">
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+      </button>
+      <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+    </form>
+  </div>
+</xsl:template>
+
+<!-- One domain: status row, actions, the records to publish, what DNS
+     holds now. -->
+<xsl:template match="domain">
+  <article class="domain" id="domain-{@id}">
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
+            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
+            <th class="act"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.delete'"/></xsl:call-template></th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              <strong><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
+              <xsl:if test="@unicode != '' and @unicode != @name">
+                <div class="mono muted"><xsl:value-of select="@name"/></div>
+              </xsl:if>
+              <div class="muted">
+                <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
+                <xsl:text>: </xsl:text>
+                <xsl:call-template name="checked-at"/>
+              </div>
+            </td>
+            <td><xsl:apply-templates select="spf" mode="status"/></td>
+            <td><xsl:apply-templates select="dkim" mode="status"/></td>
+            <td class="act">
+              <form class="inline" method="post" action="{$base}delete">
+                <xsl:call-template name="csrf"/>
+                <input type="hidden" name="kind" value="domain"/>
+                <input type="hidden" name="id" value="{@id}"/>
+                <button type="submit" class="btn sm danger">
+                  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+                </button>
+              </form>
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
+    <div class="in">
+      <div class="tools">
+        <xsl:call-template name="post-button">
+          <xsl:with-param name="action" select="'check'"/>
+          <xsl:with-param name="label" select="'btn.check'"/>
+        </xsl:call-template>
+        <xsl:choose>
+          <xsl:when test="not(dkim/record)">
+            <xsl:call-template name="post-button">
+              <xsl:with-param name="action" select="'reissue'"/>
+              <xsl:with-param name="label" select="'btn.dkim_issue'"/>
+              <xsl:with-param name="class" select="'btn primary'"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:call-template name="post-button">
+              <xsl:with-param name="action" select="'reissue'"/>
+              <xsl:with-param name="label" select="'btn.dkim_rotate'"/>
+              <xsl:with-param name="rotate" select="true()"/>
+            </xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </div>
+      <h4><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
+      <div class="scroll">
+        <table class="rec">
+          <thead>
+            <tr>
+              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
+              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
+              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
+              <th style="width:55%"><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
+            </tr>
+          </thead>
+          <tbody>
+            <xsl:apply-templates select="spf/record | dkim/record"/>
+          </tbody>
+        </table>
+      </div>
+      <dl class="dns">
+        <xsl:apply-templates select="spf | dkim" mode="dns"/>
+        <xsl:apply-templates select="dmarc"/>
+      </dl>
+    </div>
+  </article>
+</xsl:template>
+
+<!-- Time of the last check of a domain (SPF's, else DKIM's) or 未確認. -->
+<xsl:template name="checked-at">
+  <xsl:variable name="t" select="(spf/@checked-at[. != ''] | dkim/@checked-at[. != ''])[1]"/>
+  <xsl:choose>
+    <xsl:when test="$t">
+      <xsl:call-template name="datetime"><xsl:with-param name="v" select="$t"/></xsl:call-template>
+    </xsl:when>
+    <xsl:otherwise>
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.unchecked'"/></xsl:call-template>
+    </xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- A one-button form posting the domain id (今すぐ確認, DKIM発行/再発行). -->
+<xsl:template name="post-button">
+  <xsl:param name="action"/>
+  <xsl:param name="label"/>
+  <xsl:param name="class" select="'btn'"/>
+  <xsl:param name="rotate" select="false()"/>
+  <form class="inline" method="post" action="{$base}{$action}">
+    <xsl:call-template name="csrf"/>
+    <input type="hidden" name="id" value="{@id}"/>
+    <xsl:if test="$rotate">
+      <input type="hidden" name="rotate" value="1"/>
+    </xsl:if>
+    <button type="submit" class="{$class}">
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="$label"/></xsl:call-template>
+    </button>
+  </form>
+</xsl:template>
+
+<!-- SPF / DKIM column: ✔ 設定済, or 未設定 with what to change. -->
+<xsl:template match="spf | dkim" mode="status">
+  <xsl:choose>
+    <xsl:when test="@status = 'verified'">
+      <span class="st yes"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+    </xsl:when>
+    <xsl:otherwise>
+      <span class="st no"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+      <xsl:call-template name="reason"/>
+    </xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- The sentence under 未設定 for the current spf or dkim element:
+     no DKIM key issued; not checked yet; or the reason code as a sentence
+     (spf.reason.CODE, dkim.reason.CODE); tempfail adds that DNS could not
+     be reached and the previous verdict stays. -->
+<xsl:template name="reason">
+  <xsl:variable name="kind" select="local-name()"/>
+  <xsl:choose>
+    <xsl:when test="$kind = 'dkim' and not(record)">
+      <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dkim.none'"/></xsl:call-template></p>
+    </xsl:when>
+    <xsl:when test="@status = 'pending' and not(@reason != '')">
+      <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.pending.note'"/></xsl:call-template></p>
+    </xsl:when>
+    <xsl:when test="@reason != '' and not(@status = 'tempfail' and @reason = 'dns_error')">
+      <p class="why">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat($kind, '.reason.', @reason)"/>
+          <xsl:with-param name="fallback" select="concat($kind, '.reason.unknown')"/>
+        </xsl:call-template>
+      </p>
+    </xsl:when>
+  </xsl:choose>
+  <xsl:if test="@status = 'tempfail'">
+    <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
+  </xsl:if>
+</xsl:template>
+
+<!-- A For / ドメイン / 種別 / エントリ row: the record to publish. -->
+<xsl:template match="record">
+  <xsl:variable name="kind" select="local-name(..)"/>
+  <xsl:variable name="id" select="concat($kind, '-', ../../@id)"/>
+  <tr>
+    <td><xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
+    <td class="mono"><xsl:value-of select="@host"/></td>
+    <td><xsl:value-of select="@type"/></td>
+    <td>
+      <xsl:call-template name="copy-field">
+        <xsl:with-param name="id" select="$id"/>
+        <xsl:with-param name="value" select="@value"/>
+        <xsl:with-param name="multiline" select="string-length(@value) &gt; 90"/>
+      </xsl:call-template>
+      <xsl:if test="$kind = 'dkim'">
+        <p class="muted">
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.selector'"/></xsl:call-template>
+          <xsl:text> </xsl:text>
+          <span class="mono"><xsl:value-of select="../@selector"/></span>
+          <xsl:if test="../@bits != ''">
+            <xsl:text> · </xsl:text>
+            <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.bits'"/></xsl:call-template>
+            <xsl:text> </xsl:text>
+            <xsl:value-of select="../@bits"/>
+          </xsl:if>
+        </p>
+      </xsl:if>
+      <xsl:if test="@zone != ''">
+        <p class="hint"><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template></p>
+        <xsl:call-template name="copy-field">
+          <xsl:with-param name="id" select="concat($id, '-zone')"/>
+          <xsl:with-param name="value" select="@zone"/>
+          <xsl:with-param name="multiline" select="true()"/>
+        </xsl:call-template>
+      </xsl:if>
+    </td>
+  </tr>
+</xsl:template>
+
+<!-- What DNS holds now (found) and, for SPF, the record to publish
+     instead (suggested) when it is not simply the issued one. -->
+<xsl:template match="spf | dkim" mode="dns">
+  <xsl:variable name="kind" select="local-name()"/>
+  <xsl:if test="found">
+    <dt>
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
+      <xsl:text>: </xsl:text>
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.found'"/></xsl:call-template>
+    </dt>
+    <dd>
+      <xsl:for-each select="found">
+        <code class="found"><xsl:value-of select="."/></code>
+      </xsl:for-each>
+    </dd>
+  </xsl:if>
+  <xsl:if test="suggested != '' and (found or suggested != record/@value)">
+    <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.suggested'"/></xsl:call-template></dt>
+    <dd>
+      <xsl:call-template name="copy-field">
+        <xsl:with-param name="id" select="concat($kind, '-', ../@id, '-suggested')"/>
+        <xsl:with-param name="value" select="suggested"/>
+      </xsl:call-template>
+    </dd>
+  </xsl:if>
+</xsl:template>
+
+<!-- DMARC, as information: found (policy), missing, invalid, tempfail. -->
+<xsl:template match="dmarc">
+  <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
+  <dd>
+    <xsl:choose>
+      <xsl:when test="@status = 'invalid'">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('dmarc.invalid.', @reason)"/>
+          <xsl:with-param name="fallback" select="'dmarc.invalid'"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:when test="@status = 'missing'">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'dmarc.missing'"/>
+          <xsl:with-param name="a" select="../@name"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('dmarc.', @status)"/>
+          <xsl:with-param name="fallback" select="'dmarc.unknown'"/>
+          <xsl:with-param name="a" select="@policy"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </dd>
+</xsl:template>
+
+<!-- Merging into an existing SPF record, and why ~all rather than -all.
+     The platform terms are those of the issued record between "v=spf1 "
+     and " ~all". Open when a verdict says the record must be changed. -->
+<xsl:template name="spf-help">
+  <xsl:variable name="v" select="domains/domain/spf/record/@value"/>
+  <details class="help">
+    <xsl:if test="domains/domain/spf[@status != 'verified'][@reason = 'multiple_records'
+        or @reason = 'concatenated_records' or @reason = 'hardfail_all'
+        or @reason = 'plus_all' or @reason = 'not_authorized']">
+      <xsl:attribute name="open">open</xsl:attribute>
+    </xsl:if>
+    <summary><xsl:call-template name="msg"><xsl:with-param name="k" select="'spf.merge.title'"/></xsl:call-template></summary>
+    <p>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'spf.merge.body'"/>
+        <xsl:with-param name="a" select="substring-before(substring-after($v, 'v=spf1 '), ' ~all')"/>
+      </xsl:call-template>
+    </p>
+    <p><xsl:call-template name="msg"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
+  </details>
+</xsl:template>
+
+<!-- ================================================================
+     log root: ログ
+     ================================================================ -->
+<xsl:template match="log" mode="main">
+  <section class="card">
+    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template></h2>
+    <xsl:choose>
+      <xsl:when test="event">
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.at'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.actor'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.action'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.object'"/></xsl:call-template></th>
+                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.detail'"/></xsl:call-template></th>
+              </tr>
+            </thead>
+            <tbody>
+              <xsl:apply-templates select="event"/>
+            </tbody>
+          </table>
+        </div>
+      </xsl:when>
+      <xsl:otherwise>
+        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.empty'"/></xsl:call-template></p>
+      </xsl:otherwise>
+    </xsl:choose>
+  </section>
+</xsl:template>
+
+<xsl:template match="event">
+  <tr>
+    <td style="white-space:nowrap"><xsl:call-template name="datetime"><xsl:with-param name="v" select="@at"/></xsl:call-template></td>
+    <td><xsl:value-of select="actor/@name"/></td>
+    <td>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="concat('log.action.', @action)"/>
+        <xsl:with-param name="fallback" select="'log.action.unknown'"/>
+      </xsl:call-template>
+    </td>
+    <td>
+      <span class="muted">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('log.object.', @object-type)"/>
+          <xsl:with-param name="fallback" select="'log.object.unknown'"/>
+        </xsl:call-template>
+      </span>
+      <xsl:text> </xsl:text>
+      <xsl:value-of select="@object"/>
+    </td>
+    <td class="mono note"><xsl:value-of select="detail"/></td>
+  </tr>
+</xsl:template>
+
+<!-- ================================================================
+     Small parts
+     ================================================================ -->
+
+<!-- The CSRF token every POST form carries. -->
+<xsl:template name="csrf">
+  <input type="hidden" name="csrf" value="{/*/@csrf}"/>
+</xsl:template>
+
+<!-- A value to paste into a DNS panel: readonly, selectable without
+     JavaScript, with a コピー button that the script reveals. -->
+<xsl:template name="copy-field">
+  <xsl:param name="id"/>
+  <xsl:param name="value"/>
+  <xsl:param name="multiline" select="false()"/>
+  <div class="copy">
+    <xsl:choose>
+      <xsl:when test="$multiline">
+        <textarea id="{$id}" readonly="readonly" spellcheck="false"><xsl:value-of select="$value"/></textarea>
+      </xsl:when>
+      <xsl:otherwise>
+        <input id="{$id}" type="text" readonly="readonly" spellcheck="false" value="{$value}"/>
+      </xsl:otherwise>
+    </xsl:choose>
+    <button type="button" class="btn sm" data-copy="{$id}" data-done="{$t-copied}" hidden="hidden">
+      <xsl:value-of select="$t-copy"/>
+    </button>
+  </div>
+</xsl:template>
+
+<!-- ISO 8601 "2026-11-26T10:05:00Z" as "2026/11/26 10:05 UTC" in a
+     <time> element; anything else is written as given. -->
+<xsl:template name="datetime">
+  <xsl:param name="v"/>
+  <time datetime="{$v}">
+    <xsl:choose>
+      <xsl:when test="string-length($v) &gt;= 16 and substring($v, 5, 1) = '-' and substring($v, 11, 1) = 'T'">
+        <xsl:value-of select="concat(substring($v, 1, 4), '/', substring($v, 6, 2), '/',
+            substring($v, 9, 2), ' ', substring($v, 12, 5))"/>
+        <xsl:if test="substring($v, string-length($v)) = 'Z'">
+          <xsl:text> </xsl:text>
+          <xsl:call-template name="msg"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
+        </xsl:if>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+    </xsl:choose>
+  </time>
+</xsl:template>
+
+</xsl:stylesheet>
