@@ -405,7 +405,8 @@ check_done(void *arg, void *user, const struct verify_request *req,
 		return;
 	if ((s = xml_string(doc)) != NULL) {
 		fputs(s, stdout);
-		fputc('\n', stdout);
+		if (*s == '\0' || s[strlen(s) - 1] != '\n')
+			fputc('\n', stdout);
 		out->printed = fflush(stdout) == 0;
 		free(s);
 	}
