@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 	libfcgi-dev libmxml-dev libssl-dev libpq-dev libc-ares-dev libidn2-dev
 	libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
-	nsd libxml2-utils curl iproute2 bc wrk dnsperf chromium nodejs npm openssl)
+	nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium nodejs npm openssl)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# t050-xsl.sh - the presentation layer on its own, no stack needed:
+# xsl/senderauth.rng against the vocabulary examples, xsl/page.xsl rendered
+# with xsltproc (the libxslt nginx uses) against golden HTML, the texts of
+# every code, escaping of hostile data, and the message catalogues.
+#
+# SA_REWRITE_GOLDEN=1 bash tests/integration/t050-xsl.sh rewrites
+# tests/golden/*.html from the examples and shows what changed.
+. "$(dirname "$0")/../lib/common.sh"
+cd "$SA_TOP" || exit 1
+
+XSL=xsl/page.xsl
+RNG=xsl/senderauth.rng
+G=tests/golden
+EX=$G/settings-example.xml
+
+if ! command -v xsltproc >/dev/null || ! command -v xmllint >/dev/null; then
+	not_ok "xsltproc and xmllint installed (tests/lib/deps.sh)"
+	exit 1
+fi
+
+# render OUT ARGS...: xsltproc ARGS into OUT; fails on any libxslt message.
+render() {
+	local out=$1
+	shift
+	xsltproc "$@" >"$out" 2>"$out.err" && [ ! -s "$out.err" ]
+}
+# has FILE TEXT / hasnt FILE TEXT: fixed-string search.
+has() { grep -qF -- "$2" "$1"; }
+hasnt() { ! grep -qF -- "$2" "$1"; }
+# One tag per line, for readable diffs of the one-line HTML.
+split_tags() { sed 's/></>\n</g' "$1"; }
+# A key with no catalogue entry renders as [key].
+no_missing_key() { ! grep -qE '\[[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\]' "$1"; }
+valid() { xmllint --noout --relaxng "$RNG" "$1" 2>"$T/xmllint.err"; }
+
+# Helper stylesheets, written once: the values of an RNG define, the keys
+# of a catalogue, and an editor that changes one attribute of the example.
+cat >"$T/values.xsl" <<'EOF'
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:r="http://relaxng.org/ns/structure/1.0">
+  <xsl:output method="text"/>
+  <xsl:param name="define"/>
+  <xsl:template match="/">
+    <xsl:for-each select="//r:define[@name = $define]//r:value[. != '']">
+      <xsl:value-of select="concat(., '&#10;')"/>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>
+EOF
+cat >"$T/keys.xsl" <<'EOF'
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text"/>
+  <xsl:template match="/">
+    <xsl:for-each select="/*/xsl:template[starts-with(@match, 'k:')]">
+      <xsl:value-of select="concat(substring-after(@match, 'k:'), '&#10;')"/>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>
+EOF
+# edit.xsl: copy of the input with attribute $attr of the elements at
+# $path (a name: spf, dkim, dmarc, settings, error, event) set to $value;
+# drop=dkim-record removes dkim/record.
+cat >"$T/edit.xsl" <<'EOF'
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:param name="path" select="''"/>
+  <xsl:param name="attr" select="''"/>
+  <xsl:param name="value" select="''"/>
+  <xsl:param name="drop" select="''"/>
+  <xsl:template match="@* | node()">
+    <xsl:copy>
+      <xsl:apply-templates select="@*"/>
+      <xsl:if test="name() = $path">
+        <xsl:attribute name="{$attr}"><xsl:value-of select="$value"/></xsl:attribute>
+      </xsl:if>
+      <xsl:apply-templates select="node()"/>
+    </xsl:copy>
+  </xsl:template>
+  <xsl:template match="dkim/record">
+    <xsl:if test="$drop != 'dkim-record'"><xsl:copy-of select="."/></xsl:if>
+  </xsl:template>
+</xsl:stylesheet>
+EOF
+rng_values() { xsltproc --stringparam define "$1" "$T/values.xsl" "$RNG"; }
+# variant NAME PATH ATTR VALUE [DROP]: $T/NAME.xml from the example.
+variant() {
+	xsltproc --stringparam path "$2" --stringparam attr "$3" \
+		--stringparam value "$4" --stringparam drop "${5:-}" \
+		"$T/edit.xsl" "$EX" >"$T/$1.xml"
+}
+
+# ---- the schema ----
+for x in "$G"/*-example.xml; do
+	check "$(basename "$x") validates against senderauth.rng" valid "$x"
+done
+variant bad-notice settings notice bogus
+check "schema rejects an unknown notice code" eval '! valid "$T/bad-notice.xml"'
+variant bad-reason spf reason no_such_reason
+check "schema rejects an unknown SPF reason" eval '! valid "$T/bad-reason.xml"'
+
+# ---- golden HTML ----
+golden() { # golden NAME XML [XSLTPROC ARGS...]
+	local name=$1 xml=$2
+	shift 2
+	if ! render "$T/$name.html" "$@" "$XSL" "$xml"; then
+		not_ok "$name.html renders"
+		cat "$T/$name.html.err"
+		return
+	fi
+	if [ -n "${SA_REWRITE_GOLDEN:-}" ]; then
+		if [ -f "$G/$name.html" ] && cmp -s "$G/$name.html" "$T/$name.html"; then
+			ok "$name.html unchanged"
+			return
+		fi
+		if [ -f "$G/$name.html" ]; then
+			diff -u --label "a/$G/$name.html" --label "b/$G/$name.html" \
+				<(split_tags "$G/$name.html") <(split_tags "$T/$name.html")
+		fi
+		cp "$T/$name.html" "$G/$name.html"
+		ok "$name.html rewritten"
+	elif cmp -s "$G/$name.html" "$T/$name.html"; then
+		ok "$name.html matches the golden file"
+	else
+		not_ok "$name.html matches the golden file (SA_REWRITE_GOLDEN=1 to rewrite)"
+		diff -u <(split_tags "$G/$name.html") <(split_tags "$T/$name.html") |
+			head -n 40 | sed 's/^/# /'
+	fi
+}
+golden settings-example "$EX"
+golden error-example "$G/error-example.xml"
+golden log-example "$G/log-example.xml"
+golden settings-example.en "$EX" --stringparam lang en
+
+# ---- the settings page ----
+S=$T/settings-example.html
+check "HTML5 doctype and lang=ja" eval 'head -c 200 "$S" | grep -q "^<!DOCTYPE html>" && has "$S" "<html lang=\"ja\">"'
+for text in \
+	'<h1>メール設定</h1>' '株式会社〇〇〇〇' '山田 太郎' \
+	'href="/mail-settings/log">ログ</a>' \
+	'アカウント設定を更新しました' \
+	'<div class="box err" role="alert">下記にエラーがあります。</div>' \
+	'送信元メールアドレスを編集' '送信者アドレス' '必須' 'SMTPサーバ' \
+	'SMTPポート' 'SMTPユーザ名' 'SMTPパスワード' '備考' \
+	'SPF利用時は空欄のまま' '空欄の場合は587が自動入力されます' \
+	'佐藤 花子さんが既に taro@example.jp を登録済みです' \
+	'<button type="submit" class="btn primary">登録</button>' \
+	'<input type="hidden" name="id" value="7">' \
+	'<input type="hidden" name="csrf" value="b64urltoken">' \
+	'メールアドレス情報' 'メールアドレス登録者' \
+	'href="/mail-settings/?edit=7">編集</a>' \
+	'ドメイン情報' '新規ドメインを追加' \
+	'メールアドレスの @ の後ろにあるドメイン名を入力してください' \
+	'value="Example.JP."' \
+	'action="/mail-settings/add-domain"' \
+	'<input type="hidden" name="confirm_readd" value="1">' \
+	'ドメイン「example.jp」を削除しますか？' \
+	'<input type="hidden" name="confirm" value="1">' \
+	'<strong>日本語.jp</strong>' 'xn--wgv71a119e.jp' \
+	'<th>For</th>' '<th>種別</th>' '<th style="width:55%">エントリ</th>' \
+	'未設定' '~all に変更してください' \
+	'今すぐ確認' 'DKIMキーを再発行' \
+	'<input type="hidden" name="rotate" value="1">' \
+	'20261126._domainkey.xn--wgv71a119e.jp' \
+	'value="v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all"' \
+	'IN TXT ( "v=DKIM1; k=rsa; p=MIIB..." "..." )</textarea>' \
+	'data-copy="dkim-3-zone"' 'コピー' 'navigator.clipboard' \
+	'<code class="found">v=spf1 -all</code>' \
+	'設定されています（ポリシー: none）' \
+	'2026/11/26 10:05' \
+	'既にSPFレコードがある場合' \
+	'<code>ip4:210.198.21.20 include:m01-ahd-sys.net</code> を追加してください'; do
+	check "settings page shows: $text" has "$S" "$text"
+done
+check "password field is never prefilled" \
+	eval 'grep -qE "<input id=\"f-smtp_password\" name=\"smtp_password\" type=\"password\" autocomplete=\"new-password\"[^>]*>" "$S" && ! grep -qE "name=\"smtp_password\"[^>]*value=" "$S"'
+check "copy buttons are hidden until the script reveals them" \
+	eval '! grep -E "<button[^>]*data-copy" "$S" | grep -qv "hidden=\"hidden\""'
+check "one script element, no inline handlers" \
+	eval '[ "$(grep -o "<script" "$S" | wc -l)" = 1 ] && ! grep -qiE " on[a-z]+=" "$S"'
+
+# Notices, by code.
+while read -r code want; do
+	variant "n-$code" settings notice "$code"
+	render "$T/n-$code.html" "$XSL" "$T/n-$code.xml"
+	check "notice $code: $want" has "$T/n-$code.html" "$want"
+done <<'EOF'
+updated アカウント設定を更新しました
+deleted 削除しました
+issued 発行が完了しました。
+reissued 新しいDKIMキーを発行しました。DNSのDKIMレコードを下記の新しいレコードに置き換えてください（以前のセレクタのレコードは使われなくなります）。
+dkim_failed DKIMレコードの発行に失敗しました。再度、発行ボタンを押下してください。
+checked DNSを確認しました
+EOF
+
+# Verdicts: every reason code has a sentence; a few say exactly what to do.
+for kind in spf dkim; do
+	for code in $(rng_values "$kind-reason"); do
+		variant "r-$kind-$code" "$kind" reason "$code"
+		render "$T/r-$kind-$code.html" "$XSL" "$T/r-$kind-$code.xml"
+		check "$kind reason $code has a sentence" \
+			eval 'no_missing_key "$T/r-$kind-$code.html" && ! has "$T/r-$kind-$code.html" "を確認できませんでした。"'
+	done
+done
+check "spf multiple_records: merge into one" has "$T/r-spf-multiple_records.html" "1つのレコードに統合してください"
+check "spf lookup_limit: over 10 lookups" has "$T/r-spf-lookup_limit.html" "10回を超えています"
+check "spf concatenated_records: joined records" has "$T/r-spf-concatenated_records.html" "1つの文字列に連結されています"
+check "dkim key_truncated: 255 characters" has "$T/r-dkim-key_truncated.html" "255文字で切れています"
+check "dkim doubled_domain: enter the host part only" has "$T/r-dkim-doubled_domain.html" "<code>セレクタ._domainkey</code>"
+variant verified spf status verified
+render "$T/verified.html" "$XSL" "$T/verified.xml"
+check "verified SPF shows ✔ 設定済 in green" has "$T/verified.html" '<span class="st yes">✔ 設定済</span>'
+variant tempfail spf status tempfail
+render "$T/tempfail.html" "$XSL" "$T/tempfail.xml"
+check "tempfail says DNS could not be reached" has "$T/tempfail.html" "DNSサーバに問い合わせできませんでした。前回の確認結果を表示しています。"
+variant nodkim dkim status pending dkim-record
+render "$T/nodkim.html" "$XSL" "$T/nodkim.xml"
+check "no DKIM key: DKIMレコード発行 posts to reissue" \
+	eval 'has "$T/nodkim.html" "<button type=\"submit\" class=\"btn primary\">DKIMレコード発行</button>" && hasnt "$T/nodkim.html" "name=\"rotate\""'
+check "no DKIM key: the example without dkim/record validates" valid "$T/nodkim.xml"
+for st in missing invalid tempfail; do
+	variant "dm-$st" dmarc status "$st"
+	render "$T/dm-$st.html" "$XSL" "$T/dm-$st.xml"
+	check "dmarc $st has a sentence" no_missing_key "$T/dm-$st.html"
+done
+check "dmarc missing names _dmarc.<domain>" has "$T/dm-missing.html" "_dmarc.xn--wgv71a119e.jp"
+variant unchecked spf checked-at ''
+sed -i 's/checked-at="[^"]*"//' "$T/unchecked.xml"
+render "$T/unchecked.html" "$XSL" "$T/unchecked.xml"
+check "never checked: 未確認" has "$T/unchecked.html" "最終確認: 未確認"
+
+# Empty states, and a page with nothing optional.
+cat >"$T/empty.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<settings status="200" base="/mail-settings/" csrf="t"><account id="2" name="佐藤 花子"/><organization id="1" name="株式会社〇〇〇〇"/><addresses/><domains/></settings>
+EOF
+check "empty page validates" valid "$T/empty.xml"
+render "$T/empty.html" "$XSL" "$T/empty.xml"
+check "empty: メールアドレス情報が登録されていません" has "$T/empty.html" "メールアドレス情報が登録されていません"
+check "empty: ドメインが登録されていません" has "$T/empty.html" "ドメインが登録されていません"
+check "empty: add form, no id, no notice, no script" \
+	eval 'has "$T/empty.html" "+ 送信元メールアドレスを追加" && hasnt "$T/empty.html" "name=\"id\"" && hasnt "$T/empty.html" "role=\"status\"" && hasnt "$T/empty.html" "<script"'
+
+# Field errors: every code has a sentence on every field.
+for code in $(rng_values field-error-code); do
+	sed "s/<error code=\"invalid_label\"\/>/<error code=\"$code\"\/>/" "$EX" >"$T/fe-$code.xml"
+	render "$T/fe-$code.html" "$XSL" "$T/fe-$code.xml"
+	check "field error $code has a sentence" \
+		eval 'no_missing_key "$T/fe-$code.html" && hasnt "$T/fe-$code.html" "入力内容を確認してください"'
+done
+sed 's/<field name="smtp_port" value=""\/>/<field name="smtp_port" value="x"><error code="invalid_port"\/><\/field>/; s/<error code="duplicate"[^>]*>/<error code="required"\/>/' "$EX" >"$T/fe-port.xml"
+render "$T/fe-port.html" "$XSL" "$T/fe-port.xml"
+check "field errors: port and required address sentences" \
+	eval 'has "$T/fe-port.html" "SMTPポートは1〜65535の数字で入力してください" && has "$T/fe-port.html" "送信者アドレスは必須です"'
+
+# ---- the error and log pages ----
+for code in $(rng_values error-code); do
+	printf '<error status="400" code="%s" base="/mail-settings/"/>\n' "$code" >"$T/e-$code.xml"
+	render "$T/e-$code.html" "$XSL" "$T/e-$code.xml"
+	check "error $code: a sentence and a link back" \
+		eval 'no_missing_key "$T/e-$code.html" && hasnt "$T/e-$code.html" "処理できませんでした。" && has "$T/e-$code.html" "メール設定に戻る</a>"'
+done
+check "error no_session: ログインしてください" has "$T/error-example.html" "ログインしてください"
+check "error bad_csrf: reload" has "$T/e-bad_csrf.html" "ページを再読み込み"
+check "error db_unavailable: try again" has "$T/e-db_unavailable.html" "しばらくしてから、もう一度お試しください"
+L=$T/log-example.html
+for text in '<h2>ログ</h2>' '<th>日時</th>' '<th>操作者</th>' '<th>操作</th>' \
+	'<th>対象</th>' '<th>詳細</th>' 'ドメインを追加' 'selector=20261126' \
+	'aria-current="page">ログ</a>'; do
+	check "log page shows: $text" has "$L" "$text"
+done
+for action in $(rng_values log-action); do
+	sed "s/action=\"domain_added\"/action=\"$action\"/" "$G/log-example.xml" >"$T/la-$action.xml"
+	render "$T/la-$action.html" "$XSL" "$T/la-$action.xml"
+	check "log action $action is named" \
+		eval 'no_missing_key "$T/la-$action.html" && hasnt "$T/la-$action.html" "その他の操作"'
+done
+printf '<log status="200" base="/mail-settings/"><account id="1" name="a"/><organization id="1" name="o"/></log>\n' >"$T/log-empty.xml"
+render "$T/log-empty.html" "$XSL" "$T/log-empty.xml"
+check "log empty state" has "$T/log-empty.html" "ログはまだありません"
+
+# ---- English ----
+E=$T/settings-example.en.html
+check "lang=en: English page" \
+	eval 'has "$E" "<html lang=\"en\">" && has "$E" "<h1>Mail settings</h1>" && has "$E" "taro@example.jp is already registered by 佐藤 花子." && no_missing_key "$E"'
+
+# ---- hostile data comes out as text ----
+sed -e 's|<note>備考</note>|<note>\&lt;script\&gt;alert(1)\&lt;/script\&gt;</note>|' \
+	-e 's|<email>taro@example.jp</email>|<email>\&lt;img src=x onerror=alert(2)\&gt;</email>|' \
+	-e 's|<found>v=spf1 -all</found>|<found>\&lt;/code\&gt;\&lt;script\&gt;alert(3)\&lt;/script\&gt;</found>|' \
+	-e 's|value="Example.JP."|value="\&quot;\&gt;\&lt;script\&gt;alert(4)\&lt;/script\&gt;"|' \
+	-e 's|registrant="佐藤 花子"|registrant="\&lt;b onmouseover=alert(5)\&gt;x\&lt;/b\&gt;"|' \
+	-e 's|<organization id="1" name="[^"]*"/>|<organization id="1" name="\&lt;/dd\&gt;\&lt;script\&gt;alert(6)\&lt;/script\&gt;"/>|' \
+	"$EX" >"$T/xss.xml"
+check "the XSS copy still validates" valid "$T/xss.xml"
+X=$T/xss.html
+render "$X" "$XSL" "$T/xss.xml"
+check "XSS: only our own script element" eval '[ "$(grep -o "<script" "$X" | wc -l)" = 1 ]'
+check "XSS: no live img, b or event handler" eval '! grep -qiE "<img|<b |<[^>]* on[a-z]+=" "$X"'
+for text in \
+	'<td class="note">&lt;script&gt;alert(1)&lt;/script&gt;</td>' \
+	'<td class="mono">&lt;img src=x onerror=alert(2)&gt;</td>' \
+	'<code class="found">&lt;/code&gt;&lt;script&gt;alert(3)&lt;/script&gt;</code>' \
+	"value='\"&gt;&lt;script&gt;alert(4)&lt;/script&gt;'" \
+	'&lt;b onmouseover=alert(5)&gt;x&lt;/b&gt;さんが既に' \
+	'<dd>&lt;/dd&gt;&lt;script&gt;alert(6)&lt;/script&gt;</dd>'; do
+	check "XSS escaped: $text" has "$X" "$text"
+done
+for b in 'javascript:alert(7)//' '//evil.example/' '/\evil.example/'; do
+	sed "s|base=\"/mail-settings/\"|base=\"${b//\\/\\\\}\"|" "$EX" >"$T/base.xml"
+	render "$T/base.html" "$XSL" "$T/base.xml"
+	check "base '$b' is not used for links" \
+		eval 'hasnt "$T/base.html" "$b" && has "$T/base.html" "action=\"/mail-settings/delete\""'
+done
+
+# ---- the stylesheets themselves ----
+check "no disable-output-escaping in xsl/" eval '! grep -lE "disable-output-escaping[[:space:]]*=" xsl/*.xsl xsl/*.xml'
+xsltproc "$T/keys.xsl" xsl/messages.ja.xml | sort >"$T/keys.ja"
+xsltproc "$T/keys.xsl" xsl/messages.en.xml | sort >"$T/keys.en"
+check "catalogues have entries" eval '[ "$(wc -l <"$T/keys.ja")" -gt 100 ]'
+check "ja and en catalogues have the same keys" diff "$T/keys.ja" "$T/keys.en"
+check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
+# Keys written literally in page.xsl, and PREFIX.CODE for every code the
+# schema allows where page.xsl builds a key from a code.
+{
+	grep -oE "'[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+'" "$XSL" | tr -d "'"
+	for c in $(rng_values notice-code); do echo "notice.$c"; done
+	for c in invalid_form $(rng_values error-code); do echo "error.$c"; done
+	for c in $(rng_values field-error-code); do echo "err.$c"; done
+	for c in $(rng_values spf-reason); do echo "spf.reason.$c"; done
+	for c in $(rng_values dkim-reason); do echo "dkim.reason.$c"; done
+	for c in $(rng_values log-action); do echo "log.action.$c"; done
+	for c in $(rng_values object-kind); do echo "log.object.$c" "confirm.$c"; done | tr ' ' '\n'
+	for c in address smtp_host smtp_port smtp_user smtp_password note; do echo "addr.$c"; done
+	for c in spf dkim; do echo "dom.col.$c"; done
+	for c in found missing tempfail; do echo "dmarc.$c"; done
+	for c in multiple_records syntax_error; do echo "dmarc.invalid.$c"; done
+} | sort -u >"$T/keys.used"
+check "page.xsl uses at least 100 keys" eval '[ "$(wc -l <"$T/keys.used")" -gt 100 ]'
+missing=$(comm -23 "$T/keys.used" "$T/keys.ja" | tr '\n' ' ')
+check_eq "every key used exists in both catalogues" "" "$missing"
+for f in "$T"/*.html; do
+	no_missing_key "$f" || not_ok "$(basename "$f") has no [key] placeholder"
+done
+ok "rendered $(ls "$T"/*.html | wc -l) pages"
+
+sa_done
