@@ -638,13 +638,18 @@ finish(struct entry *e, const struct dns_answer *a)
 		r->done_fn(r->done_arg, e->name, e->type);
 }
 
-/* The outcome of a query that brought no usable reply. */
+/*
+ * The outcome of a query that brought no usable reply. c-ares 1.18 retries
+ * a SERVFAIL, REFUSED or NOTIMP reply on the next server (or try) and, when
+ * none is left, ends the query with ARES_ECONNREFUSED, as it does when the
+ * kernel reports the port unreachable: both are a server refusing, told
+ * apart from silence (ARES_ETIMEOUT).
+ */
 static enum dns_status
 status_of(int ares_status)
 {
 	switch (ares_status) {
 	case ARES_ETIMEOUT:
-	case ARES_ECONNREFUSED:
 		return DNS_TIMEOUT;
 	case ARES_EBADNAME: /* cannot be encoded, so cannot exist */
 		return DNS_NXDOMAIN;

@@ -36,7 +36,7 @@ enum dns_status {
 	DNS_OK,	      /* at least one RR of the type */
 	DNS_NXDOMAIN, /* the name does not exist */
 	DNS_NODATA,   /* the name exists, no RR of the type */
-	DNS_SERVFAIL, /* the server answered SERVFAIL / REFUSED / garbage */
+	DNS_SERVFAIL, /* SERVFAIL / REFUSED / garbage, or port unreachable */
 	DNS_TIMEOUT,  /* no answer within the timeout and retries */
 	DNS_STATUS__MAX
 };
