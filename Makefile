@@ -92,6 +92,12 @@ $(BUILD)/tests/rfc7208: $(BUILD)/obj/tests/conformance/rfc7208.o $(VERIFY_A) $(C
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY) -lyaml
 
+# Benchmark programs that link the library (bench/<name>.c).
+BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(VERIFY_A) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
+
 # Installs missing Debian packages (root), then builds with sanitizers and
 # runs every suite; the last line is "N passed, N failed".
 test:
@@ -106,7 +112,7 @@ run:
 
 bench:
 	bash tests/lib/deps.sh
-	$(MAKE) all
+	$(MAKE) all $(BENCH_BINS)
 	bash bench/run.sh
 
 fuzz:
