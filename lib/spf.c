@@ -673,7 +673,8 @@ ev_fail(struct eval *ev, enum cause c, const char *fmt, ...)
 		if ((unsigned char)line[i] < 0x20 ||
 		    (unsigned char)line[i] > 0x7e)
 			line[i] = '?';
-	ev->problem = strdup(line);
+	if ((ev->problem = strdup(line)) == NULL)
+		ev->nomem = 1;
 }
 
 /* Parses the client address; an IPv4-mapped IPv6 address is IPv4
@@ -1279,7 +1280,8 @@ mech_target(struct eval *ev, const struct spf_term *t, const char *domain,
 
 	if (r == M_PERMERROR)
 		ev_fail(ev, ev->nomem ? C_NOMEM : C_SYNTAX,
-			"cannot expand \"%.40s\"", t->spec);
+			"cannot expand \"%.40s\"",
+			t->spec != NULL ? t->spec : domain);
 	return r;
 }
 
@@ -2058,16 +2060,18 @@ suggest(const struct spf_platform *pf, char *const *recs, size_t nrecs,
 	return buf_detach(&b);
 }
 
-/* Each v=spf1 TXT record of the answer, strings concatenated (§3.3) and
- * non-printable bytes shown as '?' (they come from DNS). *pick gets the
- * last one's RR index. 0 / -1. */
+/* Each v=spf1 TXT record of the answer, at most max, strings
+ * concatenated (§3.3) and non-printable bytes shown as '?' (they come from
+ * DNS). *pick gets the last one's RR index. 0 / -1. */
 static int
-collect_records(const struct dns_answer *a, struct spf_verdict *v, size_t *pick)
+collect_records(const struct dns_answer *a, size_t max, struct spf_verdict *v,
+		size_t *pick)
 {
 	struct buf b;
 	size_t i, j;
 
-	for (i = 0; i < a->nrr && a->status == DNS_OK; i++) {
+	for (i = 0; i < a->nrr && a->status == DNS_OK && v->nrecords < max;
+	     i++) {
 		if (a->rr[i].type != DNS_T_TXT || !txt_is_spf(&a->rr[i]))
 			continue;
 		buf_init(&b);
@@ -2236,7 +2240,7 @@ verdict(const char *domain, const struct spf_platform *pf,
 		n += a->rr[i].type == DNS_T_TXT && txt_is_spf(&a->rr[i]);
 	if (n > 0 && (v->records = calloc(n, sizeof *v->records)) == NULL)
 		return -1;
-	if (collect_records(a, v, &pick) == -1)
+	if (collect_records(a, n, v, &pick) == -1 || v->nrecords != n)
 		return -1;
 	if (n == 0 || n > 1) {
 		set_verdict(v, "unverified",
