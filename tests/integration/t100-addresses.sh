@@ -91,7 +91,7 @@ check_eq "rejected forms stored nothing" $((n + 1)) "$(count)"
 # --- only the registrant edits or deletes
 post /mail-settings/register "$ch" csrf="$csrf_h" id="$id" address=taro@example.jp note=hijack
 check_eq "edit by another account refused" 403 "$CODE"
-check "refusal says why" body_has "not_registrant"
+check "refusal says why" body_has "登録したアカウントだけです"
 post /mail-settings/delete "$ch" csrf="$csrf_h" kind=address id="$id" confirm=1
 check_eq "delete by another account refused" 403 "$CODE"
 check_eq "refused edit changed nothing" 営業部 \

@@ -162,7 +162,7 @@ check_eq "its keys retired, kept" "0 2" \
 # --- re-adding warns first, then issues a new selector
 post /mail-settings/add-domain "$ct" csrf="$csrf" domain=example.jp
 check_eq "re-add warns" 200 "$CODE"
-check "re-add warning mentions the new key" body_has "readd"
+check "re-add warning mentions the new key" body_has "新しいセレクタとDKIMキーが発行され"
 n=$(ndomains)
 post /mail-settings/api/add-domain "$ct" csrf="$csrf" domain=example.jp
 check_eq "re-add warning in XML" example.jp "$(xpath 'string(/settings/readd-warning/@domain)')"
