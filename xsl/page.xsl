@@ -49,21 +49,45 @@
 
 <!-- Labels repeated on every row or record, looked up once. -->
 <xsl:variable name="t-copy">
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.copy'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.copy'"/></xsl:call-template>
 </xsl:variable>
 <xsl:variable name="t-copied">
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.copied'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.copied'"/></xsl:call-template>
 </xsl:variable>
 
 <!-- ================================================================
      Messages
-     msg: writes the catalogue entry for key k in the current language.
-     A key is [a-z0-9._]+; when it is not a valid key or has no entry, the
-     fallback keys are tried in turn, and a key with no entry and no
-     fallback is written as [key], visibly. a and b are the arguments of
-     entries that take them.
+
+     An entry of the catalogue is a template matching an element named
+     like its key, in mode ja or en (see messages.ja.xml). Looking a key
+     up builds that element and applies templates to it: libxslt finds the
+     entry through its template hash, so a lookup costs the same whatever
+     the size of the catalogue, and nothing is parsed per request.
+
+     t:   a key written in this stylesheet ('title'): the fast path.
+     msg: a key built from a code of the answer (concat('notice.', .)),
+          or an entry with arguments a and b. A key that is not
+          [a-z0-9._]+ is never built; it and a key without an entry fall
+          back to fallback, then fallback2.
+     A key without an entry and without a fallback is written as [key],
+     visibly (t050-xsl.sh checks that none is).
      ================================================================ -->
 <xsl:variable name="keychars" select="'abcdefghijklmnopqrstuvwxyz0123456789._'"/>
+
+<xsl:template name="t">
+  <xsl:param name="k"/>
+  <xsl:variable name="key">
+    <xsl:element name="{$k}" namespace="urn:senderauth:msg"/>
+  </xsl:variable>
+  <xsl:choose>
+    <xsl:when test="$L = 'en'">
+      <xsl:apply-templates select="exsl:node-set($key)/*" mode="en"/>
+    </xsl:when>
+    <xsl:otherwise>
+      <xsl:apply-templates select="exsl:node-set($key)/*" mode="ja"/>
+    </xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
 
 <xsl:template name="msg">
   <xsl:param name="k"/>
@@ -73,8 +97,6 @@
   <xsl:param name="b" select="''"/>
   <xsl:choose>
     <xsl:when test="string($k) != '' and translate($k, $keychars, '') = ''">
-      <!-- The entry is found by the template matching an element named
-           like the key: a hash lookup in libxslt, no search. -->
       <xsl:variable name="key">
         <xsl:element name="{$k}" namespace="urn:senderauth:msg"/>
       </xsl:variable>
@@ -178,6 +200,7 @@ h3{margin:20px 0 8px;font-size:14px}
 h4{margin:12px 0 6px;font-size:13px;color:#4b5563}
 p{margin:0 0 8px}
 .box{margin:0 0 16px;padding:10px 14px;border:1px solid;border-radius:6px}
+form+.box{margin-top:12px}
 .box p:last-child{margin:0}
 .ok{background:#ecfdf5;border-color:#a7f3d0;color:#065f46}
 .err{background:#fef2f2;border-color:#fecaca;color:#b91c1c}
@@ -192,6 +215,7 @@ input,textarea,button{font:inherit}
 .hint{margin:2px 0 0;color:#6b7280;font-size:12px}
 .ferr{margin:2px 0 0;color:#b91c1c;font-size:13px}
 .actions{display:flex;gap:8px;align-items:center;padding:8px 0 0 206px}
+.actions.flat{padding:0}
 .btn{display:inline-block;padding:5px 14px;border:1px solid #d1d5db;border-radius:6px;background:#fff;color:#1f2937;font-size:13px;line-height:1.5;text-decoration:none;cursor:pointer;white-space:nowrap}
 .btn:hover{background:#f9fafb}
 .btn.primary{background:#2563eb;border-color:#2563eb;color:#fff}
@@ -232,16 +256,16 @@ details.help p{margin:6px 0 0}
     </head>
     <body>
       <header class="bar">
-        <h1><xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+        <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
         <xsl:apply-templates select="*/organization"/>
         <nav>
           <a href="{$base}">
             <xsl:if test="settings"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-            <xsl:call-template name="msg"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
           </a>
           <a href="{$base}log">
             <xsl:if test="log"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-            <xsl:call-template name="msg"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
           </a>
         </nav>
       </header>
@@ -260,27 +284,27 @@ details.help p{margin:6px 0 0}
 <!-- Who is looking: the organization and the account. -->
 <xsl:template match="organization">
   <dl class="who">
-    <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'who.org'"/></xsl:call-template></dt>
+    <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'who.org'"/></xsl:call-template></dt>
     <dd><xsl:value-of select="@name"/></dd>
     <xsl:if test="../account">
-      <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'who.account'"/></xsl:call-template></dt>
+      <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'who.account'"/></xsl:call-template></dt>
       <dd><xsl:value-of select="../account/@name"/></dd>
     </xsl:if>
   </dl>
 </xsl:template>
 
 <xsl:template match="settings" mode="title">
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
 </xsl:template>
 <xsl:template match="log" mode="title">
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template>
   <xsl:text> | </xsl:text>
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
 </xsl:template>
 <xsl:template match="*" mode="title">
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template>
   <xsl:text> | </xsl:text>
-  <xsl:call-template name="msg"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
 </xsl:template>
 
 <!-- ================================================================
@@ -288,14 +312,14 @@ details.help p{margin:6px 0 0}
      ================================================================ -->
 <xsl:template match="*" mode="main">
   <section class="card">
-    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template></h2>
     <p class="box err" role="alert">
       <xsl:call-template name="msg">
         <xsl:with-param name="k" select="concat('error.', @code)"/>
         <xsl:with-param name="fallback" select="'error.unknown'"/>
       </xsl:call-template>
     </p>
-    <p><a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
+    <p><a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
   </section>
 </xsl:template>
 
@@ -348,15 +372,15 @@ details.help p{margin:6px 0 0}
         <xsl:with-param name="a" select="@name"/>
       </xsl:call-template>
     </p>
-    <form class="actions" style="padding:0" method="post" action="{$base}delete">
+    <form class="actions flat" method="post" action="{$base}delete">
       <xsl:call-template name="csrf"/>
       <input type="hidden" name="kind" value="{@kind}"/>
       <input type="hidden" name="id" value="{@id}"/>
       <input type="hidden" name="confirm" value="1"/>
       <button type="submit" class="btn danger">
-        <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
     </form>
   </div>
 </xsl:template>
@@ -370,10 +394,10 @@ details.help p{margin:6px 0 0}
     <h2>
       <xsl:choose>
         <xsl:when test="$f/@id">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.edit.title'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.edit.title'"/></xsl:call-template>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.add.title'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.add.title'"/></xsl:call-template>
         </xsl:otherwise>
       </xsl:choose>
     </h2>
@@ -420,10 +444,10 @@ details.help p{margin:6px 0 0}
       </xsl:call-template>
       <div class="actions">
         <button type="submit" class="btn primary">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
         </button>
         <xsl:if test="$f/@id">
-          <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+          <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
         </xsl:if>
       </div>
     </form>
@@ -447,9 +471,9 @@ details.help p{margin:6px 0 0}
   <xsl:variable name="id" select="concat('f-', $name)"/>
   <div class="field">
     <label for="{$id}">
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="$label"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="$label"/></xsl:call-template>
       <xsl:if test="$required">
-        <span class="req"><xsl:call-template name="msg"><xsl:with-param name="k" select="'required'"/></xsl:call-template></span>
+        <span class="req"><xsl:call-template name="t"><xsl:with-param name="k" select="'required'"/></xsl:call-template></span>
       </xsl:if>
     </label>
     <div>
@@ -485,7 +509,7 @@ details.help p{margin:6px 0 0}
       </xsl:choose>
       <xsl:if test="$hint != ''">
         <p class="hint" id="{$id}-hint">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="$hint"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="$hint"/></xsl:call-template>
         </p>
       </xsl:if>
       <xsl:if test="$fd/error">
@@ -531,25 +555,25 @@ details.help p{margin:6px 0 0}
 <!-- "メールアドレス情報": the organization's sender addresses. -->
 <xsl:template name="address-list">
   <section class="card" id="addresses">
-    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.list.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.list.title'"/></xsl:call-template></h2>
     <xsl:choose>
       <xsl:when test="addresses/address">
         <xsl:variable name="t-edit">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.edit'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.edit'"/></xsl:call-template>
         </xsl:variable>
         <xsl:variable name="t-delete">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
         </xsl:variable>
         <div class="scroll">
           <table>
             <thead>
               <tr>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.address'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template></th>
-                <th class="act"><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.col.actions'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.address'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template></th>
+                <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.actions'"/></xsl:call-template></th>
               </tr>
             </thead>
             <tbody>
@@ -579,7 +603,7 @@ details.help p{margin:6px 0 0}
         </div>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'addr.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.empty'"/></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -591,8 +615,8 @@ details.help p{margin:6px 0 0}
      and how to merge into an existing SPF record. -->
 <xsl:template name="domain-section">
   <section class="card" id="domains">
-    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
-    <h3><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
+    <h3><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
     <form method="post" action="{$base}add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">
@@ -605,7 +629,7 @@ details.help p{margin:6px 0 0}
       </xsl:call-template>
       <div class="actions">
         <button type="submit" class="btn primary">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
         </button>
       </div>
     </form>
@@ -616,7 +640,7 @@ details.help p{margin:6px 0 0}
         <xsl:call-template name="spf-help"/>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.empty'"/></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -631,14 +655,14 @@ details.help p{margin:6px 0 0}
         <xsl:with-param name="a" select="(@unicode[. != ''] | @domain[not(../@unicode != '')])"/>
       </xsl:call-template>
     </p>
-    <form class="actions" style="padding:0" method="post" action="{$base}add-domain">
+    <form class="actions flat" method="post" action="{$base}add-domain">
       <xsl:call-template name="csrf"/>
       <input type="hidden" name="domain" value="{@domain}"/>
       <input type="hidden" name="confirm_readd" value="1"/>
       <button type="submit" class="btn primary">
-        <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}"><xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
     </form>
   </div>
 </xsl:template>
@@ -651,10 +675,10 @@ details.help p{margin:6px 0 0}
       <table>
         <thead>
           <tr>
-            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
-            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
-            <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
-            <th class="act"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.col.delete'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
+            <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.delete'"/></xsl:call-template></th>
           </tr>
         </thead>
         <tbody>
@@ -665,7 +689,7 @@ details.help p{margin:6px 0 0}
                 <div class="mono muted"><xsl:value-of select="@name"/></div>
               </xsl:if>
               <div class="muted">
-                <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
+                <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
                 <xsl:text>: </xsl:text>
                 <xsl:call-template name="checked-at"/>
               </div>
@@ -678,7 +702,7 @@ details.help p{margin:6px 0 0}
                 <input type="hidden" name="kind" value="domain"/>
                 <input type="hidden" name="id" value="{@id}"/>
                 <button type="submit" class="btn sm danger">
-                  <xsl:call-template name="msg"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+                  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
                 </button>
               </form>
             </td>
@@ -705,19 +729,20 @@ details.help p{margin:6px 0 0}
               <xsl:with-param name="action" select="'reissue'"/>
               <xsl:with-param name="label" select="'btn.dkim_rotate'"/>
               <xsl:with-param name="rotate" select="true()"/>
+              <xsl:with-param name="class" select="'btn sm'"/>
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
       </div>
-      <h4><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
+      <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
       <div class="scroll">
         <table class="rec">
           <thead>
             <tr>
-              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
-              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
-              <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
-              <th style="width:55%"><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
+              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
+              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
+              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
+              <th style="width:55%"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
             </tr>
           </thead>
           <tbody>
@@ -741,7 +766,7 @@ details.help p{margin:6px 0 0}
       <xsl:call-template name="datetime"><xsl:with-param name="v" select="$t"/></xsl:call-template>
     </xsl:when>
     <xsl:otherwise>
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.unchecked'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.unchecked'"/></xsl:call-template>
     </xsl:otherwise>
   </xsl:choose>
 </xsl:template>
@@ -759,7 +784,7 @@ details.help p{margin:6px 0 0}
       <input type="hidden" name="rotate" value="1"/>
     </xsl:if>
     <button type="submit" class="{$class}">
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="$label"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="$label"/></xsl:call-template>
     </button>
   </form>
 </xsl:template>
@@ -768,10 +793,10 @@ details.help p{margin:6px 0 0}
 <xsl:template match="spf | dkim" mode="status">
   <xsl:choose>
     <xsl:when test="@status = 'verified'">
-      <span class="st yes"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
     </xsl:when>
     <xsl:otherwise>
-      <span class="st no"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
       <xsl:call-template name="reason"/>
     </xsl:otherwise>
   </xsl:choose>
@@ -785,10 +810,10 @@ details.help p{margin:6px 0 0}
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:choose>
     <xsl:when test="$kind = 'dkim' and not(record)">
-      <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'dkim.none'"/></xsl:call-template></p>
+      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.none'"/></xsl:call-template></p>
     </xsl:when>
     <xsl:when test="@status = 'pending' and not(@reason != '')">
-      <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.pending.note'"/></xsl:call-template></p>
+      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.pending.note'"/></xsl:call-template></p>
     </xsl:when>
     <xsl:when test="@reason != '' and not(@status = 'tempfail' and @reason = 'dns_error')">
       <p class="why">
@@ -800,7 +825,7 @@ details.help p{margin:6px 0 0}
     </xsl:when>
   </xsl:choose>
   <xsl:if test="@status = 'tempfail'">
-    <p class="why"><xsl:call-template name="msg"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
+    <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
   </xsl:if>
 </xsl:template>
 
@@ -809,7 +834,7 @@ details.help p{margin:6px 0 0}
   <xsl:variable name="kind" select="local-name(..)"/>
   <xsl:variable name="id" select="concat($kind, '-', ../../@id)"/>
   <tr>
-    <td><xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
+    <td><xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
     <td class="mono"><xsl:value-of select="@host"/></td>
     <td><xsl:value-of select="@type"/></td>
     <td>
@@ -820,19 +845,19 @@ details.help p{margin:6px 0 0}
       </xsl:call-template>
       <xsl:if test="$kind = 'dkim'">
         <p class="muted">
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.selector'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.selector'"/></xsl:call-template>
           <xsl:text> </xsl:text>
           <span class="mono"><xsl:value-of select="../@selector"/></span>
           <xsl:if test="../@bits != ''">
             <xsl:text> · </xsl:text>
-            <xsl:call-template name="msg"><xsl:with-param name="k" select="'dom.bits'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.bits'"/></xsl:call-template>
             <xsl:text> </xsl:text>
             <xsl:value-of select="../@bits"/>
           </xsl:if>
         </p>
       </xsl:if>
       <xsl:if test="@zone != ''">
-        <p class="hint"><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template></p>
+        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template></p>
         <xsl:call-template name="copy-field">
           <xsl:with-param name="id" select="concat($id, '-zone')"/>
           <xsl:with-param name="value" select="@zone"/>
@@ -849,9 +874,9 @@ details.help p{margin:6px 0 0}
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:if test="found">
     <dt>
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
       <xsl:text>: </xsl:text>
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.found'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.found'"/></xsl:call-template>
     </dt>
     <dd>
       <xsl:for-each select="found">
@@ -860,7 +885,7 @@ details.help p{margin:6px 0 0}
     </dd>
   </xsl:if>
   <xsl:if test="suggested != '' and (found or suggested != record/@value)">
-    <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'rec.suggested'"/></xsl:call-template></dt>
+    <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.suggested'"/></xsl:call-template></dt>
     <dd>
       <xsl:call-template name="copy-field">
         <xsl:with-param name="id" select="concat($kind, '-', ../@id, '-suggested')"/>
@@ -872,7 +897,7 @@ details.help p{margin:6px 0 0}
 
 <!-- DMARC, as information: found (policy), missing, invalid, tempfail. -->
 <xsl:template match="dmarc">
-  <dt><xsl:call-template name="msg"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
+  <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
   <dd>
     <xsl:choose>
       <xsl:when test="@status = 'invalid'">
@@ -909,14 +934,14 @@ details.help p{margin:6px 0 0}
         or @reason = 'plus_all' or @reason = 'not_authorized']">
       <xsl:attribute name="open">open</xsl:attribute>
     </xsl:if>
-    <summary><xsl:call-template name="msg"><xsl:with-param name="k" select="'spf.merge.title'"/></xsl:call-template></summary>
+    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.title'"/></xsl:call-template></summary>
     <p>
       <xsl:call-template name="msg">
         <xsl:with-param name="k" select="'spf.merge.body'"/>
         <xsl:with-param name="a" select="substring-before(substring-after($v, 'v=spf1 '), ' ~all')"/>
       </xsl:call-template>
     </p>
-    <p><xsl:call-template name="msg"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
   </details>
 </xsl:template>
 
@@ -925,18 +950,18 @@ details.help p{margin:6px 0 0}
      ================================================================ -->
 <xsl:template match="log" mode="main">
   <section class="card">
-    <h2><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template></h2>
     <xsl:choose>
       <xsl:when test="event">
         <div class="scroll">
           <table>
             <thead>
               <tr>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.at'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.actor'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.action'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.object'"/></xsl:call-template></th>
-                <th><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.col.detail'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.at'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.actor'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.action'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.object'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.detail'"/></xsl:call-template></th>
               </tr>
             </thead>
             <tbody>
@@ -946,7 +971,7 @@ details.help p{margin:6px 0 0}
         </div>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="msg"><xsl:with-param name="k" select="'log.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'log.empty'"/></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -1017,7 +1042,7 @@ details.help p{margin:6px 0 0}
             substring($v, 9, 2), ' ', substring($v, 12, 5))"/>
         <xsl:if test="substring($v, string-length($v)) = 'Z'">
           <xsl:text> </xsl:text>
-          <xsl:call-template name="msg"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
         </xsl:if>
       </xsl:when>
       <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
