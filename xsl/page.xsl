@@ -11,9 +11,9 @@
   Rules kept here:
   - every text a user sees comes from the message catalogues (template
     "msg"); the templates hold markup and keys only;
-  - data reaches the output only through xsl:value-of, attribute value
-    templates and xsl:copy-of of our own fragments, so the serializer
-    escapes all of it (no disable-output-escaping anywhere);
+  - data reaches the output only through xsl:value-of and attribute value
+    templates, so the serializer escapes all of it (no
+    disable-output-escaping anywhere, no data inside <script> or <style>);
   - every action is a plain form POST with the CSRF token; the only script
     fills the clipboard for the copy buttons, which stay hidden without it.
 
