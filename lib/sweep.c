@@ -1,0 +1,294 @@
+/*
+ * sweep.c - the database side of `verifier run`.
+ *
+ * One verify_batch (lib/verify.c) runs the checks; this file keeps it fed
+ * and drains it: it claims `batch` domains whenever fewer than half of
+ * `inflight` checks are left, and writes verdicts with one statement per
+ * `batch` of them (DB_SWEEP_SAVE: arrays in, events for status changes out).
+ * Each claim and each write is its own short transaction, so a run killed at
+ * any point leaves only leases, which expire.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "sweep.h"
+#include "util.h"
+#include "verify.h"
+#include "xml.h"
+
+enum col {
+	C_ID,
+	C_SPF_STATUS,
+	C_SPF_REASON,
+	C_SPF_FOUND,
+	C_SPF_SUGGESTED,
+	C_SPF_LOOKUPS,
+	C_DKIM_STATUS,
+	C_DKIM_REASON,
+	C_DKIM_FOUND,
+	C_DMARC_STATUS,
+	C_DMARC_REASON,
+	C_DMARC_POLICY,
+	C__MAX
+};
+
+struct sweep {
+	const struct sweep_opts *o;
+	struct sweep_stats *st;
+	struct verify_batch *vb;
+	char owner[128];
+	char start[64];
+	struct buf col[C__MAX]; /* PostgreSQL array literals being built */
+	size_t nrows;
+	int exhausted; /* the last claim found nothing more */
+	int failed;    /* the database failed: stop */
+};
+
+void
+sweep_opts_config(struct sweep_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->batch = (size_t)config_num("verify_batch", 500);
+	o->inflight = (size_t)config_num("verify_inflight", 2000);
+	o->lease_s = (int)config_num("verify_lease_s", 300);
+	o->new_hours = (int)config_num("verify_new_hours", 72);
+	o->min_interval_s = (int)config_num("verify_min_interval_s", 300);
+	o->max_interval_s = (int)config_num("verify_max_interval_s", 86400);
+	o->retry_s = (int)config_num("verify_retry_s", 300);
+}
+
+/* Appends one element to a PostgreSQL array literal: quoted, with
+ * backslash and quote escaped, bytes PostgreSQL text cannot hold (invalid
+ * UTF-8, NUL) replaced by xml_clean(). */
+static void
+arr_add(struct buf *b, const char *s)
+{
+	struct buf clean;
+	size_t i;
+
+	buf_init(&clean);
+	xml_clean(&clean, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	buf_adds(b, b->len == 0 ? "{\"" : ",\"");
+	for (i = 0; i < clean.len; i++) {
+		if (clean.s[i] == '"' || clean.s[i] == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, clean.s[i]);
+	}
+	buf_addc(b, '"');
+	buf_release(&clean);
+}
+
+/* The records seen, one per line. */
+static char *
+joined(char *const *rec, size_t n)
+{
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, '\n');
+		for (j = 0; rec[i][j] != '\0'; j++)
+			buf_addc(&b, rec[i][j] == '\n' ? ' ' : rec[i][j]);
+	}
+	return buf_detach(&b);
+}
+
+static void
+count(struct sweep *s, const struct verify_result *r)
+{
+	s->st->checked++;
+	if (!strcmp(r->spf.status, "tempfail") ||
+	    !strcmp(r->dkim.status, "tempfail"))
+		s->st->tempfail++;
+	else if (verify_result_verified(r))
+		s->st->verified++;
+	else
+		s->st->unverified++;
+}
+
+/* Adds one verdict to the arrays. A domain without a key (issuance
+ * failed) has nothing to verify for DKIM: it stays pending. */
+static void
+row(struct sweep *s, long id, const struct verify_result *r)
+{
+	char n[NUMBUF];
+	char *found = joined(r->spf.records, r->spf.nrecords);
+	int skipped = !strcmp(r->dkim.status, "skipped");
+
+	arr_add(&s->col[C_ID], num(id, n));
+	arr_add(&s->col[C_SPF_STATUS], r->spf.status);
+	arr_add(&s->col[C_SPF_REASON], r->spf.reason);
+	arr_add(&s->col[C_SPF_FOUND], found);
+	arr_add(&s->col[C_SPF_SUGGESTED], r->spf.suggested);
+	arr_add(&s->col[C_SPF_LOOKUPS], num(r->spf.lookups, n));
+	arr_add(&s->col[C_DKIM_STATUS], skipped ? "pending" : r->dkim.status);
+	arr_add(&s->col[C_DKIM_REASON], skipped ? "" : r->dkim.reason);
+	arr_add(&s->col[C_DKIM_FOUND], r->dkim.record);
+	arr_add(&s->col[C_DMARC_STATUS], r->dmarc.status);
+	arr_add(&s->col[C_DMARC_REASON], r->dmarc.reason);
+	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy);
+	free(found);
+	s->nrows++;
+	count(s, r);
+}
+
+/* Writes the verdicts collected so far in one transaction; 0 / -1. */
+static int
+flush(struct sweep *s)
+{
+	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF];
+	const char *p[17];
+	PGresult *res;
+	int i;
+
+	if (s->nrows == 0)
+		return 0;
+	for (i = 0; i < C__MAX; i++) {
+		buf_addc(&s->col[i], '}');
+		p[i] = s->col[i].s;
+	}
+	p[12] = s->owner;
+	p[13] = num(s->o->new_hours, nh);
+	p[14] = num(s->o->min_interval_s, mi);
+	p[15] = num(s->o->max_interval_s, ma);
+	p[16] = num(s->o->retry_s, re);
+	res = s->col[0].err ? NULL : db_exec(DB_SWEEP_SAVE, 17, p);
+	if (res != NULL)
+		s->st->changed += strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	for (i = 0; i < C__MAX; i++)
+		buf_release(&s->col[i]);
+	s->nrows = 0;
+	return res != NULL ? 0 : -1;
+}
+
+/* Claims up to `batch` due domains and queues their checks; 0 / -1. */
+static int
+claim(struct sweep *s)
+{
+	char lim[NUMBUF], lease[NUMBUF], id[NUMBUF];
+	const char *p[5] = {
+	    num((long)s->o->batch, lim), num(s->o->lease_s, lease), s->owner,
+	    s->start, s->o->domain_id > 0 ? num(s->o->domain_id, id) : NULL};
+	struct verify_request req;
+	PGresult *res;
+	int i;
+
+	if ((res = db_exec(DB_SWEEP_CLAIM, 5, p)) == NULL) {
+		s->failed = 1;
+		return -1;
+	}
+	s->exhausted = PQntuples(res) < (int)s->o->batch || s->o->domain_id > 0;
+	for (i = 0; i < PQntuples(res); i++) {
+		req.domain = PQgetvalue(res, i, 1);
+		req.selector =
+		    PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		req.dkim_p =
+		    PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3);
+		if (verify_batch_add(
+			s->vb, &req,
+			(void *)(intptr_t)atol(PQgetvalue(res, i, 0))) == -1)
+			log_warnx("cannot queue %s", req.domain);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* A check completed: collect it, write when a batch is full, and keep the
+ * pipeline fed. */
+static void
+done(void *arg, void *user, const struct verify_request *req,
+     const struct verify_result *res)
+{
+	struct sweep *s = arg;
+
+	if (res == NULL) {
+		log_warnx("check of %s failed; its lease will expire",
+			  req->domain);
+		return;
+	}
+	row(s, (long)(intptr_t)user, res);
+	if (s->nrows >= s->o->batch && flush(s) == -1)
+		s->failed = 1;
+	if (!s->failed && !s->exhausted &&
+	    verify_batch_pending(s->vb) <= s->o->inflight / 2)
+		claim(s);
+}
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The run's identity on leases, and the database's idea of its start. */
+static int
+sweep_begin(struct sweep *s)
+{
+	char host[64] = "";
+	PGresult *res;
+
+	gethostname(host, sizeof host - 1);
+	snprintf(s->owner, sizeof s->owner, "%s:%ld:%ld", host, (long)getpid(),
+		 (long)time(NULL));
+	if ((res = db_exec(DB_NOW, 0, NULL)) == NULL)
+		return -1;
+	snprintf(s->start, sizeof s->start, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int
+sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
+	  const struct sweep_opts *o, struct sweep_stats *st)
+{
+	struct sweep s;
+	double t0 = now_s();
+	const char *p[1];
+	int i;
+
+	memset(&s, 0, sizeof s);
+	memset(st, 0, sizeof *st);
+	s.o = o;
+	s.st = st;
+	for (i = 0; i < C__MAX; i++)
+		buf_init(&s.col[i]);
+	if (sweep_begin(&s) == -1 ||
+	    (s.vb = verify_batch_new(r, pf, o->inflight, done, &s)) == NULL)
+		return -1;
+	claim(&s);
+	while (!s.failed && verify_batch_pending(s.vb) > 0) {
+		verify_batch_run(s.vb, 500);
+		if (o->progress)
+			fprintf(stderr,
+				"\rverifier: %lu checked, %zu in progress",
+				st->checked, verify_batch_pending(s.vb));
+		if (!s.failed && !s.exhausted &&
+		    verify_batch_pending(s.vb) <= o->inflight / 2)
+			claim(&s);
+	}
+	if (o->progress)
+		fprintf(stderr, "\n");
+	if (!s.failed && flush(&s) == -1)
+		s.failed = 1;
+	verify_batch_free(s.vb);
+	for (i = 0; i < C__MAX; i++)
+		buf_release(&s.col[i]);
+	if (s.failed) {
+		p[0] = s.owner;
+		db_run(DB_SWEEP_RELEASE, 1, p);
+	}
+	st->seconds = now_s() - t0;
+	return s.failed ? -1 : 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * sweep.h - `verifier run`: claims due domains from the database in
+ * batches (FOR UPDATE SKIP LOCKED and a lease, so overlapping runs and
+ * verifiers on several hosts share the work and a killed run loses
+ * nothing), checks them concurrently through the verification engine
+ * (lib/verify.h) and writes the verdicts back in batched transactions.
+ */
+#ifndef SA_SWEEP_H
+#define SA_SWEEP_H
+
+#include <stddef.h>
+
+#include "dns.h"
+#include "spf.h"
+
+struct sweep_opts {
+	long domain_id;	 /* > 0: check only this domain, due or not */
+	size_t batch;	 /* domains claimed, and verdicts written, at once */
+	size_t inflight; /* checks in progress at once */
+	int lease_s;
+	int new_hours, min_interval_s, max_interval_s, retry_s;
+	int progress; /* print a progress line on stderr */
+};
+
+struct sweep_stats {
+	unsigned long checked, verified, unverified, tempfail, changed;
+	double seconds;
+};
+
+/* Reads the options from the configuration (verify_* keys). */
+void sweep_opts_config(struct sweep_opts *);
+/* Runs until no due domain is left; 0, or -1 when the database failed
+ * (leases taken are released when possible). */
+int sweep_run(struct dns_resolver *, const struct spf_platform *,
+	      const struct sweep_opts *, struct sweep_stats *);
+
+#endif
