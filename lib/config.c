@@ -27,6 +27,7 @@ static const struct key {
     {"dkim_fault_file", 0, 0,
      0},		   /* test switch: issuance fails while it exists */
     {"resolver", 1, 0, 0}, /* HOST:PORT */
+    {"verifier_path", 0, 0, 0}, /* for 今すぐ確認 (cgi-bin/check) */
     {"dns_timeout_ms", 0, 50, 60000},
     {"dns_tries", 0, 1, 10},
     {"check_timeout_ms", 0, 50, 60000},

@@ -66,7 +66,7 @@ static const char *const sql[DB__MAX] = {
 	" d.spf_suggested, d.dkim_status, d.dkim_reason, d.dkim_found,"
 	" d.dmarc_status, d.dmarc_reason, d.dmarc_policy,"
 	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
-	" k.selector, k.bits, k.public_key"
+	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at)"
 	" FROM domains d LEFT JOIN dkim_keys k"
 	" ON k.domain_id = d.id AND k.retired_at IS NULL"
 	" WHERE d.org_id = $1 AND d.deleted_at IS NULL ORDER BY d.id",

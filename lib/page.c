@@ -189,6 +189,7 @@ page_dkim(mxml_node_t *d, PGresult *res, int i)
 	xml_attr(k, "status", PQgetvalue(res, i, 9));
 	xml_attr(k, "reason", PQgetvalue(res, i, 10));
 	attr_col(k, "checked-at", res, i, 15);
+	attr_col(k, "tempfail-at", res, i, 20);
 	if (!PQgetisnull(res, i, 17)) {
 		xml_attr(k, "selector", PQgetvalue(res, i, 17));
 		xml_attr(k, "bits", PQgetvalue(res, i, 18));
@@ -218,6 +219,7 @@ page_domain(mxml_node_t *list, PGresult *res, int i)
 	xml_attr(el, "status", PQgetvalue(res, i, 5));
 	xml_attr(el, "reason", PQgetvalue(res, i, 6));
 	attr_col(el, "checked-at", res, i, 15);
+	attr_col(el, "tempfail-at", res, i, 20);
 	attr_col(el, "verified-at", res, i, 16);
 	page_record(el, PQgetvalue(res, i, 1), PQgetvalue(res, i, 4), NULL);
 	page_found(el, PQgetvalue(res, i, 7));

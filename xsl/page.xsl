@@ -794,6 +794,9 @@ details.help p{margin:6px 0 0}
   <xsl:choose>
     <xsl:when test="@status = 'verified'">
       <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+      <xsl:if test="@tempfail-at">
+        <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
+      </xsl:if>
     </xsl:when>
     <xsl:otherwise>
       <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
@@ -824,7 +827,7 @@ details.help p{margin:6px 0 0}
       </p>
     </xsl:when>
   </xsl:choose>
-  <xsl:if test="@status = 'tempfail'">
+  <xsl:if test="@status = 'tempfail' or @tempfail-at">
     <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
   </xsl:if>
 </xsl:template>
