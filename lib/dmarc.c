@@ -238,19 +238,26 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 	return 0;
 }
 
-/* The strings of one TXT RR concatenated (RFC 7489 §6.6.3), bounded. */
+/* The strings of one TXT RR concatenated (RFC 7489 §6.6.3), in one
+ * allocation; past RECORD_MAX only up to the string that crosses it,
+ * which the caller refuses. */
 static char *
 txt_join(const struct dns_rr *rr, size_t *lenp)
 {
-	struct buf b;
-	size_t i;
+	size_t i, n = 0;
+	char *s;
 
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (i = 0; i < rr->u.txt.nstr && b.len <= RECORD_MAX; i++)
-		buf_add(&b, rr->u.txt.str[i], rr->u.txt.len[i]);
-	*lenp = b.len;
-	return buf_detach(&b);
+	for (i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++)
+		n += rr->u.txt.len[i];
+	if ((s = malloc(n + 1)) == NULL)
+		return NULL;
+	for (n = 0, i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++) {
+		memcpy(s + n, rr->u.txt.str[i], rr->u.txt.len[i]);
+		n += rr->u.txt.len[i];
+	}
+	s[n] = '\0';
+	*lenp = n;
+	return s;
 }
 
 static void
@@ -308,7 +315,8 @@ dmarc_verdict(const char *domain, const struct dns_source *src,
 
 	memset(out, 0, sizeof *out);
 	buf_init(&b);
-	buf_addf(&b, "_dmarc.%s", domain);
+	buf_adds(&b, "_dmarc.");
+	buf_adds(&b, domain);
 	if (b.err)
 		return -1;
 	a = src->get(src->ctx, b.s, DNS_T_TXT);

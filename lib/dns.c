@@ -157,8 +157,6 @@ rdata_name(const unsigned char *msg, size_t len, size_t off, size_t end)
 static void
 rr_release(struct dns_rr *rr)
 {
-	size_t i;
-
 	switch (rr->type) {
 	case DNS_T_MX:
 		free(rr->u.mx.host);
@@ -169,41 +167,45 @@ rr_release(struct dns_rr *rr)
 		free(rr->u.host);
 		break;
 	case DNS_T_TXT:
-		for (i = 0; i < rr->u.txt.nstr; i++)
-			free(rr->u.txt.str[i]);
-		free(rr->u.txt.str);
-		free(rr->u.txt.len);
+		free(rr->u.txt.str); /* one block, see txt_decode() */
 		break;
 	default:
 		break;
 	}
 }
 
-/* The character-strings of one TXT RR (RFC 1035 §3.3.14). Returns 0, -1
- * on a malformed RR, -2 on allocation failure. */
+/*
+ * The character-strings of one TXT RR (RFC 1035 §3.3.14), in one block:
+ * the array of pointers, the array of lengths, then each string with a NUL.
+ * Returns 0, -1 on a malformed RR, -2 on allocation failure.
+ */
 static int
 txt_decode(const unsigned char *msg, const struct rrhead *h, struct dns_rr *rr)
 {
-	size_t off = h->rdoff, end = h->rdoff + h->rdlen, n = 0, l;
+	size_t off = h->rdoff, end = h->rdoff + h->rdlen, n = 0, l, bytes = 0;
+	char *block, *p;
 
-	while (off < end) { /* count first, so each array is sized once */
+	while (off < end) { /* count first: one allocation */
 		l = msg[off];
 		if (off + 1 + l > end)
 			return -1;
 		off += 1 + l;
+		bytes += l + 1;
 		n++;
 	}
-	rr->u.txt.str = calloc(n ? n : 1, sizeof *rr->u.txt.str);
-	rr->u.txt.len = calloc(n ? n : 1, sizeof *rr->u.txt.len);
-	if (rr->u.txt.str == NULL || rr->u.txt.len == NULL)
+	block = malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes + 1);
+	if (block == NULL)
 		return -2;
+	rr->u.txt.str = (char **)(void *)block;
+	rr->u.txt.len = (size_t *)(void *)(block + n * sizeof(char *));
+	p = block + n * (sizeof(char *) + sizeof(size_t));
 	for (off = h->rdoff; rr->u.txt.nstr < n; off += 1 + l) {
 		l = msg[off];
-		if ((rr->u.txt.str[rr->u.txt.nstr] = malloc(l + 1)) == NULL)
-			return -2;
-		memcpy(rr->u.txt.str[rr->u.txt.nstr], msg + off + 1, l);
-		rr->u.txt.str[rr->u.txt.nstr][l] = '\0';
+		memcpy(p, msg + off + 1, l);
+		p[l] = '\0';
+		rr->u.txt.str[rr->u.txt.nstr] = p;
 		rr->u.txt.len[rr->u.txt.nstr++] = l;
+		p += l + 1;
 	}
 	return 0;
 }
@@ -438,26 +440,31 @@ struct waiter {
 };
 
 struct entry {
-	struct entry *hnext; /* hash chain */
 	struct entry *qnext; /* send queue */
 	struct dns_resolver *r;
-	char *name; /* the key: lowercased, no trailing dot */
-	char *ask;  /* CNAME target being chased, or NULL */
+	char *ask; /* CNAME target being chased, or NULL */
 	enum dns_type type;
 	enum estate state;
 	int hops;
 	struct waiter *waiters;
 	struct dns_answer ans;
+	char name[]; /* the key: lowercased, no trailing dot */
+};
+
+struct slot {
+	uint32_t hash;
+	struct entry *e;
 };
 
 struct dns_resolver {
 	ares_channel ch;
-	struct entry **tab;
+	struct slot *tab;
 	size_t tabsz, nent;
 	struct entry *qhead, *qtail;
 	size_t nqueued;
 	int inflight, max_inflight;
-	int completed; /* answers since dns_resolver_wait() started */
+	int completed;	      /* answers since dns_resolver_wait() started */
+	struct waiter *spare; /* waiter nodes kept for reuse */
 	struct pollfd *pfd, *pcopy;
 	size_t npfd, cappfd, capcopy;
 	dns_done_fn done_fn;
@@ -468,7 +475,7 @@ struct dns_resolver {
 static const struct dns_answer answer_nomem = {DNS_SERVFAIL, 0, NULL, NULL};
 static const struct dns_answer answer_badname = {DNS_NXDOMAIN, 0, NULL, NULL};
 
-static size_t
+static uint32_t
 hash(const char *name, enum dns_type type)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)type;
@@ -494,36 +501,50 @@ make_key(const char *name, char *key, size_t keysz)
 	return 0;
 }
 
+/* The cache is an open-addressing table of (hash, entry) slots, at most
+ * half full: a lookup reads one slot and the entry it names, and rarely
+ * touches an entry that is not the one sought. */
 static struct entry *
-lookup(struct dns_resolver *r, const char *key, enum dns_type type)
+lookup(struct dns_resolver *r, const char *key, enum dns_type type, uint32_t h)
 {
-	struct entry *e;
+	size_t i, mask = r->tabsz - 1;
 
-	for (e = r->tab[hash(key, type) & (r->tabsz - 1)]; e; e = e->hnext)
-		if (e->type == type && strcmp(e->name, key) == 0)
-			return e;
+	for (i = h & mask; r->tab[i].e != NULL; i = (i + 1) & mask)
+		if (r->tab[i].hash == h && r->tab[i].e->type == type &&
+		    strcmp(r->tab[i].e->name, key) == 0)
+			return r->tab[i].e;
 	return NULL;
 }
 
-/* Doubles the hash table when it holds more entries than buckets. */
 static void
+place(struct slot *tab, size_t sz, uint32_t h, struct entry *e)
+{
+	size_t i;
+
+	for (i = h & (sz - 1); tab[i].e != NULL; i = (i + 1) & (sz - 1))
+		;
+	tab[i].hash = h;
+	tab[i].e = e;
+}
+
+/* Doubles the table before it gets more than half full; -1 on memory. */
+static int
 grow(struct dns_resolver *r)
 {
-	struct entry **tab, *e, *next;
-	size_t i, sz = r->tabsz * 2, b;
+	size_t i, sz = r->tabsz * 2;
+	struct slot *tab;
 
-	if (r->nent < r->tabsz || (tab = calloc(sz, sizeof *tab)) == NULL)
-		return;
+	if ((r->nent + 1) * 2 <= r->tabsz)
+		return 0;
+	if ((tab = calloc(sz, sizeof *tab)) == NULL)
+		return -1;
 	for (i = 0; i < r->tabsz; i++)
-		for (e = r->tab[i]; e != NULL; e = next) {
-			next = e->hnext;
-			b = hash(e->name, e->type) & (sz - 1);
-			e->hnext = tab[b];
-			tab[b] = e;
-		}
+		if (r->tab[i].e != NULL)
+			place(tab, sz, r->tab[i].hash, r->tab[i].e);
 	free(r->tab);
 	r->tab = tab;
 	r->tabsz = sz;
+	return 0;
 }
 
 static void
@@ -544,23 +565,18 @@ enqueue(struct dns_resolver *r, struct entry *e, int front)
 }
 
 static struct entry *
-entry_new(struct dns_resolver *r, const char *key, enum dns_type type)
+entry_new(struct dns_resolver *r, const char *key, enum dns_type type,
+	  uint32_t h)
 {
+	size_t len = strlen(key);
 	struct entry *e;
-	size_t b;
 
-	if ((e = calloc(1, sizeof *e)) == NULL)
+	if (grow(r) == -1 || (e = calloc(1, sizeof *e + len + 1)) == NULL)
 		return NULL;
-	if ((e->name = strdup(key)) == NULL) {
-		free(e);
-		return NULL;
-	}
+	memcpy(e->name, key, len + 1);
 	e->r = r;
 	e->type = type;
-	grow(r);
-	b = hash(key, type) & (r->tabsz - 1);
-	e->hnext = r->tab[b];
-	r->tab[b] = e;
+	place(r->tab, r->tabsz, h, e);
 	r->nent++;
 	r->st.questions++;
 	enqueue(r, e, 0);
@@ -574,7 +590,9 @@ add_waiter(struct entry *e, const struct dns_wait *w)
 
 	if (w == NULL || w->fn == NULL)
 		return 0;
-	if ((wt = malloc(sizeof *wt)) == NULL)
+	if ((wt = e->r->spare) != NULL)
+		e->r->spare = wt->next;
+	else if ((wt = malloc(sizeof *wt)) == NULL)
 		return -1;
 	wt->w = *w;
 	wt->next = e->waiters;
@@ -588,14 +606,16 @@ dns_resolver_get(struct dns_resolver *r, const char *name, enum dns_type type,
 {
 	char key[NAME_TEXT];
 	struct entry *e;
+	uint32_t h;
 
 	if (make_key(name, key, sizeof key) == -1)
 		return &answer_badname;
-	if ((e = lookup(r, key, type)) != NULL && e->state == E_DONE) {
+	h = hash(key, type);
+	if ((e = lookup(r, key, type, h)) != NULL && e->state == E_DONE) {
 		r->st.cache_hits++;
 		return &e->ans;
 	}
-	if (e == NULL && (e = entry_new(r, key, type)) == NULL)
+	if (e == NULL && (e = entry_new(r, key, type, h)) == NULL)
 		return &answer_nomem;
 	if (add_waiter(e, w) == -1)
 		return &answer_nomem;
@@ -632,7 +652,8 @@ finish(struct entry *e, const struct dns_answer *a)
 	for (; w != NULL; w = next) {
 		next = w->next;
 		w->w.fn(w->w.arg);
-		free(w);
+		w->next = r->spare;
+		r->spare = w;
 	}
 	if (r->done_fn != NULL)
 		r->done_fn(r->done_arg, e->name, e->type);
@@ -835,16 +856,21 @@ fail:
 }
 
 static void
-entry_free(struct entry *e)
+free_waiters(struct waiter *w)
 {
-	struct waiter *w, *next;
+	struct waiter *next;
 
-	for (w = e->waiters; w != NULL; w = next) {
+	for (; w != NULL; w = next) {
 		next = w->next;
 		free(w);
 	}
+}
+
+static void
+entry_free(struct entry *e)
+{
+	free_waiters(e->waiters);
 	dns_reply_release(&e->ans);
-	free(e->name);
 	free(e->ask);
 	free(e);
 }
@@ -852,19 +878,17 @@ entry_free(struct entry *e)
 void
 dns_resolver_free(struct dns_resolver *r)
 {
-	struct entry *e, *next;
 	size_t i;
 
 	if (r == NULL)
 		return;
+	/* Outstanding queries end with ARES_EDESTRUCTION: see query_cb(). */
 	if (r->ch != NULL)
-		ares_destroy(
-		    r->ch); /* outstanding queries: ARES_EDESTRUCTION */
+		ares_destroy(r->ch);
 	for (i = 0; r->tab != NULL && i < r->tabsz; i++)
-		for (e = r->tab[i]; e != NULL; e = next) {
-			next = e->hnext;
-			entry_free(e);
-		}
+		if (r->tab[i].e != NULL)
+			entry_free(r->tab[i].e);
+	free_waiters(r->spare);
 	free(r->tab);
 	free(r->pfd);
 	free(r->pcopy);
@@ -879,22 +903,30 @@ dns_resolver_on_done(struct dns_resolver *r, dns_done_fn fn, void *arg)
 	r->done_arg = arg;
 }
 
+/* Moves the waiters of e registered by owner to the spare list. */
+static void
+drop_waiters(struct dns_resolver *r, struct entry *e, const void *owner)
+{
+	struct waiter **wp = &e->waiters, *w;
+
+	while ((w = *wp) != NULL) {
+		if (w->w.owner == owner) {
+			*wp = w->next;
+			w->next = r->spare;
+			r->spare = w;
+		} else
+			wp = &w->next;
+	}
+}
+
 void
 dns_resolver_cancel(struct dns_resolver *r, const void *owner)
 {
-	struct waiter **wp, *w;
-	struct entry *e;
 	size_t i;
 
 	for (i = 0; i < r->tabsz; i++)
-		for (e = r->tab[i]; e != NULL; e = e->hnext)
-			for (wp = &e->waiters; (w = *wp) != NULL;) {
-				if (w->w.owner == owner) {
-					*wp = w->next;
-					free(w);
-				} else
-					wp = &w->next;
-			}
+		if (r->tab[i].e != NULL)
+			drop_waiters(r, r->tab[i].e, owner);
 }
 
 void

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The verification engine against its physical limit: NSD serves N domains
+# (default 100,000), each with an SPF record through the platform include,
+# a 2048-bit DKIM key in two strings and a DMARC record; the include zone
+# is served too. In the same run, dnsperf first measures what NSD answers
+# per second for exactly the queries a check sends; then verify-bench
+# checks every domain with many checks in flight over one c-ares channel.
+# Prints domains/s, queries per domain, the limit (dnsperf qps / queries
+# per domain), the ratio to it, and the tempfail verdicts (must be 0; a
+# round with any, or with a domain not verified, fails the benchmark).
+#
+#   BUILD=build bash bench/verify-check.sh
+#   env: N=100000 PERF_SECONDS=5 PERF_OUTSTANDING="100 200 400 800"
+#        INFLIGHT=500 ACTIVE=4000 ROUNDS=3 SA_NSD_SERVERS=1
+export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-build}
+source "$SA_TOP/tests/lib/common.sh"
+source "$SA_TOP/tests/lib/nsd.sh"
+N=${N:-100000}
+PERF_SECONDS=${PERF_SECONDS:-5}
+PERF_OUTSTANDING=${PERF_OUTSTANDING:-100 200 400 800}
+INFLIGHT=${INFLIGHT:-500}
+ROUNDS=${ROUNDS:-3}
+status=0
+ACTIVE=${ACTIVE:-4000}
+BENCH=$BUILD/bench/verify-bench
+[ -x "$BENCH" ] || make -C "$SA_TOP" "$BENCH" >/dev/null || exit 1
+
+# One 2048-bit key for every domain: the answer size is what matters.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
+	openssl pkey -pubout -outform DER | base64 -w0 >"$T/p64" || exit 1
+P=$(cat "$T/p64")
+REC="v=DKIM1; k=rsa; p=$P"
+
+Z=$T/zones
+mkdir -p "$Z"
+soa() {
+	printf '$ORIGIN %s.\n$TTL 3600\n' "$1"
+	printf '@ IN SOA ns.bench.test. host.bench.test. 1 3600 600 86400 300\n'
+	printf '@ IN NS ns.bench.test.\n'
+}
+{
+	soa bench.test
+	echo 'ns IN A 127.0.0.1'
+	awk -v n="$N" -v a="${REC:0:255}" -v b="${REC:255}" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			d = sprintf("d%06d", i)
+			printf "%s IN TXT \"v=spf1 include:m01-ahd-sys.net ~all\"\n", d
+			printf "s1._domainkey.%s IN TXT ( \"%s\" \"%s\" )\n", d, a, b
+			printf "_dmarc.%s IN TXT \"v=DMARC1; p=none\"\n", d
+		}
+	}'
+} >"$Z/bench.test.zone"
+{
+	soa m01-ahd-sys.net
+	echo '@ IN TXT "v=spf1 ip4:210.198.21.20 ~all"'
+} >"$Z/m01-ahd-sys.net.zone"
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "d%06d.bench.test\n", i }' \
+	>"$T/domains"
+# The queries of one check, for dnsperf.
+awk '{ print $1 " TXT"; print "s1._domainkey." $1 " TXT"; print "_dmarc." $1 " TXT" }' \
+	"$T/domains" >"$T/queries"
+
+sa_nsd_start "$Z" bench.test m01-ahd-sys.net || exit 1
+sa_wait_for 120 sa_dns_probe "$SA_NSD_PORT" bench.test || exit 1
+
+echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "# nsd: ${SA_NSD_SERVERS:-1} server process(es), port $SA_NSD_PORT, $N domains"
+
+# 1. The server's capacity for this query mix (EDNS on, as the engine): the
+# best of a sweep over the number of queries outstanding, with socket
+# buffers large enough that dnsperf itself drops nothing.
+qps=0
+for q in $PERF_OUTSTANDING; do
+	dnsperf -s 127.0.0.1 -p "$SA_NSD_PORT" -d "$T/queries" \
+		-l "$PERF_SECONDS" -q "$q" -b 4096 -e -c 1 -T 1 \
+		>"$T/dnsperf.out" 2>&1
+	got=$(awk '/Queries per second:/ { print $4 }' "$T/dnsperf.out")
+	lost=$(awk '/Queries lost:/ { print $3 }' "$T/dnsperf.out")
+	if [ -z "$got" ]; then
+		echo "bench: dnsperf failed" >&2
+		cat "$T/dnsperf.out" >&2
+		exit 1
+	fi
+	echo "# dnsperf -q $q: $got qps, $lost lost"
+	qps=$(awk -v a="$qps" -v b="$got" 'BEGIN { print (b > a ? b : a) }')
+done
+echo "dnsperf_qps $qps"
+
+# 2. Every domain checked by the engine, ROUNDS times (a fresh process and
+# cache each time); the best round counts, as the best dnsperf run does.
+best=0
+for round in $(seq 1 "$ROUNDS"); do
+	"$BENCH" --resolver "127.0.0.1:$SA_NSD_PORT" --domains "$T/domains" \
+		--selector s1 --dkim-p "$P" --inflight "$INFLIGHT" \
+		--active "$ACTIVE" >"$T/bench.$round" 2>"$T/bench.err"
+	rc=$?
+	sed 's/^/# /' "$T/bench.err"
+	dps=$(awk '$1 == "domains_per_s" { print $2 }' "$T/bench.$round")
+	tf=$(awk '$1 == "tempfail" { print $2 }' "$T/bench.$round")
+	echo "# round $round: $dps domains/s, $tf tempfail, exit $rc"
+	[ "$rc" -eq 0 ] || status=1
+	if awk -v a="$dps" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+		best=$dps
+		cp "$T/bench.$round" "$T/bench.out"
+	fi
+done
+cat "$T/bench.out"
+dps=$(awk '$1 == "domains_per_s" { print $2 }' "$T/bench.out")
+qpd=$(awk '$1 == "queries_per_domain" { print $2 }' "$T/bench.out")
+tempfail=$(awk '$1 == "tempfail" { print $2 }' "$T/bench.out")
+verified=$(awk '$1 == "verified" { print $2 }' "$T/bench.out")
+awk -v dps="$dps" -v qpd="$qpd" -v qps="$qps" 'BEGIN {
+	limit = qps / qpd
+	printf "limit_domains_per_s %.0f\n", limit
+	printf "ratio %.1f%%\n", 100 * dps / limit
+}'
+[ "$status" -eq 0 ] && [ "$tempfail" = 0 ] && [ "$verified" = "$N" ]
