@@ -8,7 +8,11 @@
  *                --dkim-p BASE64 [--inflight N] [--active N]
  *                [--timeout MS] [--tries N] [--spf-ip IP] [--spf-include NAME]
  *
- * The clock runs from the first check added to the last one completed.
+ * The domains are read into memory first; checks are then fed to the batch
+ * as earlier ones complete (twice the cap on active checks queued), the way
+ * `verifier run` feeds claimed domains, so memory holds the checks in
+ * progress and the resolver's cache, not every check at once. The clock
+ * runs from the first check added to the last one completed.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,6 +29,16 @@ struct counts {
 	unsigned long done, verified, tempfail, failed;
 };
 
+/* The domains, and the feed of checks into the batch. */
+struct feed {
+	char **names;
+	long n, next, queued_max;
+	struct verify_batch *b;
+	struct verify_request req;
+	struct counts c;
+	int err;
+};
+
 struct bench_opts {
 	const char *resolver, *domains, *selector, *dkim_p;
 	const char *spf_ip, *spf_include;
@@ -37,29 +51,41 @@ is(const char *a, const char *b)
 	return a != NULL && strcmp(a, b) == 0;
 }
 
+/* Tops the batch up to queued_max checks not complete. */
+static void
+feed_more(struct feed *f)
+{
+	while (f->next < f->n &&
+	       (long)verify_batch_pending(f->b) < f->queued_max) {
+		f->req.domain = f->names[f->next++];
+		if (verify_batch_add(f->b, &f->req, NULL) == -1) {
+			f->err = 1;
+			return;
+		}
+	}
+}
+
 static void
 on_done(void *arg, void *user, const struct verify_request *req,
 	const struct verify_result *res)
 {
-	struct counts *c = arg;
+	struct feed *f = arg;
+	struct counts *c = &f->c;
 
 	c->done++;
-	if (res == NULL) {
+	if (res == NULL)
 		c->failed++;
-		return;
-	}
-	if (verify_result_verified(res))
+	else if (verify_result_verified(res))
 		c->verified++;
-	if (is(res->spf.status, "tempfail") ||
-	    is(res->dkim.status, "tempfail") ||
-	    is(res->dmarc.status, "tempfail")) {
-		if (c->tempfail++ < 5)
-			fprintf(stderr,
-				"tempfail: %s (spf %s, dkim %s, dmarc "
-				"%s)\n",
-				req->domain, res->spf.reason, res->dkim.reason,
-				res->dmarc.reason);
-	}
+	if (res != NULL &&
+	    (is(res->spf.status, "tempfail") ||
+	     is(res->dkim.status, "tempfail") ||
+	     is(res->dmarc.status, "tempfail")) &&
+	    c->tempfail++ < 5)
+		fprintf(stderr, "tempfail: %s (spf %s, dkim %s, dmarc %s)\n",
+			req->domain, res->spf.reason, res->dkim.reason,
+			res->dmarc.reason);
+	feed_more(f);
 }
 
 static double
@@ -131,30 +157,33 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 	return o->resolver && o->domains && o->selector && o->dkim_p ? 0 : -1;
 }
 
-/* Adds one check per line of the file; returns the count, or -1. */
+/* Reads the domains, one per line, into f->names; returns the count. */
 static long
-add_domains(struct verify_batch *b, const struct bench_opts *o)
+read_domains(const char *path, struct feed *f)
 {
-	struct verify_request req = {NULL, o->selector, o->dkim_p};
-	char line[512];
-	long n = 0;
-	FILE *f;
+	char line[512], **names;
+	long cap = 0;
+	FILE *fp;
 
-	if ((f = fopen(o->domains, "r")) == NULL)
+	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
+	while (fgets(line, sizeof line, fp) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
-		req.domain = line;
-		if (verify_batch_add(b, &req, NULL) == -1) {
-			n = -1;
-			break;
+		if (f->n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((names = realloc(f->names, cap * sizeof *names)) ==
+			    NULL)
+				break;
+			f->names = names;
 		}
-		n++;
+		if ((f->names[f->n] = strdup(line)) == NULL)
+			break;
+		f->n++;
 	}
-	fclose(f);
-	return n;
+	fclose(fp);
+	return f->n;
 }
 
 static void
@@ -179,16 +208,14 @@ main(int argc, char **argv)
 {
 	struct bench_opts o = {
 	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net",
-	    1000, 4000, 2000, 2};
+	    500,  4000, 2000, 2};
 	const char *ips[1], *servers[1];
 	struct dns_resolver_opts ro;
 	struct spf_platform pf;
-	struct counts c;
 	struct dns_stats st;
 	struct dns_resolver *r;
-	struct verify_batch *b;
+	struct feed f;
 	double t0;
-	long n;
 
 	if (parse_opts(argc, argv, &o) == -1) {
 		fprintf(stderr, "usage: verify-bench --resolver HOST:PORT "
@@ -198,26 +225,30 @@ main(int argc, char **argv)
 				"NAME]\n");
 		return 2;
 	}
-	memset(&c, 0, sizeof c);
+	memset(&f, 0, sizeof f);
+	if (read_domains(o.domains, &f) <= 0) {
+		fprintf(stderr, "verify-bench: no domains from %s\n",
+			o.domains);
+		return 1;
+	}
 	servers[0] = o.resolver;
 	ips[0] = o.spf_ip;
 	ro = (struct dns_resolver_opts){servers, 1, (int)o.timeout,
 					(int)o.tries, (int)o.inflight};
 	pf = (struct spf_platform){ips, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
+	f.req = (struct verify_request){NULL, o.selector, o.dkim_p};
+	f.queued_max = 2 * o.active;
 	if ((r = dns_resolver_new(&ro)) == NULL ||
-	    (b = verify_batch_new(r, &pf, (size_t)o.active, on_done, &c)) ==
+	    (f.b = verify_batch_new(r, &pf, (size_t)o.active, on_done, &f)) ==
 		NULL)
 		return 1;
 	t0 = now_s();
-	if ((n = add_domains(b, &o)) <= 0) {
-		fprintf(stderr, "verify-bench: no domains from %s\n",
-			o.domains);
-		return 1;
-	}
-	verify_batch_run(b, -1);
+	feed_more(&f);
+	verify_batch_run(f.b, -1);
 	dns_resolver_stats(r, &st);
-	report(&c, &st, n, now_s() - t0);
-	verify_batch_free(b);
+	report(&f.c, &st, f.n, now_s() - t0);
+	fflush(stdout);
+	verify_batch_free(f.b);
 	dns_resolver_free(r);
-	return c.tempfail == 0 && c.failed == 0 ? 0 : 1;
+	return f.c.tempfail == 0 && f.c.failed == 0 && !f.err ? 0 : 1;
 }
