@@ -168,13 +168,15 @@ struct dns_stats {
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 
 /*
- * Parses a DNS reply (RFC 1035 §4.1) for the question (qname, qtype) into
- * *out: the RRs of qtype owned by qname or by the end of the CNAME chain
- * starting at qname inside the answer section. Every length in the message
- * is checked against its bounds; names are decompressed with a hop limit.
- * Returns 0 with out->status set; 1 when the chain leaves the answer without
- * data (out->canon names the target to ask next, status DNS_NODATA); -1 on
- * allocation failure. A malformed message gives DNS_SERVFAIL.
+ * The reply parser (lib/dnsreply.c). Parses a DNS reply (RFC 1035 §4.1)
+ * for the question (qname, qtype) into *out: the RRs of qtype owned by
+ * qname or by the end of the CNAME chain from qname in the answer section.
+ * When recursion was not available (an authoritative server), a chain that
+ * ends without data returns 1 so the caller asks the target. Every length in
+ * the message is checked against its bounds; names are decompressed with a hop
+ * limit. Returns 0 with out->status set; 1 when the chain leaves the answer
+ * without data (out->canon names the target to ask next, status DNS_NODATA); -1
+ * on allocation failure. A malformed message gives DNS_SERVFAIL.
  * dns_reply_release() frees what *out holds.
  */
 int dns_reply_parse(const unsigned char *msg, size_t len, const char *qname,

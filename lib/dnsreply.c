@@ -338,6 +338,18 @@ follow_chain(const unsigned char *msg, size_t len, const struct rrhead *rrs,
 	return hops;
 }
 
+/* Drops the RRs collected: an error reply carries no data, whatever its
+ * answer section holds. */
+static void
+drop_rrs(struct dns_answer *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->nrr; i++)
+		rr_release(&out->rr[i]);
+	out->nrr = 0;
+}
+
 /* Sets out's status from the reply code and what the chain found. */
 static int
 classify(const unsigned char *msg, int hops, const char *cur,
@@ -347,6 +359,8 @@ classify(const unsigned char *msg, int hops, const char *cur,
 
 	if (hops > 0 && (out->canon = strdup(cur)) == NULL)
 		return -1;
+	if (rcode != RCODE_NOERROR)
+		drop_rrs(out);
 	if (rcode == RCODE_NXDOMAIN)
 		out->status = DNS_NXDOMAIN;
 	else if (rcode != RCODE_NOERROR)

@@ -191,6 +191,13 @@ m_cname_loop(struct msg *m)
 }
 
 static void
+m_error_with_data(struct msg *m)
+{
+	begin(m, 0x0a, 1, Q, DNS_T_TXT); /* RCODE 10 with an answer */
+	txt(m, Q, "v=DKIM1; p=AB", NULL);
+}
+
+static void
 m_nxdomain(struct msg *m)
 {
 	begin(m, 3, 0, Q, DNS_T_TXT);
@@ -437,6 +444,8 @@ static const struct prow {
      "gone.example"},
     {"CNAME loop", m_cname_loop, Q, DNS_T_TXT, 0, DNS_SERVFAIL, 0, NULL},
     {"NXDOMAIN", m_nxdomain, Q, DNS_T_TXT, 0, DNS_NXDOMAIN, 0, NULL},
+    {"an error code with data", m_error_with_data, Q, DNS_T_TXT, 0,
+     DNS_SERVFAIL, 0, NULL},
     {"SERVFAIL", m_servfail, Q, DNS_T_TXT, 0, DNS_SERVFAIL, 0, NULL},
     {"REFUSED", m_refused, Q, DNS_T_TXT, 0, DNS_SERVFAIL, 0, NULL},
     {"NODATA", m_nodata, Q, DNS_T_TXT, 0, DNS_NODATA, 0, NULL},
