@@ -57,7 +57,7 @@ run_verifier(long id, long limit_ms)
 	int status;
 
 	num(id, ids);
-	num(limit_ms, ms);
+	num(limit_ms / 2 > 50 ? limit_ms / 2 : 50, ms);
 	if (posix_spawn(&pid, verifier_path(path, sizeof path), NULL, NULL,
 			argv, environ) != 0) {
 		log_warnx("cannot start the verifier");

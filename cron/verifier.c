@@ -2,12 +2,13 @@
  * verifier.c - the verifier command: `verifier check DOMAIN [options]`
  * checks one domain's SPF, DKIM and DMARC records over DNS without a
  * database and prints the <check> document of DESIGN.md "Commands".
- * Subcommands dispatch through one table (like git's commands[]); `run`,
- * the scheduled check of every due domain, joins it later.
+ * `verifier run` checks every due domain of the database and writes the
+ * verdicts (lib/sweep.c); cron runs it every five minutes.
+ * Subcommands dispatch through one table (like git's commands[]).
  *
- * Exit status: 0 whenever the check ran (whatever the verdicts), 2 on a
- * usage error (one line on stderr), 1 when something else failed (the
- * configuration file, memory). Never linked with libfcgi.
+ * Exit status: 0 whenever the check or run ran (whatever the verdicts), 2
+ * on a usage error (one line on stderr), 1 when something else failed (the
+ * configuration file, the database, memory). Never linked with libfcgi.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -23,10 +24,12 @@
 #include <openssl/x509.h>
 
 #include "config.h"
+#include "db.h"
 #include "dkim.h"
 #include "dns.h"
 #include "records.h"
 #include "spf.h"
+#include "sweep.h"
 #include "util.h"
 #include "validate.h"
 #include "verify.h"
@@ -38,7 +41,8 @@
 #define SELECTOR_MAX 63
 
 static const char usage_text[] =
-    "usage: verifier check DOMAIN [--resolver HOST:PORT]... [--spf-ip IP]...\n"
+    "usage: verifier run [--domain ID] [--timeout MS]\n"
+    "       verifier check DOMAIN [--resolver HOST:PORT]... [--spf-ip IP]...\n"
     "                [--spf-include NAME] [--spf-all softfail|any]\n"
     "                [--selector SEL (--public-key FILE.pem | --dkim-p "
     "BASE64)]\n"
@@ -61,6 +65,12 @@ static const char usage_text[] =
     "  --dkim-p BASE64       the issued public key as its p= value\n"
     "  --timeout MS          DNS timeout per try (default: dns_timeout_ms,\n"
     "                        2000)\n"
+    "\n"
+    "run checks every domain of the database that is due (or only domain\n"
+    "ID, due or not), writes the verdicts and prints one summary line.\n"
+    "Several runs, on one host or many, share the work. Exit status 0\n"
+    "when it ran, whatever the verdicts; 1 when the database or the\n"
+    "configuration failed.\n"
     "\n"
     "The configuration file is $SENDERAUTH_CONFIG, else\n"
     "/etc/senderauth/senderauth.conf, when it exists.\n";
@@ -367,7 +377,7 @@ check_platform(const struct check_opts *o, struct platform *p,
 }
 
 static struct dns_resolver *
-check_resolver(const struct check_opts *o)
+check_resolver(const struct check_opts *o, int max_inflight)
 {
 	struct dns_resolver_opts ro;
 	const char *conf[MAX_RESOLVERS];
@@ -384,7 +394,7 @@ check_resolver(const struct check_opts *o)
 	    (int)(o->timeout_ms > 0 ? o->timeout_ms
 				    : config_num("dns_timeout_ms", 2000));
 	ro.tries = (int)config_num("dns_tries", 2);
-	ro.max_inflight = 64;
+	ro.max_inflight = max_inflight;
 	return dns_resolver_new(&ro);
 }
 
@@ -464,7 +474,7 @@ cmd_check(int argc, char **argv)
 		goto out;
 	rc = 1;
 	check_platform(&o, &p, &sp);
-	if ((r = check_resolver(&o)) == NULL) {
+	if ((r = check_resolver(&o, 64)) == NULL) {
 		log_warnx("cannot set up the resolver");
 		goto out;
 	}
@@ -484,12 +494,89 @@ out:
 	return rc;
 }
 
-/* Subcommands; `run` (the scheduled check over the database) joins here. */
+static const struct option run_longopts[] = {
+    {"domain", required_argument, NULL, 'd'},
+    {"timeout", required_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Options of `run` into o (timeout) and so (domain); 0 or an exit status. */
+static int
+run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", run_longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return -1;
+		}
+		if (c == 'd' && parse_long(optarg, 1, 0x7fffffffffffffffL,
+					   &so->domain_id) == 0)
+			continue;
+		if (c == 't' &&
+		    parse_long(optarg, 50, 60000, &o->timeout_ms) == 0)
+			continue;
+		return usage_error("bad option %s", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument %s", argv[optind]);
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	struct check_opts o;
+	struct platform p;
+	struct spf_platform sp;
+	struct sweep_opts so;
+	struct sweep_stats st;
+	struct dns_resolver *r = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	if (load_config() == -1)
+		return 1;
+	sweep_opts_config(&so);
+	if ((rc = run_parse(argc, argv, &o, &so)) != 0)
+		return rc == -1 ? 0 : rc;
+	so.progress = so.domain_id == 0 && isatty(STDERR_FILENO);
+	check_platform(&o, &p, &sp);
+	rc = 1;
+	if (config_str("database", NULL) == NULL) {
+		fprintf(stderr, "verifier: no database in %s\n",
+			config_default_path());
+		goto out;
+	}
+	if (db_connect(config_str("database", "")) == -1) {
+		fprintf(stderr, "verifier: the database is unreachable\n");
+		goto out;
+	}
+	if ((r = check_resolver(&o, (int)so.inflight)) == NULL ||
+	    sweep_run(r, &sp, &so, &st) == -1)
+		goto out;
+	printf("verifier: checked %lu, verified %lu, unverified %lu, "
+	       "tempfail %lu, %.2f s\n",
+	       st.checked, st.verified, st.unverified, st.tempfail, st.seconds);
+	rc = 0;
+out:
+	dns_resolver_free(r);
+	db_close();
+	config_free();
+	return rc;
+}
+
+/* Subcommands. */
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
     {"check", cmd_check},
+    {"run", cmd_run},
 };
 
 int

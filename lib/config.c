@@ -35,6 +35,7 @@ static const struct key {
     {"verify_inflight", 0, 1, 100000},
     {"verify_lease_s", 0, 10, 86400},
     {"verify_new_hours", 0, 0, 720},
+    {"verify_new_interval_s", 0, 10, 86400},
     {"verify_min_interval_s", 0, 60, 86400 * 30},
     {"verify_max_interval_s", 0, 60, 86400 * 30},
     {"verify_retry_s", 0, 10, 86400},

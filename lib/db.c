@@ -123,10 +123,11 @@ static const char *const sql[DB__MAX] = {
 	" WHERE d.id = due.id"
 	" RETURNING d.id, d.name, k.selector, k.public_key",
 /* one batch of verdicts (arrays $1..$12) for domains leased to $13: a part
- * DNS could not answer keeps its previous verdict; the next check is due at
- * once during the first $14 hours after issuance, then at intervals doubling
- * from $15 to $16 seconds, or after $17 seconds after a DNS failure; an
- * event for every status change */
+ * DNS could not answer keeps its previous verdict; the next check is due
+ * after $18 seconds (less than the cron period: every run) during the first
+ * $14 hours after issuance, then at intervals doubling from $15 to $16
+ * seconds, or after $17 seconds after a DNS failure; an event for every
+ * status change */
 [DB_SWEEP_SAVE] =
 	"WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[],"
 	" $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],"
@@ -142,7 +143,7 @@ static const char *const sql[DB__MAX] = {
 	" u.dmarc_status = 'tempfail' AND d.dmarc_status <> '' AS keep_dmarc,"
 	" CASE WHEN u.spf_status = 'tempfail' OR u.dkim_status = 'tempfail'"
 	" THEN $17"
-	" WHEN d.issued_at > now() - make_interval(hours => $14) THEN 0"
+	" WHEN d.issued_at > now() - make_interval(hours => $14) THEN $18"
 	" ELSE least($16, greatest($15, d.interval_s * 2)) END AS next_s"
 	" FROM u JOIN domains d ON d.id = u.id AND d.lease_owner = $13),"
 	" upd AS (UPDATE domains d SET"

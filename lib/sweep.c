@@ -58,6 +58,7 @@ sweep_opts_config(struct sweep_opts *o)
 	o->inflight = (size_t)config_num("verify_inflight", 2000);
 	o->lease_s = (int)config_num("verify_lease_s", 300);
 	o->new_hours = (int)config_num("verify_new_hours", 72);
+	o->new_interval_s = (int)config_num("verify_new_interval_s", 240);
 	o->min_interval_s = (int)config_num("verify_min_interval_s", 300);
 	o->max_interval_s = (int)config_num("verify_max_interval_s", 86400);
 	o->retry_s = (int)config_num("verify_retry_s", 300);
@@ -144,8 +145,8 @@ row(struct sweep *s, long id, const struct verify_result *r)
 static int
 flush(struct sweep *s)
 {
-	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF];
-	const char *p[17];
+	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
+	const char *p[18];
 	PGresult *res;
 	int i;
 
@@ -160,7 +161,8 @@ flush(struct sweep *s)
 	p[14] = num(s->o->min_interval_s, mi);
 	p[15] = num(s->o->max_interval_s, ma);
 	p[16] = num(s->o->retry_s, re);
-	res = s->col[0].err ? NULL : db_exec(DB_SWEEP_SAVE, 17, p);
+	p[17] = num(s->o->new_interval_s, ni);
+	res = s->col[0].err ? NULL : db_exec(DB_SWEEP_SAVE, 18, p);
 	if (res != NULL)
 		s->st->changed += strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);

@@ -18,7 +18,8 @@ struct sweep_opts {
 	size_t batch;	 /* domains claimed, and verdicts written, at once */
 	size_t inflight; /* checks in progress at once */
 	int lease_s;
-	int new_hours, min_interval_s, max_interval_s, retry_s;
+	int new_hours, new_interval_s, min_interval_s, max_interval_s;
+	int retry_s;
 	int progress; /* print a progress line on stderr */
 };
 

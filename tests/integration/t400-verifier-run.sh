@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# `verifier run` against PostgreSQL and NSD on loopback: a domain goes
+# pending -> verified when its records are published, -> unverified with
+# the right reason when they change, keeps its verdict through a DNS
+# outage (tempfail), two runs started together check each domain once, a
+# run killed with SIGKILL is completed by the next, and 今すぐ確認 and the
+# page show it all.
+source "$(dirname "$0")/../lib/common.sh"
+source "$SA_TOP/tests/lib/stack.sh"
+source "$SA_TOP/tests/lib/nsd.sh"
+source "$SA_TOP/tests/integration/lib.sh"
+SA_PG_FAST=1
+
+mkdir -p "$T/zones"
+soa() {
+	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
+		"$1" "$1" "$1" "$1"
+}
+soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
+soa example.jp >"$T/zones/example.jp.zone"
+soa bulk.test >"$T/zones/bulk.test.zone"
+sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp bulk.test || { not_ok "nsd starts"; exit 1; }
+
+conf=("resolver = 127.0.0.1:$SA_NSD_PORT" "dns_timeout_ms = 300" "dns_tries = 1"
+	"dkim_bits = 1024" "verify_lease_s = 10" "check_timeout_ms = 2000"
+	"verifier_path = $BUILD/verifier")
+sa_stack_start "${conf[@]}" || { not_ok "stack starts"; exit 1; }
+org=$(sa_org "株式会社〇〇〇〇")
+taro=$(sa_account "$org" "山田 太郎")
+ct=$(sa_mint "$taro" "$org")
+csrf=$(csrf_of "$ct")
+run() { "$BUILD/verifier" run "$@" 2>>"$T/verifier.err"; }
+col() { sa_psql -tAc "SELECT $1 FROM domains WHERE name = 'example.jp' AND deleted_at IS NULL"; }
+due_now() { sa_psql -c "UPDATE domains SET due_at = now()"; }
+
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain=example.jp
+get /mail-settings/api/ "$ct"
+sel=$(xpath 'string(//domain/dkim/@selector)')
+dkim=$(xpath 'string(//domain/dkim/record/@value)')
+id=$(xpath 'string(//domain/@id)')
+
+# zone SPF-LINES DKIM-LINE: rewrites example.jp and restarts NSD.
+zone() {
+	soa example.jp >"$T/zones/example.jp.zone"
+	printf '%s\n' "$@" >>"$T/zones/example.jp.zone"
+	sa_nsd_restart
+}
+split_dkim() { # the DKIM value as two strings of one RR
+	echo "$sel._domainkey IN TXT ( \"${dkim:0:200}\" \"${dkim:200}\" )"
+}
+
+# --- nothing published yet
+out=$(run)
+check "run prints a summary" sh -c "echo '$out' | grep -Eq '^verifier: checked 1, verified 0, unverified 1, tempfail 0, [0-9.]+ s$'"
+check_eq "no record yet" "unverified no_record unverified no_record" \
+	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
+check_eq "new domain is due again at the next run (first hours)" t \
+	"$(col "due_at BETWEEN now() + interval '200 seconds' AND now() + interval '300 seconds'")"
+
+# --- published: verified
+zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' "$(split_dkim)" \
+	'_dmarc IN TXT "v=DMARC1; p=none"'
+due_now >/dev/null
+out=$(run)
+check "summary counts it verified" sh -c "echo '$out' | grep -q 'verified 1, unverified 0'"
+check_eq "pending -> verified" "verified ok verified ok" \
+	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
+check_eq "verified_at set" t "$(col "verified_at IS NOT NULL")"
+check_eq "DMARC as information" "found none" "$(col "dmarc_status || ' ' || dmarc_policy")"
+check_eq "event for the status change" 1 \
+	"$(sa_psql -tAc "SELECT count(*) FROM events WHERE action = 'status_changed' AND object_id = $id AND detail LIKE '%-> verified%-> verified%'")"
+get /mail-settings/ "$ct"
+check "page shows ✔ 設定済" body_has "✔ 設定済"
+check "page shows the record found" body_has "v=spf1 include:m01-ahd-sys.net ~all"
+
+# --- changed records: unverified with the reason
+while IFS='|' read -r name spf dk want; do
+	if [ "$dk" = truncated ]; then
+		dkline="$sel._domainkey IN TXT \"${dkim:0:$((${#dkim} - 40))}\""
+	else
+		dkline=$(split_dkim)
+	fi
+	# shellcheck disable=SC2086
+	eval "zone $spf \"\$dkline\""
+	due_now >/dev/null
+	run >/dev/null
+	check_eq "$name" "$want" "$(col "spf_reason || ' ' || dkim_reason")"
+	[ "$name" = "two SPF records" ] &&
+		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")"
+done <<'EOF2'
+-all is hardfail_all|'@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"'|ok|hardfail_all ok
+two SPF records|'@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' '@ IN TXT "v=spf1 mx ~all"'|ok|multiple_records ok
+truncated DKIM value|'@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"'|truncated|ok key_truncated
+EOF2
+get /mail-settings/ "$ct"
+check "page explains the truncated key" body_has "255"
+
+# --- back to verified, then the DNS server stops answering
+zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' "$(split_dkim)"
+due_now >/dev/null
+run >/dev/null
+check_eq "verified again" "verified verified" "$(col "spf_status || ' ' || dkim_status")"
+sa_nsd_stop
+due_now >/dev/null
+out=$(run)
+check "outage: summary counts tempfail" sh -c "echo '$out' | grep -q 'tempfail 1'"
+check_eq "outage keeps the previous verdict" "verified ok verified ok" \
+	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
+check_eq "outage is recorded" t "$(col "tempfail_at IS NOT NULL")"
+check_eq "outage retries soon" t "$(col "due_at <= now() + interval '301 seconds'")"
+get /mail-settings/ "$ct"
+check "page says DNS could not be asked" body_has "前回の確認結果を表示しています"
+sa_nsd_run
+
+# --- 今すぐ確認 through the page
+zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"' "$(split_dkim)"
+post /mail-settings/check "$ct" csrf="$csrf" id="$id"
+check "今すぐ確認 answers 303 checked" header_has "notice=checked"
+check_eq "今すぐ確認 wrote the verdict" "unverified hardfail_all" "$(col "spf_status || ' ' || spf_reason")"
+get "/mail-settings/?notice=checked" "$ct"
+check "page asks for ~all" body_has "~all に変更してください"
+org2=$(sa_org "別会社")
+co=$(sa_mint "$(sa_account "$org2" "鈴木")" "$org2")
+post /mail-settings/check "$co" csrf="$(csrf_of "$co")" id="$id"
+check_eq "another organization cannot check it" 404 "$CODE"
+
+# --- two runs started together check each domain once
+N=400
+sa_psql -c "INSERT INTO domains (org_id, name, unicode_name, created_by, spf_record)
+	SELECT $org, 'd' || i || '.bulk.test', 'd' || i || '.bulk.test', $taro, 'v=spf1 ~all'
+	FROM generate_series(1, $N) i" >/dev/null
+sa_psql -c "UPDATE domains SET due_at = now() + interval '1 hour' WHERE name = 'example.jp'" >/dev/null
+run >"$T/r1" & p1=$!
+run >"$T/r2" & p2=$!
+wait $p1 $p2
+c1=$(grep -o 'checked [0-9]*' "$T/r1" | cut -d' ' -f2)
+c2=$(grep -o 'checked [0-9]*' "$T/r2" | cut -d' ' -f2)
+check_eq "together: the two runs checked $N between them ($c1 + $c2)" $N $((c1 + c2))
+check_eq "together: each domain checked once" "$N 1 1" \
+	"$(sa_psql -tAc "SELECT count(*) || ' ' || min(checks) || ' ' || max(checks) FROM domains WHERE name LIKE '%.bulk.test'")"
+check_eq "together: no lease left" 0 "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE lease_owner IS NOT NULL")"
+
+# --- a run killed half-way is completed by the next
+N2=4000
+sa_psql -c "INSERT INTO domains (org_id, name, unicode_name, created_by, spf_record)
+	SELECT $org, 'k' || i || '.bulk.test', 'k' || i || '.bulk.test', $taro, 'v=spf1 ~all'
+	FROM generate_series(1, $N2) i" >/dev/null
+cat "$SENDERAUTH_CONFIG" >"$T/slow.conf"
+printf 'verify_batch = 20\nverify_inflight = 4\n' >>"$T/slow.conf"
+SENDERAUTH_CONFIG=$T/slow.conf "$BUILD/verifier" run >/dev/null 2>&1 & pk=$!
+done_k() { sa_psql -tAc "SELECT count(*) FROM domains WHERE name LIKE 'k%.bulk.test' AND checks > 0"; }
+n=0
+while [ "$(done_k)" -lt 100 ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+{ kill -9 $pk && wait $pk; } 2>/dev/null
+half=$(done_k)
+check "killed half-way ($half of $N2 done)" test "$half" -gt 0 -a "$half" -lt "$N2"
+check "the killed run left leases" test "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE lease_owner IS NOT NULL")" -gt 0
+sleep 11 # verify_lease_s = 10: the leases expire
+run >/dev/null
+check_eq "next run completed every domain" "$N2 0" \
+	"$(sa_psql -tAc "SELECT count(*) || ' ' || count(*) FILTER (WHERE checks = 0) FROM domains WHERE name LIKE 'k%.bulk.test'")"
+check_eq "none checked twice" 1 "$(sa_psql -tAc "SELECT max(checks) FROM domains WHERE name LIKE 'k%.bulk.test'")"
+
+# --- its own failures only
+SENDERAUTH_CONFIG=$T/nope.conf "$BUILD/verifier" run >/dev/null 2>&1
+check_eq "missing configuration: exit 1" 1 $?
+sed 's/^database = .*/database = host=\/nonexistent port=1 dbname=x connect_timeout=2/' "$SENDERAUTH_CONFIG" >"$T/nodb.conf"
+SENDERAUTH_CONFIG=$T/nodb.conf "$BUILD/verifier" run >/dev/null 2>&1
+check_eq "database unreachable: exit 1" 1 $?
+run >/dev/null
+check_eq "unverified domains do not fail the run" 0 $?
+
+sa_done
