@@ -2,6 +2,7 @@
 // sender address, add a domain and see both records, delete it. Prints one
 // "ok - …" / "not ok - …" line per assertion (counted by tests/run.sh).
 import { chromium } from 'playwright-core';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 const url = process.env.SA_URL;
 const shots = process.env.SA_SHOTS;
@@ -64,6 +65,29 @@ try {
 	await Promise.all([page.waitForNavigation(), conf.locator('button[type="submit"], input[type="submit"]').first().click()]);
 	check('domain gone after deleting', await page.getByText('ドメインが登録されていません').count() > 0);
 	await page.screenshot({ path: `${shots}/04-domain-deleted.png`, fullPage: true });
+
+	// add a domain, publish what the page says in NSD, 今すぐ確認 -> 設定済
+	const add2 = page.locator(`form[action$="add-domain"]`).first();
+	await add2.locator('[name="domain"]').fill('mail.example.jp');
+	await Promise.all([page.waitForNavigation(), add2.locator('button[type="submit"], input[type="submit"]').first().click()]);
+	const rec = await page.evaluate(async () => {
+		const xml = await (await fetch('/mail-settings/api/')).text();
+		const d = new DOMParser().parseFromString(xml, 'text/xml');
+		const dom = d.querySelector('domain[name="mail.example.jp"]');
+		return { spf: dom.querySelector('spf > record').getAttribute('value'),
+			zone: dom.querySelector('dkim > record').getAttribute('zone') };
+	});
+	check('records read from the API', rec.spf.startsWith('v=spf1') && rec.zone.includes('_domainkey'));
+	appendFileSync(process.env.SA_ZONE_FILE, `mail IN TXT "${rec.spf}"\n${rec.zone}\n`);
+	process.kill(Number(readFileSync(process.env.SA_NSD_PIDFILE, 'utf8').trim()), 'SIGHUP');
+	await new Promise((r) => setTimeout(r, 1500));
+	const chk = page.locator('form[action$="check"]').first();
+	await Promise.all([page.waitForNavigation(), chk.locator('button[type="submit"], input[type="submit"]').first().click()]);
+	const html3 = await page.content();
+	check('check notice shown', html3.includes('DNSを確認しました'));
+	check('SPF and DKIM both ✔ 設定済', (html3.match(/✔ 設定済/g) || []).length === 2);
+	check('no 未設定 left', !html3.includes('未設定'));
+	await page.screenshot({ path: `${shots}/05-verified.png`, fullPage: true });
 	check('no JavaScript errors', errors.length === 0);
 } catch (e) {
 	check(`browser run: ${e.message.split('\n')[0]}`, false);
