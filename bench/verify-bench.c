@@ -6,7 +6,11 @@
  *
  *   verify-bench --resolver HOST:PORT --domains FILE --selector SEL
  *                --dkim-p BASE64 [--inflight N] [--active N]
- *                [--timeout MS] [--tries N] [--spf-ip IP] [--spf-include NAME]
+ *                [--timeout MS] [--tries N] [--cache N] [--spf-ip IP]
+ *                [--spf-include NAME]
+ *
+ * --cache N keeps at most N answers in the resolver (max_cached); 0, the
+ * default, keeps every answer for the run.
  *
  * The domains are read into memory first; checks are then fed to the batch
  * as earlier ones complete (twice the cap on active checks queued), the way
@@ -42,7 +46,7 @@ struct feed {
 struct bench_opts {
 	const char *resolver, *domains, *selector, *dkim_p;
 	const char *spf_ip, *spf_include;
-	long inflight, active, timeout, tries;
+	long inflight, active, timeout, tries, cache;
 };
 
 static int
@@ -109,6 +113,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 	    {"active", required_argument, NULL, 'a'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"tries", required_argument, NULL, 'n'},
+	    {"cache", required_argument, NULL, 'c'},
 	    {"spf-ip", required_argument, NULL, 'i'},
 	    {"spf-include", required_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
@@ -145,13 +150,16 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 't':
 			num = &o->timeout;
 			break;
+		case 'c':
+			num = &o->cache;
+			break;
 		case 'n':
 			num = &o->tries;
 			break;
 		default:
 			return -1;
 		}
-		if (parse_long(optarg, 1, 1000000, num) == -1)
+		if (parse_long(optarg, 0, 1000000, num) == -1)
 			return -1;
 	}
 	return o->resolver && o->domains && o->selector && o->dkim_p ? 0 : -1;
@@ -195,6 +203,7 @@ report(const struct counts *c, const struct dns_stats *st, long n, double secs)
 	printf("queries %lu\n", st->queries);
 	printf("queries_per_domain %.3f\n", (double)st->queries / n);
 	printf("retries %lu\n", st->retries);
+	printf("evicted %lu\n", st->evicted);
 	printf("max_inflight %d\n", st->max_inflight);
 	printf("timeouts %lu\n", st->by_status[DNS_TIMEOUT]);
 	printf("servfails %lu\n", st->by_status[DNS_SERVFAIL]);
@@ -207,8 +216,8 @@ int
 main(int argc, char **argv)
 {
 	struct bench_opts o = {
-	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net",
-	    500,  4000, 2000, 2};
+	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net", 500,
+	    4000, 2000, 2,    0};
 	const char *ips[1], *servers[1];
 	struct dns_resolver_opts ro;
 	struct spf_platform pf;
@@ -221,8 +230,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: verify-bench --resolver HOST:PORT "
 				"--domains FILE --selector SEL --dkim-p B64 "
 				"[--inflight N] [--active N] [--timeout MS] "
-				"[--tries N] [--spf-ip IP] [--spf-include "
-				"NAME]\n");
+				"[--tries N] [--cache N] [--spf-ip IP] "
+				"[--spf-include NAME]\n");
 		return 2;
 	}
 	memset(&f, 0, sizeof f);
@@ -233,8 +242,9 @@ main(int argc, char **argv)
 	}
 	servers[0] = o.resolver;
 	ips[0] = o.spf_ip;
-	ro = (struct dns_resolver_opts){servers, 1, (int)o.timeout,
-					(int)o.tries, (int)o.inflight};
+	ro = (struct dns_resolver_opts){servers,	 1,
+					(int)o.timeout,	 (int)o.tries,
+					(int)o.inflight, (size_t)o.cache};
 	pf = (struct spf_platform){ips, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
 	f.req = (struct verify_request){NULL, o.selector, o.dkim_p};
 	f.queued_max = 2 * o.active;
@@ -250,5 +260,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 	verify_batch_free(f.b);
 	dns_resolver_free(r);
+	while (f.n > 0)
+		free(f.names[--f.n]);
+	free(f.names);
 	return f.c.tempfail == 0 && f.c.failed == 0 && !f.err ? 0 : 1;
 }

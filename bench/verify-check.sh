@@ -8,12 +8,12 @@
 # Prints domains/s, queries per domain, the limit (dnsperf qps / queries
 # per domain), the ratio to it, and the tempfail verdicts (must be 0; a
 # round with any, or with a domain not verified, fails the benchmark).
-# dnsperf and the engine alternate for ROUNDS rounds; the median round is
-# the result.
+# dnsperf and the engine alternate (ROUNDS engine runs, each between two
+# dnsperf runs); the median round is the result.
 #
 #   BUILD=build bash bench/verify-check.sh
 #   env: N=100000 PERF_SECONDS=5 PERF_OUTSTANDING="100 200 400 800"
-#        INFLIGHT=500 ACTIVE=4000 ROUNDS=3 SA_NSD_SERVERS=1
+#        INFLIGHT=500 ACTIVE=4000 ROUNDS=5 CACHE=32000 SA_NSD_SERVERS=1
 export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-build}
 source "$SA_TOP/tests/lib/common.sh"
@@ -22,7 +22,9 @@ N=${N:-100000}
 PERF_SECONDS=${PERF_SECONDS:-5}
 PERF_OUTSTANDING=${PERF_OUTSTANDING:-100 200 400 800}
 INFLIGHT=${INFLIGHT:-500}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+# Answers the resolver keeps (max_cached; 0 keeps all for the run).
+CACHE=${CACHE:-32000}
 status=0
 ACTIVE=${ACTIVE:-4000}
 BENCH=$BUILD/bench/verify-bench
@@ -68,24 +70,24 @@ sa_wait_for 120 sa_dns_probe "$SA_NSD_PORT" bench.test || exit 1
 
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "# nsd: ${SA_NSD_SERVERS:-1} server process(es), port $SA_NSD_PORT, $N domains"
+echo "# engine: $INFLIGHT queries in flight, $ACTIVE checks active, cache $CACHE answers"
 
-# dnsperf Q: one dnsperf run of PERF_SECONDS with Q queries outstanding and
-# socket buffers large enough that dnsperf itself drops nothing; prints
-# its queries per second.
+# perf_run Q: one dnsperf run of PERF_SECONDS with Q queries outstanding
+# and socket buffers large enough that dnsperf itself drops nothing; prints
+# a comment line and leaves the queries per second in $QPS.
 perf_run() {
 	dnsperf -s 127.0.0.1 -p "$SA_NSD_PORT" -d "$T/queries" \
 		-l "$PERF_SECONDS" -q "$1" -b 4096 -e -c 1 -T 1 \
 		>"$T/dnsperf.out" 2>&1
-	local got lost
-	got=$(awk '/Queries per second:/ { print $4 }' "$T/dnsperf.out")
+	local lost
+	QPS=$(awk '/Queries per second:/ { print $4 }' "$T/dnsperf.out")
 	lost=$(awk '/Queries lost:/ { print $3 }' "$T/dnsperf.out")
-	if [ -z "$got" ]; then
+	if [ -z "$QPS" ]; then
 		echo "bench: dnsperf failed" >&2
 		cat "$T/dnsperf.out" >&2
 		return 1
 	fi
-	echo "# dnsperf -q $1: $got qps, $lost lost" >&2
-	echo "$got"
+	echo "# dnsperf -q $1: $QPS qps, $lost lost"
 }
 
 # 1. The server's capacity for this query mix (EDNS on, as the engine):
@@ -93,24 +95,33 @@ perf_run() {
 best_q=
 best_qps=0
 for q in $PERF_OUTSTANDING; do
-	got=$(perf_run "$q") || exit 1
+	perf_run "$q" || exit 1
+	got=$QPS
 	if awk -v a="$got" -v b="$best_qps" 'BEGIN { exit !(a > b) }'; then
 		best_q=$q
 		best_qps=$got
 	fi
 done
 
-# 2. ROUNDS rounds of dnsperf (at that setting) then the engine over every
-# domain (a fresh process and cache each time); each round's ratio is
-# against the capacity measured just before it, so that the load of a
-# shared machine weighs on both alike. The median round is reported.
+# 2. ROUNDS runs of the engine over every domain (a fresh process and
+# cache each time), each between two dnsperf runs at that setting: a
+# round's limit is the mean of the capacity measured just before and just
+# after it, so that the load of a shared machine weighs on both sides
+# alike. The median round is reported.
+perf_run "$best_q" || exit 1
+qps_before=$QPS
 for round in $(seq 1 "$ROUNDS"); do
-	qps=$(perf_run "$best_q") || exit 1
 	"$BENCH" --resolver "127.0.0.1:$SA_NSD_PORT" --domains "$T/domains" \
 		--selector s1 --dkim-p "$P" --inflight "$INFLIGHT" \
-		--active "$ACTIVE" >"$T/bench.$round" 2>"$T/bench.err"
+		--active "$ACTIVE" --cache "$CACHE" >"$T/bench.$round" \
+		2>"$T/bench.err"
 	rc=$?
 	sed 's/^/# /' "$T/bench.err"
+	perf_run "$best_q" || exit 1
+	qps_after=$QPS
+	qps=$(awk -v a="$qps_before" -v b="$qps_after" \
+		'BEGIN { printf "%.0f", (a + b) / 2 }')
+	qps_before=$qps_after
 	echo "dnsperf_qps $qps" >>"$T/bench.$round"
 	awk '
 		$1 == "domains_per_s" { dps = $2 }

@@ -40,7 +40,8 @@ struct waiter {
 };
 
 struct entry {
-	struct entry *qnext; /* send queue */
+	struct entry *qnext;	     /* send queue */
+	struct entry *lprev, *lnext; /* answered entries, least recent first */
 	struct dns_resolver *r;
 	char *ask; /* CNAME target being chased, or NULL */
 	enum dns_type type;
@@ -62,6 +63,8 @@ struct dns_resolver {
 	size_t tabsz, nent;
 	struct entry *qhead, *qtail;
 	size_t nqueued;
+	struct entry *lru_head, *lru_tail; /* answered entries */
+	size_t nanswered, max_cached;
 	int inflight, max_inflight;
 	int completed;	      /* answers since dns_resolver_wait() started */
 	struct waiter *spare; /* waiter nodes kept for reuse */
@@ -147,6 +150,73 @@ grow(struct dns_resolver *r)
 	return 0;
 }
 
+/* Removes e from the table: backward-shift deletion keeps every other
+ * entry reachable from its home slot under linear probing. */
+static void
+unplace(struct dns_resolver *r, const struct entry *e, uint32_t h)
+{
+	size_t mask = r->tabsz - 1, i = h & mask, j, k;
+
+	while (r->tab[i].e != e)
+		i = (i + 1) & mask;
+	for (j = (i + 1) & mask; r->tab[j].e != NULL; j = (j + 1) & mask) {
+		k = r->tab[j].hash & mask;
+		/* tab[j] may fill the hole at i unless its home slot k lies
+		 * cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		r->tab[i] = r->tab[j];
+		i = j;
+	}
+	r->tab[i].e = NULL;
+	r->nent--;
+}
+
+static void
+lru_unlink(struct dns_resolver *r, struct entry *e)
+{
+	if (e->lprev != NULL)
+		e->lprev->lnext = e->lnext;
+	else
+		r->lru_head = e->lnext;
+	if (e->lnext != NULL)
+		e->lnext->lprev = e->lprev;
+	else
+		r->lru_tail = e->lprev;
+	e->lprev = e->lnext = NULL;
+}
+
+static void
+lru_append(struct dns_resolver *r, struct entry *e)
+{
+	e->lnext = NULL;
+	if ((e->lprev = r->lru_tail) != NULL)
+		r->lru_tail->lnext = e;
+	else
+		r->lru_head = e;
+	r->lru_tail = e;
+}
+
+static void entry_free(struct entry *);
+
+/* With a cap on cached answers, drops the least recently used ones. Only
+ * called between evaluation passes (dns_resolver_wait()), when no caller
+ * holds an answer. */
+static void
+evict(struct dns_resolver *r)
+{
+	struct entry *e;
+
+	while (r->max_cached > 0 && r->nanswered > r->max_cached &&
+	       (e = r->lru_head) != NULL) {
+		lru_unlink(r, e);
+		unplace(r, e, hash(e->name, e->type));
+		r->nanswered--;
+		r->st.evicted++;
+		entry_free(e);
+	}
+}
+
 static void
 enqueue(struct dns_resolver *r, struct entry *e, int front)
 {
@@ -213,6 +283,10 @@ dns_resolver_get(struct dns_resolver *r, const char *name, enum dns_type type,
 	h = hash(key, type);
 	if ((e = lookup(r, key, type, h)) != NULL && e->state == E_DONE) {
 		r->st.cache_hits++;
+		if (r->max_cached > 0 && e != r->lru_tail) {
+			lru_unlink(r, e);
+			lru_append(r, e);
+		}
 		return &e->ans;
 	}
 	if (e == NULL && (e = entry_new(r, key, type, h)) == NULL)
@@ -245,6 +319,8 @@ finish(struct entry *e, const struct dns_answer *a)
 
 	e->ans = *a;
 	e->state = E_DONE;
+	lru_append(r, e);
+	r->nanswered++;
 	r->st.by_status[a->status]++;
 	r->completed++;
 	w = e->waiters;
@@ -443,6 +519,7 @@ dns_resolver_new(const struct dns_resolver_opts *o)
 		goto fail;
 	r->tabsz = 1024;
 	r->max_inflight = o->max_inflight > 0 ? o->max_inflight : DEF_INFLIGHT;
+	r->max_cached = o->max_cached;
 	if ((r->tab = calloc(r->tabsz, sizeof *r->tab)) == NULL)
 		goto fail;
 	if (channel_init(r, o) == -1)
@@ -603,6 +680,7 @@ dns_resolver_wait(struct dns_resolver *r, int timeout_ms)
 {
 	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1, left;
 
+	evict(r);
 	r->completed = 0;
 	for (;;) {
 		dns_resolver_flush(r);

@@ -118,11 +118,19 @@ struct dns_resolver_opts {
 	int timeout_ms; /* per try */
 	int tries;
 	int max_inflight; /* cap on queries outstanding at once */
+	/* 0: every answer is kept for the life of the resolver. Otherwise at
+	 * most this many answers are kept, the least recently used dropped
+	 * when dns_resolver_wait() starts; for restartable evaluators, which
+	 * hold no answer across a wait (lib/verify.c's batch), so that a run
+	 * over any number of domains uses bounded memory. */
+	size_t max_cached;
 };
 struct dns_resolver *dns_resolver_new(const struct dns_resolver_opts *);
 void dns_resolver_free(struct dns_resolver *);
 /* A source over the resolver's cache: get() answers from the cache, or
- * records the question and returns NULL. */
+ * records the question and returns NULL. An answer stays valid for the
+ * life of the resolver, or with max_cached until the next
+ * dns_resolver_wait(). */
 struct dns_source dns_resolver_source(struct dns_resolver *);
 /* Sends every question recorded since the last call. */
 void dns_resolver_flush(struct dns_resolver *);
@@ -162,6 +170,7 @@ struct dns_stats {
 				     chases; not c-ares' own retries) */
 	unsigned long retries;	  /* tries that timed out inside c-ares */
 	unsigned long cache_hits; /* get() answered from the cache */
+	unsigned long evicted;	  /* answers dropped (max_cached) */
 	unsigned long by_status[DNS_STATUS__MAX];
 	int max_inflight; /* most queries outstanding at once */
 };

@@ -575,14 +575,21 @@ zone(void)
 }
 
 static struct dns_resolver *
-resolver(int timeout_ms, int tries, int inflight)
+resolver_cached(int timeout_ms, int tries, int inflight, size_t cached)
 {
 	char server[32];
 	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, timeout_ms, tries, inflight};
+	struct dns_resolver_opts o = {servers, 1,	 timeout_ms,
+				      tries,   inflight, cached};
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
 	return dns_resolver_new(&o);
+}
+
+static struct dns_resolver *
+resolver(int timeout_ms, int tries, int inflight)
+{
+	return resolver_cached(timeout_ms, tries, inflight, 0);
 }
 
 /* Asks until answered (or 3 s); returns the answer. */
@@ -771,11 +778,45 @@ test_retry(void)
 	dns_resolver_free(r);
 }
 
+/* With max_cached, the least recently used answers go at the next wait;
+ * the others stay reachable in the table. */
+static void
+test_eviction(void)
+{
+	struct dns_resolver *r = resolver_cached(1000, 2, 0, 10);
+	struct dns_source src;
+	struct dns_stats st;
+	char name[64];
+	int i, kept = 0, before;
+
+	src = dns_resolver_source(r);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof name, "n%d.example.jp", i);
+		ask(r, name, DNS_T_TXT);
+		if (i % 7 == 0) /* example.jp stays recent */
+			ask(r, "example.jp", DNS_T_TXT);
+	}
+	dns_resolver_wait(r, 0);
+	dns_resolver_stats(r, &st);
+	t_ok(st.evicted == 51 - 10, "evict: %lu dropped, 10 kept", st.evicted);
+	before = atomic_load(&ns.queries);
+	for (i = 41; i < 50; i++) {
+		snprintf(name, sizeof name, "n%d.example.jp", i);
+		kept += src.get(src.ctx, name, DNS_T_TXT) != NULL;
+	}
+	kept += src.get(src.ctx, "example.jp", DNS_T_TXT) != NULL;
+	t_ok(kept == 10 && atomic_load(&ns.queries) == before,
+	     "evict: the 10 most recent answered from the cache (%d)", kept);
+	t_ok(src.get(src.ctx, "n0.example.jp", DNS_T_TXT) == NULL,
+	     "evict: an old answer is asked again");
+	dns_resolver_free(r);
+}
+
 static void
 test_bad_server(void)
 {
 	const char *servers[] = {"not-an-address:53"};
-	struct dns_resolver_opts o = {servers, 1, 100, 1, 0};
+	struct dns_resolver_opts o = {servers, 1, 100, 1, 0, 0};
 
 	t_ok(dns_resolver_new(&o) == NULL, "bad server refused");
 }
@@ -796,6 +837,7 @@ main(void)
 	test_waiters();
 	test_inflight();
 	test_retry();
+	test_eviction();
 	test_bad_server();
 	fakens_stop(&ns);
 	dns_table_free(tab);

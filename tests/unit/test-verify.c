@@ -322,7 +322,7 @@ resolver(struct fakens *ns, int timeout_ms, int inflight)
 {
 	char server[32];
 	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, timeout_ms, 2, inflight};
+	struct dns_resolver_opts o = {servers, 1, timeout_ms, 2, inflight, 0};
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", ns->port);
 	return dns_resolver_new(&o);
