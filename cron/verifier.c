@@ -377,7 +377,7 @@ check_platform(const struct check_opts *o, struct platform *p,
 }
 
 static struct dns_resolver *
-check_resolver(const struct check_opts *o, int max_inflight)
+check_resolver(const struct check_opts *o, int max_inflight, size_t max_cached)
 {
 	struct dns_resolver_opts ro;
 	const char *conf[MAX_RESOLVERS];
@@ -395,6 +395,7 @@ check_resolver(const struct check_opts *o, int max_inflight)
 				    : config_num("dns_timeout_ms", 2000));
 	ro.tries = (int)config_num("dns_tries", 2);
 	ro.max_inflight = max_inflight;
+	ro.max_cached = max_cached;
 	return dns_resolver_new(&ro);
 }
 
@@ -474,7 +475,7 @@ cmd_check(int argc, char **argv)
 		goto out;
 	rc = 1;
 	check_platform(&o, &p, &sp);
-	if ((r = check_resolver(&o, 64)) == NULL) {
+	if ((r = check_resolver(&o, 64, 0)) == NULL) {
 		log_warnx("cannot set up the resolver");
 		goto out;
 	}
@@ -556,7 +557,11 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "verifier: the database is unreachable\n");
 		goto out;
 	}
-	if ((r = check_resolver(&o, (int)so.inflight)) == NULL ||
+	/* A few answers per check in progress: memory stays bounded over
+	 * any number of domains, and a name many domains include stays
+	 * cached for the whole run (least recently used goes first). */
+	if ((r = check_resolver(&o, (int)so.inflight, 8 * so.inflight)) ==
+		NULL ||
 	    sweep_run(r, &sp, &so, &st) == -1)
 		goto out;
 	printf("verifier: checked %lu, verified %lu, unverified %lu, "

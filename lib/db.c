@@ -106,89 +106,11 @@ static const char *const sql[DB__MAX] = {
 	"SELECT selector, public_key, private_sealed FROM dkim_keys"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
-/* due domains (or domain $5), leased to owner $3 for $2 seconds; a run
- * takes only what was due when it started ($4), so what it rechedules for
- * "now" waits for the next run */
-[DB_SWEEP_CLAIM] =
-	"WITH due AS (SELECT id FROM domains"
-	" WHERE deleted_at IS NULL"
-	" AND (CASE WHEN $5::bigint IS NULL THEN due_at <= $4::timestamptz"
-	" ELSE id = $5::bigint END)"
-	" AND (lease_until IS NULL OR lease_until < now())"
-	" ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE domains d SET lease_until = now() + make_interval(secs => $2),"
-	" lease_owner = $3"
-	" FROM due LEFT JOIN dkim_keys k"
-	" ON k.domain_id = due.id AND k.retired_at IS NULL"
-	" WHERE d.id = due.id"
-	" RETURNING d.id, d.name, k.selector, k.public_key",
-/* one batch of verdicts (arrays $1..$12) for domains leased to $13: a part
- * DNS could not answer keeps its previous verdict; the next check is due
- * after $18 seconds (less than the cron period: every run) during the first
- * $14 hours after issuance, then at intervals doubling from $15 to $16
- * seconds, or after $17 seconds after a DNS failure; an event for every
- * status change */
+/* the verifier's batches: sql/003_verifier.sql */
+[DB_SWEEP_CLAIM] = "SELECT id, name, dkim FROM sa_claim($1, $2, $3, $4, $5)",
 [DB_SWEEP_SAVE] =
-	"WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[],"
-	" $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],"
-	" $9::text[], $10::text[], $11::text[], $12::text[])"
-	" AS u(id, spf_status, spf_reason, spf_found, spf_suggested,"
-	" spf_lookups, dkim_status, dkim_reason, dkim_found, dmarc_status,"
-	" dmarc_reason, dmarc_policy)),"
-	" n AS (SELECT u.*, d.org_id, d.unicode_name,"
-	" d.spf_status::text AS old_spf, d.dkim_status::text AS old_dkim,"
-	" u.spf_status = 'tempfail' AND d.spf_status <> 'pending' AS keep_spf,"
-	" u.dkim_status = 'tempfail' AND d.dkim_status <> 'pending'"
-	" AS keep_dkim,"
-	" u.dmarc_status = 'tempfail' AND d.dmarc_status <> '' AS keep_dmarc,"
-	" CASE WHEN u.spf_status = 'tempfail' OR u.dkim_status = 'tempfail'"
-	" THEN $17"
-	" WHEN d.issued_at > now() - make_interval(hours => $14) THEN $18"
-	" ELSE least($16, greatest($15, d.interval_s * 2)) END AS next_s"
-	" FROM u JOIN domains d ON d.id = u.id AND d.lease_owner = $13),"
-	" upd AS (UPDATE domains d SET"
-	" spf_status = CASE WHEN n.keep_spf THEN d.spf_status"
-	" ELSE n.spf_status::verify_status END,"
-	" spf_reason = CASE WHEN n.keep_spf THEN d.spf_reason"
-	" ELSE n.spf_reason END,"
-	" spf_found = CASE WHEN n.keep_spf THEN d.spf_found ELSE n.spf_found END,"
-	" spf_suggested = CASE WHEN n.keep_spf THEN d.spf_suggested"
-	" ELSE n.spf_suggested END,"
-	" spf_lookups = CASE WHEN n.keep_spf THEN d.spf_lookups"
-	" ELSE n.spf_lookups END,"
-	" dkim_status = CASE WHEN n.keep_dkim THEN d.dkim_status"
-	" ELSE n.dkim_status::verify_status END,"
-	" dkim_reason = CASE WHEN n.keep_dkim THEN d.dkim_reason"
-	" ELSE n.dkim_reason END,"
-	" dkim_found = CASE WHEN n.keep_dkim THEN d.dkim_found"
-	" ELSE n.dkim_found END,"
-	" dmarc_status = CASE WHEN n.keep_dmarc THEN d.dmarc_status"
-	" ELSE n.dmarc_status END,"
-	" dmarc_reason = CASE WHEN n.keep_dmarc THEN d.dmarc_reason"
-	" ELSE n.dmarc_reason END,"
-	" dmarc_policy = CASE WHEN n.keep_dmarc THEN d.dmarc_policy"
-	" ELSE n.dmarc_policy END,"
-	" checked_at = now(),"
-	" tempfail_at = CASE WHEN n.spf_status = 'tempfail'"
-	" OR n.dkim_status = 'tempfail' THEN now() END,"
-	" verified_at = CASE WHEN NOT n.keep_spf AND NOT n.keep_dkim"
-	" AND n.spf_status = 'verified' AND n.dkim_status = 'verified'"
-	" THEN now() ELSE d.verified_at END,"
-	" interval_s = n.next_s, due_at = now() + make_interval(secs => n.next_s),"
-	" checks = d.checks + 1, lease_until = NULL, lease_owner = NULL"
-	" FROM n WHERE d.id = n.id"
-	" RETURNING d.id, d.spf_status::text AS spf_new,"
-	" d.dkim_status::text AS dkim_new),"
-	" ev AS (INSERT INTO events (org_id, action, object_type, object_id,"
-	" object_name, detail)"
-	" SELECT n.org_id, 'status_changed', 'domain', n.id, n.unicode_name,"
-	" 'SPF ' || n.old_spf || ' -> ' || upd.spf_new || ' (' || n.spf_reason"
-	" || '), DKIM ' || n.old_dkim || ' -> ' || upd.dkim_new || ' ('"
-	" || n.dkim_reason || ')'"
-	" FROM n JOIN upd ON upd.id = n.id"
-	" WHERE n.old_spf <> upd.spf_new OR n.old_dkim <> upd.dkim_new"
-	" RETURNING 1)"
-	" SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM ev)",
+	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+	" $11, $12, $13, $14, $15, $16, $17, $18)",
 /* leases of a run that stops early, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"UPDATE domains SET lease_until = NULL, lease_owner = NULL"
@@ -198,11 +120,16 @@ static const char *const sql[DB__MAX] = {
 
 static PGconn *conn;
 static char *conninfo_saved;
+
+struct db_async {
+	PGconn *c;
+	int busy;
+};
 static char sqlstate[6];
 static int in_tx;
 
 static int
-db_prepare_all(void)
+db_prepare_all(PGconn *c)
 {
 	PGresult *r;
 	char name[16];
@@ -210,10 +137,10 @@ db_prepare_all(void)
 
 	for (i = 0; i < DB__MAX; i++) {
 		snprintf(name, sizeof name, "s%d", i);
-		r = PQprepare(conn, name, sql[i], 0, NULL);
+		r = PQprepare(c, name, sql[i], 0, NULL);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
-			log_warnx("prepare %d: %s", i, PQerrorMessage(conn));
+			log_warnx("prepare %d: %s", i, PQerrorMessage(c));
 		PQclear(r);
 		if (!ok)
 			return -1;
@@ -231,7 +158,7 @@ db_open(void)
 		db_close();
 		return -1;
 	}
-	if (db_prepare_all() == -1) {
+	if (db_prepare_all(conn) == -1) {
 		db_close();
 		return -1;
 	}
@@ -266,6 +193,84 @@ db_close(void)
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = NULL;
+}
+
+struct db_async *
+db_async_open(void)
+{
+	struct db_async *a = calloc(1, sizeof *a);
+
+	if (a == NULL)
+		return NULL;
+	a->c = PQconnectdb(conninfo_saved ? conninfo_saved : "");
+	if (PQstatus(a->c) != CONNECTION_OK || db_prepare_all(a->c) == -1) {
+		log_warnx("connect: %s", PQerrorMessage(a->c));
+		db_async_close(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+db_async_close(struct db_async *a)
+{
+	if (a == NULL)
+		return;
+	PQfinish(a->c);
+	free(a);
+}
+
+int
+db_async_send(struct db_async *a, enum db_stmt st, int n,
+	      const char *const *params)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "s%d", (int)st);
+	if (a->busy ||
+	    !PQsendQueryPrepared(a->c, name, n, params, NULL, NULL, 0)) {
+		log_warnx("send: %s", PQerrorMessage(a->c));
+		return -1;
+	}
+	a->busy = 1;
+	return 0;
+}
+
+int
+db_async_busy(const struct db_async *a)
+{
+	return a->busy;
+}
+
+int
+db_async_ready(struct db_async *a)
+{
+	return a->busy && (!PQconsumeInput(a->c) || !PQisBusy(a->c));
+}
+
+PGresult *
+db_async_result(struct db_async *a)
+{
+	PGresult *r, *res = NULL;
+	int ok = 1;
+
+	if (!a->busy)
+		return NULL;
+	a->busy = 0;
+	while ((r = PQgetResult(a->c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_warnx("%s", PQerrorMessage(a->c));
+			ok = 0;
+		}
+		PQclear(res);
+		res = r;
+	}
+	if (!ok) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
 }
 
 static PGresult *

@@ -62,6 +62,27 @@ int db_run(enum db_stmt, int n, const char *const *params);
 const char *db_sqlstate(void);
 int db_unique_violation(void);
 
+/*
+ * Connections of their own for statements sent without waiting (the
+ * verifier claims and writes while DNS answers arrive). One statement in
+ * flight per connection; each is its own transaction.
+ */
+struct db_async;
+struct db_async *db_async_open(void);
+void db_async_close(struct db_async *);
+/* Sends a statement; the previous one's result must have been taken.
+ * 0 / -1. */
+int db_async_send(struct db_async *, enum db_stmt, int n,
+		  const char *const *params);
+/* 1 when a statement is in flight. */
+int db_async_busy(const struct db_async *);
+/* 1 when the result of the statement in flight can be taken without
+ * waiting (reads what has arrived). */
+int db_async_ready(struct db_async *);
+/* The result of the statement in flight, waiting for it if need be; NULL
+ * when it failed. The caller PQclear()s it. */
+PGresult *db_async_result(struct db_async *);
+
 int db_begin(void);
 int db_commit(void);
 /* Rolls back when a transaction is open. */

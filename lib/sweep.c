@@ -2,11 +2,12 @@
  * sweep.c - the database side of `verifier run`.
  *
  * One verify_batch (lib/verify.c) runs the checks; this file keeps it fed
- * and drains it: it claims `batch` domains whenever fewer than half of
- * `inflight` checks are left, and writes verdicts with one statement per
- * `batch` of them (DB_SWEEP_SAVE: arrays in, events for status changes out).
- * Each claim and each write is its own short transaction, so a run killed at
- * any point leaves only leases, which expire.
+ * and drains it: it claims `batch` more domains whenever there is room for
+ * them among `inflight` checks, and writes verdicts with one statement per
+ * `batch` of them (DB_SWEEP_SAVE). Claims and writes go out on connections
+ * of their own without waiting (db_async), so the database works while DNS
+ * answers arrive. Each claim and each write is its own short transaction: a
+ * run killed at any point leaves only leases, which expire.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,9 +43,12 @@ struct sweep {
 	const struct sweep_opts *o;
 	struct sweep_stats *st;
 	struct verify_batch *vb;
+	struct db_async *cl; /* claims */
+	struct db_async *wr; /* verdicts */
 	char owner[128];
 	char start[64];
-	struct buf col[C__MAX]; /* PostgreSQL array literals being built */
+	struct buf col[C__MAX];	 /* PostgreSQL array literals being built */
+	struct buf sent[C__MAX]; /* those of the statement in flight */
 	size_t nrows;
 	int exhausted; /* the last claim found nothing more */
 	int failed;    /* the database failed: stop */
@@ -141,67 +145,103 @@ row(struct sweep *s, long id, const struct verify_result *r)
 	count(s, r);
 }
 
-/* Writes the verdicts collected so far in one transaction; 0 / -1. */
+/* Takes the result of the write in flight, if any; 0 / -1. */
+static int
+write_done(struct sweep *s)
+{
+	PGresult *res;
+	int i;
+
+	if (!db_async_busy(s->wr))
+		return 0;
+	res = db_async_result(s->wr);
+	PQclear(res);
+	for (i = 0; i < C__MAX; i++)
+		buf_release(&s->sent[i]);
+	return res != NULL ? 0 : -1;
+}
+
+/* Sends the verdicts collected so far as one transaction, without waiting
+ * for it (the previous one is waited for first). The arrays are kept until
+ * the statement completed. 0 / -1. */
 static int
 flush(struct sweep *s)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
 	const char *p[18];
-	PGresult *res;
 	int i;
 
+	if (write_done(s) == -1)
+		return -1;
 	if (s->nrows == 0)
 		return 0;
 	for (i = 0; i < C__MAX; i++) {
 		buf_addc(&s->col[i], '}');
-		p[i] = s->col[i].s;
+		if (s->col[i].err)
+			return -1;
+		s->sent[i] = s->col[i];
+		buf_init(&s->col[i]);
+		p[i] = s->sent[i].s;
 	}
 	p[12] = s->owner;
 	p[13] = num(s->o->new_hours, nh);
-	p[14] = num(s->o->min_interval_s, mi);
-	p[15] = num(s->o->max_interval_s, ma);
-	p[16] = num(s->o->retry_s, re);
-	p[17] = num(s->o->new_interval_s, ni);
-	res = s->col[0].err ? NULL : db_exec(DB_SWEEP_SAVE, 18, p);
-	if (res != NULL)
-		s->st->changed += strtoul(PQgetvalue(res, 0, 1), NULL, 10);
-	PQclear(res);
-	for (i = 0; i < C__MAX; i++)
-		buf_release(&s->col[i]);
+	p[14] = num(s->o->new_interval_s, ni);
+	p[15] = num(s->o->min_interval_s, mi);
+	p[16] = num(s->o->max_interval_s, ma);
+	p[17] = num(s->o->retry_s, re);
 	s->nrows = 0;
-	return res != NULL ? 0 : -1;
+	return db_async_send(s->wr, DB_SWEEP_SAVE, 18, p);
 }
 
-/* Claims up to `batch` due domains and queues their checks; 0 / -1. */
-static int
-claim(struct sweep *s)
+/* Asks for up to `batch` more due domains when no more than `inflight`
+ * checks are waiting and no claim is in flight. */
+static void
+claim_send(struct sweep *s)
 {
 	char lim[NUMBUF], lease[NUMBUF], id[NUMBUF];
 	const char *p[5] = {
 	    num((long)s->o->batch, lim), num(s->o->lease_s, lease), s->owner,
 	    s->start, s->o->domain_id > 0 ? num(s->o->domain_id, id) : NULL};
+
+	if (s->failed || s->exhausted || db_async_busy(s->cl) ||
+	    verify_batch_pending(s->vb) > s->o->inflight)
+		return;
+	if (db_async_send(s->cl, DB_SWEEP_CLAIM, 5, p) == -1)
+		s->failed = 1;
+}
+
+/* Queues the checks of the claim in flight once its answer is there (or
+ * waits for it with wait set). */
+static void
+claim_take(struct sweep *s, int wait)
+{
 	struct verify_request req;
 	PGresult *res;
+	char *key, *sp;
 	int i;
 
-	if ((res = db_exec(DB_SWEEP_CLAIM, 5, p)) == NULL) {
+	if (!db_async_busy(s->cl) || (!wait && !db_async_ready(s->cl)))
+		return;
+	if ((res = db_async_result(s->cl)) == NULL) {
 		s->failed = 1;
-		return -1;
+		return;
 	}
 	s->exhausted = PQntuples(res) < (int)s->o->batch || s->o->domain_id > 0;
 	for (i = 0; i < PQntuples(res); i++) {
+		/* "<selector> <p>" of the active key, or NULL */
+		key = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		sp = key != NULL ? strchr(key, ' ') : NULL;
+		if (sp != NULL)
+			*sp = '\0';
 		req.domain = PQgetvalue(res, i, 1);
-		req.selector =
-		    PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-		req.dkim_p =
-		    PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3);
+		req.selector = sp != NULL ? key : NULL;
+		req.dkim_p = sp != NULL ? sp + 1 : NULL;
 		if (verify_batch_add(
 			s->vb, &req,
 			(void *)(intptr_t)atol(PQgetvalue(res, i, 0))) == -1)
 			log_warnx("cannot queue %s", req.domain);
 	}
 	PQclear(res);
-	return 0;
 }
 
 /* A check completed: collect it, write when a batch is full, and keep the
@@ -220,9 +260,8 @@ done(void *arg, void *user, const struct verify_request *req,
 	row(s, (long)(intptr_t)user, res);
 	if (s->nrows >= s->o->batch && flush(s) == -1)
 		s->failed = 1;
-	if (!s->failed && !s->exhausted &&
-	    verify_batch_pending(s->vb) <= s->o->inflight / 2)
-		claim(s);
+	claim_take(s, 0);
+	claim_send(s);
 }
 
 static double
@@ -251,6 +290,31 @@ sweep_begin(struct sweep *s)
 	return 0;
 }
 
+/* Feeds and drains the batch until nothing due is left. */
+static void
+sweep_loop(struct sweep *s)
+{
+	claim_send(s);
+	while (!s->failed) {
+		if (verify_batch_pending(s->vb) == 0) {
+			if (!db_async_busy(s->cl) && s->exhausted)
+				break;
+			claim_send(s);
+			claim_take(s, 1);
+			continue;
+		}
+		verify_batch_run(s->vb, 50);
+		claim_take(s, 0);
+		claim_send(s);
+		if (s->o->progress)
+			fprintf(stderr,
+				"\rverifier: %lu checked, %zu in progress",
+				s->st->checked, verify_batch_pending(s->vb));
+	}
+	if (s->o->progress)
+		fprintf(stderr, "\n");
+}
+
 int
 sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 	  const struct sweep_opts *o, struct sweep_stats *st)
@@ -264,29 +328,25 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 	memset(st, 0, sizeof *st);
 	s.o = o;
 	s.st = st;
-	for (i = 0; i < C__MAX; i++)
+	for (i = 0; i < C__MAX; i++) {
 		buf_init(&s.col[i]);
-	if (sweep_begin(&s) == -1 ||
-	    (s.vb = verify_batch_new(r, pf, o->inflight, done, &s)) == NULL)
-		return -1;
-	claim(&s);
-	while (!s.failed && verify_batch_pending(s.vb) > 0) {
-		verify_batch_run(s.vb, 500);
-		if (o->progress)
-			fprintf(stderr,
-				"\rverifier: %lu checked, %zu in progress",
-				st->checked, verify_batch_pending(s.vb));
-		if (!s.failed && !s.exhausted &&
-		    verify_batch_pending(s.vb) <= o->inflight / 2)
-			claim(&s);
+		buf_init(&s.sent[i]);
 	}
-	if (o->progress)
-		fprintf(stderr, "\n");
-	if (!s.failed && flush(&s) == -1)
+	if (sweep_begin(&s) == -1 || (s.cl = db_async_open()) == NULL ||
+	    (s.wr = db_async_open()) == NULL ||
+	    (s.vb = verify_batch_new(r, pf, o->inflight, done, &s)) == NULL)
+		s.failed = 1;
+	else
+		sweep_loop(&s);
+	if (!s.failed && (flush(&s) == -1 || write_done(&s) == -1))
 		s.failed = 1;
 	verify_batch_free(s.vb);
-	for (i = 0; i < C__MAX; i++)
+	for (i = 0; i < C__MAX; i++) {
 		buf_release(&s.col[i]);
+		buf_release(&s.sent[i]);
+	}
+	db_async_close(s.cl);
+	db_async_close(s.wr);
 	if (s.failed) {
 		p[0] = s.owner;
 		db_run(DB_SWEEP_RELEASE, 1, p);

@@ -24,7 +24,7 @@ struct sweep_opts {
 };
 
 struct sweep_stats {
-	unsigned long checked, verified, unverified, tempfail, changed;
+	unsigned long checked, verified, unverified, tempfail;
 	double seconds;
 };
 
