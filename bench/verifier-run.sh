@@ -62,7 +62,7 @@ cpu_of() { # CPU seconds used so far by processes named $1
 	echo "$t"
 }
 pg0=$(cpu_of postgres) nsd0=$(cpu_of nsd)
-/usr/bin/time -v "$BUILD/verifier" run >"$T/run.out" 2>"$T/run.err"
+${BENCH_WRAP:-} /usr/bin/time -v "$BUILD/verifier" run >"$T/run.out" 2>"$T/run.err"
 [ -n "${BENCH_VERBOSE:-}" ] && grep -E "User time|System time|Elapsed|Percent of CPU" "$T/run.err"
 rc=$?
 cat "$T/run.out"; grep claim "$T/run.err"

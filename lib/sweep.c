@@ -49,6 +49,7 @@ struct sweep {
 	char start[64];
 	struct buf col[C__MAX];	 /* PostgreSQL array literals being built */
 	struct buf sent[C__MAX]; /* those of the statement in flight */
+	struct buf scratch;
 	size_t nrows;
 	int exhausted; /* the last claim found nothing more */
 	int failed;    /* the database failed: stop */
@@ -70,23 +71,24 @@ sweep_opts_config(struct sweep_opts *o)
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
  * backslash and quote escaped, bytes PostgreSQL text cannot hold (invalid
- * UTF-8, NUL) replaced by xml_clean(). */
+ * UTF-8, NUL) replaced by xml_clean(). scratch is reused between calls. */
 static void
-arr_add(struct buf *b, const char *s)
+arr_add(struct buf *b, const char *s, struct buf *scratch)
 {
-	struct buf clean;
-	size_t i;
+	size_t i, run = 0;
 
-	buf_init(&clean);
-	xml_clean(&clean, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	scratch->len = 0;
+	xml_clean(scratch, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 	buf_adds(b, b->len == 0 ? "{\"" : ",\"");
-	for (i = 0; i < clean.len; i++) {
-		if (clean.s[i] == '"' || clean.s[i] == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, clean.s[i]);
+	for (i = 0; i < scratch->len; i++) {
+		if (scratch->s[i] != '"' && scratch->s[i] != '\\')
+			continue;
+		buf_add(b, scratch->s + run, i - run);
+		buf_addc(b, '\\');
+		run = i;
 	}
+	buf_add(b, scratch->s + run, scratch->len - run);
 	buf_addc(b, '"');
-	buf_release(&clean);
 }
 
 /* The records seen, one per line. */
@@ -128,18 +130,20 @@ row(struct sweep *s, long id, const struct verify_result *r)
 	char *found = joined(r->spf.records, r->spf.nrecords);
 	int skipped = !strcmp(r->dkim.status, "skipped");
 
-	arr_add(&s->col[C_ID], num(id, n));
-	arr_add(&s->col[C_SPF_STATUS], r->spf.status);
-	arr_add(&s->col[C_SPF_REASON], r->spf.reason);
-	arr_add(&s->col[C_SPF_FOUND], found);
-	arr_add(&s->col[C_SPF_SUGGESTED], r->spf.suggested);
-	arr_add(&s->col[C_SPF_LOOKUPS], num(r->spf.lookups, n));
-	arr_add(&s->col[C_DKIM_STATUS], skipped ? "pending" : r->dkim.status);
-	arr_add(&s->col[C_DKIM_REASON], skipped ? "" : r->dkim.reason);
-	arr_add(&s->col[C_DKIM_FOUND], r->dkim.record);
-	arr_add(&s->col[C_DMARC_STATUS], r->dmarc.status);
-	arr_add(&s->col[C_DMARC_REASON], r->dmarc.reason);
-	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy);
+	arr_add(&s->col[C_ID], num(id, n), &s->scratch);
+	arr_add(&s->col[C_SPF_STATUS], r->spf.status, &s->scratch);
+	arr_add(&s->col[C_SPF_REASON], r->spf.reason, &s->scratch);
+	arr_add(&s->col[C_SPF_FOUND], found, &s->scratch);
+	arr_add(&s->col[C_SPF_SUGGESTED], r->spf.suggested, &s->scratch);
+	arr_add(&s->col[C_SPF_LOOKUPS], num(r->spf.lookups, n), &s->scratch);
+	arr_add(&s->col[C_DKIM_STATUS], skipped ? "pending" : r->dkim.status,
+		&s->scratch);
+	arr_add(&s->col[C_DKIM_REASON], skipped ? "" : r->dkim.reason,
+		&s->scratch);
+	arr_add(&s->col[C_DKIM_FOUND], r->dkim.record, &s->scratch);
+	arr_add(&s->col[C_DMARC_STATUS], r->dmarc.status, &s->scratch);
+	arr_add(&s->col[C_DMARC_REASON], r->dmarc.reason, &s->scratch);
+	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy, &s->scratch);
 	free(found);
 	s->nrows++;
 	count(s, r);
@@ -345,6 +349,7 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 		buf_release(&s.col[i]);
 		buf_release(&s.sent[i]);
 	}
+	buf_release(&s.scratch);
 	db_async_close(s.cl);
 	db_async_close(s.wr);
 	if (s.failed) {

@@ -20,17 +20,20 @@ int
 xml_clean(struct buf *out, const char *s, size_t len)
 {
 	unsigned long c;
-	size_t i = 0, n;
+	size_t i = 0, run = 0, n;
 
+	/* Runs of acceptable characters are copied whole. */
 	while (i < len) {
-		if ((n = utf8_char(s + i, len - i, &c)) > 0 && xml_char(c)) {
-			buf_add(out, s + i, n);
+		n = utf8_char(s + i, len - i, &c);
+		if (n > 0 && xml_char(c)) {
 			i += n;
-		} else {
-			buf_adds(out, "\xef\xbf\xbd");
-			i++;
+			continue;
 		}
+		buf_add(out, s + run, i - run);
+		buf_adds(out, "\xef\xbf\xbd");
+		run = ++i;
 	}
+	buf_add(out, s + run, len - run);
 	return out->err ? -1 : 0;
 }
 
