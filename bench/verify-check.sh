@@ -31,39 +31,11 @@ BENCH=$BUILD/bench/verify-bench
 [ -x "$BENCH" ] || make -C "$SA_TOP" "$BENCH" >/dev/null || exit 1
 
 # One 2048-bit key for every domain: the answer size is what matters.
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
-	openssl pkey -pubout -outform DER | base64 -w0 >"$T/p64" || exit 1
-P=$(cat "$T/p64")
-REC="v=DKIM1; k=rsa; p=$P"
-
+source "$SA_TOP/bench/zones.sh"
+P=$(bench_key)
+[ -n "$P" ] || exit 1
 Z=$T/zones
-mkdir -p "$Z"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 3600\n' "$1"
-	printf '@ IN SOA ns.bench.test. host.bench.test. 1 3600 600 86400 300\n'
-	printf '@ IN NS ns.bench.test.\n'
-}
-{
-	soa bench.test
-	echo 'ns IN A 127.0.0.1'
-	awk -v n="$N" -v a="${REC:0:255}" -v b="${REC:255}" 'BEGIN {
-		for (i = 1; i <= n; i++) {
-			d = sprintf("d%06d", i)
-			printf "%s IN TXT \"v=spf1 include:m01-ahd-sys.net ~all\"\n", d
-			printf "s1._domainkey.%s IN TXT ( \"%s\" \"%s\" )\n", d, a, b
-			printf "_dmarc.%s IN TXT \"v=DMARC1; p=none\"\n", d
-		}
-	}'
-} >"$Z/bench.test.zone"
-{
-	soa m01-ahd-sys.net
-	echo '@ IN TXT "v=spf1 ip4:210.198.21.20 ~all"'
-} >"$Z/m01-ahd-sys.net.zone"
-awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "d%06d.bench.test\n", i }' \
-	>"$T/domains"
-# The queries of one check, for dnsperf.
-awk '{ print $1 " TXT"; print "s1._domainkey." $1 " TXT"; print "_dmarc." $1 " TXT" }' \
-	"$T/domains" >"$T/queries"
+bench_zones "$Z" "$N" "$P" s1
 
 sa_nsd_start "$Z" bench.test m01-ahd-sys.net || exit 1
 sa_wait_for 120 sa_dns_probe "$SA_NSD_PORT" bench.test || exit 1

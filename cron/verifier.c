@@ -83,15 +83,12 @@ usage_error(const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	/* It quotes the arguments: keep it one printable line. */
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	printable_line(line);
 	fprintf(stderr, "verifier: %s (try verifier --help)\n", line);
 	return EXIT_USAGE;
 }

@@ -377,28 +377,6 @@ dkim_reason_name(enum dkim_reason r)
 	return r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
 }
 
-/* The strings of one TXT RR concatenated (RFC 6376 §3.6.2.2), in one
- * allocation; longer than RECORD_MAX only as far as the first string that
- * crosses it, which the caller refuses. */
-static char *
-txt_join(const struct dns_rr *rr, size_t *lenp)
-{
-	size_t i, n = 0;
-	char *s;
-
-	for (i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++)
-		n += rr->u.txt.len[i];
-	if ((s = malloc(n + 1)) == NULL)
-		return NULL;
-	for (n = 0, i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++) {
-		memcpy(s + n, rr->u.txt.str[i], rr->u.txt.len[i]);
-		n += rr->u.txt.len[i];
-	}
-	s[n] = '\0';
-	*lenp = n;
-	return s;
-}
-
 static void
 set_reason(struct dkim_verdict *v, enum dkim_reason r)
 {
@@ -416,7 +394,7 @@ judge_rr(const struct dns_rr *rr, const char *expected, struct dkim_verdict *v)
 	struct dkim_key key;
 	size_t len;
 
-	if ((v->record = txt_join(rr, &len)) == NULL)
+	if ((v->record = dns_txt_join(rr, RECORD_MAX, &len)) == NULL)
 		return -1;
 	if (len > RECORD_MAX || dkim_key_parse(v->record, len, &key) == -1)
 		set_reason(v, DKIM_SYNTAX_ERROR);
@@ -437,7 +415,7 @@ has_key(const struct dns_answer *a)
 	for (i = 0; a->status == DNS_OK && i < a->nrr && !found; i++) {
 		if (a->rr[i].type != DNS_T_TXT)
 			continue;
-		if ((txt = txt_join(&a->rr[i], &len)) == NULL)
+		if ((txt = dns_txt_join(&a->rr[i], RECORD_MAX, &len)) == NULL)
 			return -1;
 		found =
 		    len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;

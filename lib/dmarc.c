@@ -238,28 +238,6 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 	return 0;
 }
 
-/* The strings of one TXT RR concatenated (RFC 7489 §6.6.3), in one
- * allocation; past RECORD_MAX only up to the string that crosses it,
- * which the caller refuses. */
-static char *
-txt_join(const struct dns_rr *rr, size_t *lenp)
-{
-	size_t i, n = 0;
-	char *s;
-
-	for (i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++)
-		n += rr->u.txt.len[i];
-	if ((s = malloc(n + 1)) == NULL)
-		return NULL;
-	for (n = 0, i = 0; i < rr->u.txt.nstr && n <= RECORD_MAX; i++) {
-		memcpy(s + n, rr->u.txt.str[i], rr->u.txt.len[i]);
-		n += rr->u.txt.len[i];
-	}
-	s[n] = '\0';
-	*lenp = n;
-	return s;
-}
-
 static void
 set(struct dmarc_verdict *v, const char *status, const char *reason)
 {
@@ -278,7 +256,7 @@ judge(const struct dns_answer *a, struct dmarc_verdict *v)
 	for (i = 0; i < a->nrr; i++) {
 		if (a->rr[i].type != DNS_T_TXT)
 			continue;
-		if ((txt = txt_join(&a->rr[i], &len)) == NULL)
+		if ((txt = dns_txt_join(&a->rr[i], RECORD_MAX, &len)) == NULL)
 			return -1;
 		if (!dmarc_is_candidate(txt, len)) {
 			free(txt);

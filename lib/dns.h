@@ -81,6 +81,11 @@ struct dns_source {
 };
 
 const char *dns_status_name(enum dns_status);
+
+/* The strings of one TXT RR concatenated, as DKIM and DMARC read a record
+ * (RFC 6376 §3.6.2.2, RFC 7489 §6.6.3), in one allocation; past max only
+ * up to the string that crosses it, which the caller refuses by length. */
+char *dns_txt_join(const struct dns_rr *, size_t max, size_t *lenp);
 const char *dns_type_name(enum dns_type);
 
 /*

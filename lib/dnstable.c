@@ -486,3 +486,22 @@ dns_table_source(struct dns_table *t)
 	s.ctx = t;
 	return s;
 }
+
+char *
+dns_txt_join(const struct dns_rr *rr, size_t max, size_t *lenp)
+{
+	size_t i, n = 0;
+	char *s;
+
+	for (i = 0; i < rr->u.txt.nstr && n <= max; i++)
+		n += rr->u.txt.len[i];
+	if ((s = malloc(n + 1)) == NULL)
+		return NULL;
+	for (n = 0, i = 0; i < rr->u.txt.nstr && n <= max; i++) {
+		memcpy(s + n, rr->u.txt.str[i], rr->u.txt.len[i]);
+		n += rr->u.txt.len[i];
+	}
+	s[n] = '\0';
+	*lenp = n;
+	return s;
+}

@@ -14,16 +14,21 @@ sa_log(const char *func, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	/* What we log may come from the network: no control characters. */
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	printable_line(line);
 	fprintf(stderr, "senderauth: %s: %s\n", func, line);
+}
+
+void
+printable_line(char *line)
+{
+	for (; *line != '\0'; line++)
+		if ((unsigned char)*line < 0x20 || *line == 0x7f)
+			*line = '?';
 }
 
 void

@@ -14,6 +14,9 @@
 #define log_warnx(...) sa_log(__func__, __VA_ARGS__)
 void sa_log(const char *func, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Replaces control characters by '?' so text from the network or the
+ * command line stays one printable line. */
+void printable_line(char *);
 
 /* A NUL-terminated growable buffer. Functions return 0 / -1 (allocation);
  * after a failure the buffer stays valid and keeps failing (err set). */
