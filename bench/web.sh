@@ -8,12 +8,12 @@
 #   BUILD=build bash bench/web.sh    (env: DURATION=10s CONNS=32 THREADS=2)
 export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-build}
+SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-6}
 source "$SA_TOP/tests/lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
-SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-6}
 sa_stack_start || { echo "bench: stack did not start" >&2; exit 1; }
 
 org=$(sa_org "株式会社〇〇〇〇")

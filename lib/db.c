@@ -313,6 +313,74 @@ db_execb(enum db_stmt st, int n, const char *const *params, const int *lengths,
 	return NULL;
 }
 
+/* One pipelined round trip; 0 / -1. */
+static int
+db_pipeline(int n, const enum db_stmt *st, const int *np,
+	    const char *const *const *params, PGresult **res)
+{
+	PGresult *r;
+	char name[16];
+	int i, ok = PQenterPipelineMode(conn) == 1;
+
+	for (i = 0; ok && i < n; i++) {
+		snprintf(name, sizeof name, "s%d", (int)st[i]);
+		ok = PQsendQueryPrepared(conn, name, np[i], params[i], NULL,
+					 NULL, 0) == 1;
+	}
+	ok = ok && PQpipelineSync(conn) == 1;
+	for (i = 0; ok && i < n; i++) {
+		res[i] = PQgetResult(conn);
+		ok = PQresultStatus(res[i]) == PGRES_TUPLES_OK ||
+		     PQresultStatus(res[i]) == PGRES_COMMAND_OK;
+		while ((r = PQgetResult(conn)) != NULL) /* end of this one */
+			PQclear(r);
+	}
+	/* up to the sync: the rest of an aborted pipeline */
+	while (PQstatus(conn) == CONNECTION_OK &&
+	       PQpipelineStatus(conn) != PQ_PIPELINE_OFF &&
+	       (r = PQgetResult(conn)) != NULL) {
+		ok = ok && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+	}
+	PQexitPipelineMode(conn);
+	return ok ? 0 : -1;
+}
+
+int
+db_exec_all(int n, const enum db_stmt *st, const int *np,
+	    const char *const *const *params, PGresult **res)
+{
+	int i, rc;
+
+	memset(res, 0, (size_t)n * sizeof *res);
+	rc = db_pipeline(n, st, np, params, res);
+	/* As in db_execb: a connection lost since the last request. A
+	 * pipeline may fail before libpq notices the loss, and the statements
+	 * change nothing, so any failure outside a transaction gets one more
+	 * try on a new connection. */
+	if (rc == -1 && !in_tx && db_open() == 0) {
+		for (i = 0; i < n; i++)
+			PQclear(res[i]);
+		memset(res, 0, (size_t)n * sizeof *res);
+		rc = db_pipeline(n, st, np, params, res);
+	}
+	if (rc == -1) {
+		snprintf(sqlstate, sizeof sqlstate, "%s",
+			 conn == NULL || PQstatus(conn) == CONNECTION_BAD
+			     ? "08006"
+			     : "XX000");
+		log_warnx("pipeline: %s", PQerrorMessage(conn));
+		for (i = 0; i < n; i++)
+			PQclear(res[i]);
+		memset(res, 0, (size_t)n * sizeof *res);
+	}
+	return rc;
+}
+
 PGresult *
 db_exec(enum db_stmt st, int n, const char *const *params)
 {

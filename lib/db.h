@@ -55,6 +55,11 @@ PGresult *db_exec(enum db_stmt, int n, const char *const *params);
 /* The same with lengths and formats (1 = binary, for bytea). */
 PGresult *db_execb(enum db_stmt, int n, const char *const *params,
 		   const int *lengths, const int *formats);
+/* Runs n statements that change nothing in one round trip (libpq
+ * pipeline mode): res[i] receives each result. 0, or -1 with every res[i]
+ * NULL. */
+int db_exec_all(int n, const enum db_stmt *st, const int *nparams,
+		const char *const *const *params, PGresult **res);
 /* Runs a statement that returns no rows; 0 / -1. */
 int db_run(enum db_stmt, int n, const char *const *params);
 /* SQLSTATE of the last failure ("" when none, "08006" when the connection

@@ -28,25 +28,55 @@ notice_ok(const char *n)
 	return NULL;
 }
 
+/* The addresses and domains page_begin() fetched for page_end(). */
+static PGresult *lists[2];
+
+static void
+lists_release(void)
+{
+	PQclear(lists[0]);
+	PQclear(lists[1]);
+	lists[0] = lists[1] = NULL;
+}
+
+/* Account, addresses and domains in one round trip; the account's row, or
+ * NULL with the answer set. */
+static PGresult *
+page_fetch(struct req *r)
+{
+	static const enum db_stmt st[3] = {DB_ACCOUNT, DB_ADDR_LIST,
+					   DB_DOMAIN_LIST};
+	static const int np[3] = {2, 1, 1};
+	char acct[NUMBUF], org[NUMBUF];
+	const char *pa[2] = {num(r->sess.account_id, acct),
+			     num(r->sess.org_id, org)};
+	const char *po[1] = {org};
+	const char *const *params[3] = {pa, po, po};
+	PGresult *res[3];
+
+	lists_release();
+	if (db_exec_all(3, st, np, params, res) == -1) {
+		http_fail(r, 500, "internal");
+		return NULL;
+	}
+	lists[0] = res[1];
+	lists[1] = res[2];
+	if (PQntuples(res[0]) != 1) {
+		PQclear(res[0]);
+		http_fail(r, 401, "bad_session");
+		return NULL;
+	}
+	return res[0];
+}
+
 int
 page_begin(struct req *r, int status, const char *notice)
 {
-	char acct[24], org[24];
-	const char *p[2] = {acct, org};
 	mxml_node_t *el;
 	PGresult *res;
 
-	snprintf(acct, sizeof acct, "%ld", r->sess.account_id);
-	snprintf(org, sizeof org, "%ld", r->sess.org_id);
-	if ((res = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
-		http_fail(r, 500, "internal");
+	if ((res = page_fetch(r)) == NULL)
 		return -1;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		http_fail(r, 401, "bad_session");
-		return -1;
-	}
 	r->doc = xml_doc("settings", &r->root);
 	r->status = status;
 	xml_attr_num(r->root, "status", status);
@@ -54,10 +84,10 @@ page_begin(struct req *r, int status, const char *notice)
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
 	el = xml_el(r->root, "account");
-	xml_attr(el, "id", acct);
+	xml_attr_num(el, "id", r->sess.account_id);
 	xml_attr(el, "name", PQgetvalue(res, 0, 0));
 	el = xml_el(r->root, "organization");
-	xml_attr(el, "id", org);
+	xml_attr_num(el, "id", r->sess.org_id);
 	xml_attr(el, "name", PQgetvalue(res, 0, 1));
 	PQclear(res);
 	return 0;
@@ -237,27 +267,19 @@ page_domain(mxml_node_t *list, PGresult *res, int i)
 int
 page_end(struct req *r)
 {
-	char org[24];
-	const char *p[1] = {org};
 	mxml_node_t *list;
-	PGresult *res;
 	int i;
 
-	snprintf(org, sizeof org, "%ld", r->sess.org_id);
-	if ((res = db_exec(DB_ADDR_LIST, 1, p)) == NULL)
-		goto fail;
+	if (lists[0] == NULL || lists[1] == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
 	list = xml_el(r->root, "addresses");
-	for (i = 0; i < PQntuples(res); i++)
-		page_address(r, list, res, i);
-	PQclear(res);
-	if ((res = db_exec(DB_DOMAIN_LIST, 1, p)) == NULL)
-		goto fail;
+	for (i = 0; i < PQntuples(lists[0]); i++)
+		page_address(r, list, lists[0], i);
 	list = xml_el(r->root, "domains");
-	for (i = 0; i < PQntuples(res); i++)
-		page_domain(list, res, i);
-	PQclear(res);
+	for (i = 0; i < PQntuples(lists[1]); i++)
+		page_domain(list, lists[1], i);
+	lists_release();
 	return 0;
-fail:
-	http_fail(r, 500, "internal");
-	return -1;
 }

@@ -10,10 +10,13 @@
 
 #include "http.h"
 
-/* Root, account and organization. notice may be NULL. 0, or -1 with the
- * answer set (401 for an account that does not exist, 500). */
+/* Root, account and organization. It also fetches, in the same round
+ * trip, the addresses and domains page_end() shows: call it once the
+ * action's changes are made. notice may be NULL. 0, or -1 with the answer
+ * set (401 for an account that does not exist, 500). */
 int page_begin(struct req *, int status, const char *notice);
-/* The organization's addresses and domains; 0, or -1 with the answer set. */
+/* The organization's addresses and domains as page_begin() fetched them;
+ * 0, or -1 with the answer set. */
 int page_end(struct req *);
 /* The page-level error (invalid_form, not_registrant, not_found …). */
 void page_error(struct req *, const char *code);
