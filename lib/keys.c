@@ -57,20 +57,21 @@ selector_base(char *out, size_t len)
 	strftime(out, len, "%Y%m%d", &tm);
 }
 
-/* The first of base, base-2, base-3 … not in res (column 0). */
-static void
-selector_free(PGresult *res, const char *base, char *out)
+void
+keys_selector_pick(const char *base, const char *const *taken, size_t n,
+		   char *out)
 {
-	int n, i, taken;
+	size_t i;
+	int k, used;
 
-	for (n = 1;; n++) {
-		if (n == 1)
+	for (k = 1;; k++) {
+		if (k == 1)
 			snprintf(out, SELECTOR_MAX + 1, "%s", base);
 		else
-			snprintf(out, SELECTOR_MAX + 1, "%s-%d", base, n);
-		for (taken = 0, i = 0; i < PQntuples(res) && !taken; i++)
-			taken = strcmp(PQgetvalue(res, i, 0), out) == 0;
-		if (!taken)
+			snprintf(out, SELECTOR_MAX + 1, "%s-%d", base, k);
+		for (used = 0, i = 0; i < n && !used; i++)
+			used = strcmp(taken[i], out) == 0;
+		if (!used)
 			return;
 	}
 }
@@ -86,14 +87,24 @@ keys_store(long domain_id, const char *domain, const struct key_pair *k,
 	int len[6] = {0, 0, 0, 0, 0, (int)k->sealed_len};
 	int fmt[6] = {0, 0, 0, 0, 0, 1};
 	const char *q[2] = {domain, base};
+	const char **taken;
 	PGresult *res;
+	int i;
 
 	selector_base(base, sizeof base);
 	if (db_run(DB_KEY_RETIRE, 1, p) == -1 ||
 	    db_run(DB_KEY_LOCK, 1, q) == -1 ||
 	    (res = db_exec(DB_KEY_SELECTORS, 2, q)) == NULL)
 		return -1;
-	selector_free(res, base, selector);
+	if ((taken = calloc((size_t)PQntuples(res) + 1, sizeof *taken)) ==
+	    NULL) {
+		PQclear(res);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		taken[i] = PQgetvalue(res, i, 0);
+	keys_selector_pick(base, taken, (size_t)PQntuples(res), selector);
+	free(taken);
 	PQclear(res);
 	res = db_execb(DB_KEY_INSERT, 6, p, len, fmt);
 	PQclear(res);

@@ -20,6 +20,10 @@ struct key_pair {
 	int bits;
 };
 
+/* The selector for base (YYYYMMDD): base itself, else base-2, base-3 …,
+ * the first not among taken[0..n). out: SELECTOR_MAX + 1 bytes. */
+void keys_selector_pick(const char *base, const char *const *taken, size_t n,
+			char *out);
 /* Generates and seals a pair; 0 / -1 (key generation failed, or the
  * fault switch is on). Slow: call outside transactions. */
 int keys_generate(struct key_pair *);

@@ -1,0 +1,58 @@
+/*
+ * test-keys - selector choice with collisions, and a key pair that is
+ * generated, sealed and usable (no database needed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "keys.h"
+#include "t.h"
+#include "util.h"
+
+static const struct {
+	const char *taken[4];
+	size_t n;
+	const char *want;
+} rows[] = {
+    {{NULL}, 0, "20261126"},
+    {{"20261125"}, 1, "20261126"},
+    {{"20261126"}, 1, "20261126-2"},
+    {{"20261126", "20261126-2"}, 2, "20261126-3"},
+    {{"20261126-2", "20261126"}, 2, "20261126-3"},
+    {{"20261126", "20261126-3"}, 2, "20261126-2"},
+    {{"20261126", "20261126-2", "20261126-3", "20261126-4"}, 4, "20261126-5"},
+};
+
+int
+main(void)
+{
+	char path[] = "/tmp/test-keys.XXXXXX", sel[SELECTOR_MAX + 1];
+	struct key_pair k;
+	uint8_t *plain;
+	size_t i, plen;
+	int fd;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		keys_selector_pick("20261126", rows[i].taken, rows[i].n, sel);
+		T_STREQ(sel, rows[i].want, "selector row %zu -> %s", i, sel);
+	}
+	fd = mkstemp(path);
+	t_ok(fd >= 0 && write(fd, "0123456789abcdef0123456789abcdef", 32) == 32,
+	     "master written");
+	close(fd);
+	t_ok(crypto_load_master(path) == 0, "master loaded");
+	unlink(path);
+	t_ok(keys_generate(&k) == 0 && k.bits == 2048, "2048-bit by default");
+	plen = 0;
+	plain = NULL;
+	fd = crypto_unseal("dkim_private", k.sealed, k.sealed_len, &plain,
+			   &plen);
+	t_ok(fd == 0 && plen > 1000,
+	     "the sealed private key unseals (%zu bytes)", plen);
+	free(plain);
+	keys_release(&k);
+	return t_done();
+}
