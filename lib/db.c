@@ -107,7 +107,8 @@ static const char *const sql[DB__MAX] = {
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
 /* the verifier's batches: sql/003_verifier.sql */
-[DB_SWEEP_CLAIM] = "SELECT id, name, dkim FROM sa_claim($1, $2, $3, $4, $5)",
+[DB_SWEEP_CLAIM] =
+	"SELECT id, name, dkim, due FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 	" $11, $12, $13, $14, $15, $16, $17, $18)",

@@ -47,6 +47,8 @@ struct sweep {
 	struct db_async *wr; /* verdicts */
 	char owner[128];
 	char start[64];
+	char after_due[64]; /* the last row of the last claim, or "" */
+	char after_id[NUMBUF];
 	struct buf col[C__MAX];	 /* PostgreSQL array literals being built */
 	struct buf sent[C__MAX]; /* those of the statement in flight */
 	struct buf scratch;
@@ -203,14 +205,19 @@ static void
 claim_send(struct sweep *s)
 {
 	char lim[NUMBUF], lease[NUMBUF], id[NUMBUF];
-	const char *p[5] = {
-	    num((long)s->o->batch, lim), num(s->o->lease_s, lease), s->owner,
-	    s->start, s->o->domain_id > 0 ? num(s->o->domain_id, id) : NULL};
+	const char *p[7] = {num((long)s->o->batch, lim),
+			    num(s->o->lease_s, lease),
+			    s->owner,
+			    s->start,
+			    s->o->domain_id > 0 ? num(s->o->domain_id, id)
+						: NULL,
+			    s->after_due[0] != '\0' ? s->after_due : NULL,
+			    s->after_due[0] != '\0' ? s->after_id : NULL};
 
 	if (s->failed || s->exhausted || db_async_busy(s->cl) ||
 	    verify_batch_pending(s->vb) > s->o->inflight)
 		return;
-	if (db_async_send(s->cl, DB_SWEEP_CLAIM, 5, p) == -1)
+	if (db_async_send(s->cl, DB_SWEEP_CLAIM, 7, p) == -1)
 		s->failed = 1;
 }
 
@@ -231,6 +238,12 @@ claim_take(struct sweep *s, int wait)
 		return;
 	}
 	s->exhausted = PQntuples(res) < (int)s->o->batch || s->o->domain_id > 0;
+	if ((i = PQntuples(res)) > 0) {
+		snprintf(s->after_due, sizeof s->after_due, "%s",
+			 PQgetvalue(res, i - 1, 3));
+		snprintf(s->after_id, sizeof s->after_id, "%s",
+			 PQgetvalue(res, i - 1, 0));
+	}
 	for (i = 0; i < PQntuples(res); i++) {
 		/* "<selector> <p>" of the active key, or NULL */
 		key = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);

@@ -108,13 +108,16 @@ AS $$
 $$;
 
 -- Leases up to a_limit due domains (or only a_domain, due or not) to
--- a_owner for a_lease_s seconds and returns them with their active DKIM
--- key ("<selector> <p>"). FOR UPDATE SKIP LOCKED and the lease let
--- overlapping runs share the work; a run takes only what was due when it
--- started (a_start). Plans pinned as in sa_save_verdicts.
+-- a_owner for a_lease_s seconds and returns them in (due_at, id) order with
+-- their active DKIM key ("<selector> <p>"). FOR UPDATE SKIP LOCKED and the
+-- lease let overlapping runs share the work; a run takes only what was due
+-- when it started (a_start) and, with a_after_due/a_after_id (the last row
+-- of its previous claim), starts where that claim ended instead of walking
+-- again past what it already took. Plans pinned as in sa_save_verdicts.
 CREATE FUNCTION sa_claim(a_limit integer, a_lease_s integer, a_owner text,
-	a_start timestamptz, a_domain bigint)
-RETURNS TABLE (id bigint, name text, dkim text) LANGUAGE sql
+	a_start timestamptz, a_domain bigint, a_after_due timestamptz,
+	a_after_id bigint)
+RETURNS TABLE (id bigint, name text, dkim text, due text) LANGUAGE sql
 SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
 AS $$
 	WITH due AS (
@@ -122,13 +125,19 @@ AS $$
 		WHERE x.deleted_at IS NULL
 			AND (CASE WHEN a_domain IS NULL THEN x.due_at <= a_start
 				ELSE x.id = a_domain END)
+			AND (a_after_due IS NULL
+				OR (x.due_at, x.id) > (a_after_due, a_after_id))
 			AND (x.lease_until IS NULL OR x.lease_until < now())
-		ORDER BY x.due_at LIMIT a_limit
-		FOR UPDATE SKIP LOCKED)
-	UPDATE domains d SET lease_until = now() + make_interval(secs => a_lease_s),
-		lease_owner = a_owner
-	FROM due WHERE d.id = due.id
-	RETURNING d.id, d.name,
-		(SELECT k.selector || ' ' || k.public_key FROM dkim_keys k
-		 WHERE k.domain_id = d.id AND k.retired_at IS NULL)
+		ORDER BY x.due_at, x.id LIMIT a_limit
+		FOR UPDATE SKIP LOCKED),
+	upd AS (
+		UPDATE domains d
+		SET lease_until = now() + make_interval(secs => a_lease_s),
+			lease_owner = a_owner
+		FROM due WHERE d.id = due.id
+		RETURNING d.id, d.name, d.due_at,
+			(SELECT k.selector || ' ' || k.public_key FROM dkim_keys k
+			 WHERE k.domain_id = d.id AND k.retired_at IS NULL) AS dkim)
+	SELECT upd.id, upd.name, upd.dkim, upd.due_at::text FROM upd
+	ORDER BY upd.due_at, upd.id
 $$;
