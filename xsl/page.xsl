@@ -12,8 +12,8 @@
   - every text a user sees comes from the message catalogues (template
     "msg"); the templates hold markup and keys only;
   - data reaches the output only through xsl:value-of and attribute value
-    templates, so the serializer escapes all of it (no
-    disable-output-escaping anywhere, no data inside <script> or <style>);
+    templates, so the serializer escapes all of it (output escaping is
+    never switched off, and no data goes inside <script> or <style>);
   - every action is a plain form POST with the CSRF token; the only script
     fills the clipboard for the copy buttons, which stay hidden without it.
 
