@@ -48,6 +48,10 @@ sa_pg_start() {
 			${SA_PG_FAST:+fsync = off}
 			${SA_PG_FAST:+synchronous_commit = off}
 			${SA_PG_FAST:+full_page_writes = off}
+			${SA_PG_FAST:+wal_level = minimal}
+			${SA_PG_FAST:+max_wal_senders = 0}
+			${SA_PG_FAST:+max_wal_size = 4GB}
+			${SA_PG_FAST:+checkpoint_timeout = 30min}
 		CONF
 	fi
 	sa_pg_restart_only || return 1
