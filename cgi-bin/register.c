@@ -128,35 +128,32 @@ owner_check(struct req *r, long id)
 	return rc;
 }
 
-/* Inserts (id 0) or updates the address; its id, or -1. */
+/* Inserts (id 0) or updates the address; its id, or -1. The two
+ * statements take the same parameters, the insert without the id. */
 static long
 store(struct req *r, long id, const char *key, const uint8_t *sealed,
       size_t slen)
 {
 	char ids[NUMBUF], org[NUMBUF], acct[NUMBUF], port[NUMBUF];
-	const char *p[10];
-	int len[10] = {0}, fmt[10] = {0};
+	const char *p[10] = {num(id, ids),
+			     num(r->sess.org_id, org),
+			     num(r->sess.account_id, acct),
+			     field(r, F_ADDRESS),
+			     key,
+			     field(r, F_HOST),
+			     port,
+			     (const char *)sealed,
+			     field(r, F_USER),
+			     field(r, F_NOTE)};
+	int len[10] = {[7] = (int)slen}, fmt[10] = {[7] = 1};
+	int skip = id > 0 ? 0 : 1;
 	long portv, newid = -1;
 	PGresult *res;
-	int s = id > 0 ? 3 : 2; /* where the shared columns start */
 
 	validate_port(field(r, F_PORT), &portv);
-	p[0] = id > 0 ? num(id, ids) : num(r->sess.org_id, org);
-	p[1] =
-	    id > 0 ? num(r->sess.org_id, org) : num(r->sess.account_id, acct);
-	p[2] = num(r->sess.account_id, acct);
-	p[s] = field(r, F_ADDRESS);
-	p[s + 1] = key;
-	p[s + 2] = field(r, F_HOST);
-	p[s + 3] = num(portv, port);
-	/* insert: user, sealed, note; update: sealed, user, note */
-	p[s + (id > 0 ? 5 : 4)] = field(r, F_USER);
-	p[s + (id > 0 ? 4 : 5)] = (const char *)sealed;
-	len[s + (id > 0 ? 4 : 5)] = (int)slen;
-	fmt[s + (id > 0 ? 4 : 5)] = 1;
-	p[s + 6] = field(r, F_NOTE);
-	res = db_execb(id > 0 ? DB_ADDR_UPDATE : DB_ADDR_INSERT, s + 7, p, len,
-		       fmt);
+	num(portv, port);
+	res = db_execb(id > 0 ? DB_ADDR_UPDATE : DB_ADDR_INSERT, 10 - skip,
+		       p + skip, len + skip, fmt + skip);
 	if (res != NULL && PQntuples(res) == 1)
 		newid = atol(PQgetvalue(res, 0, 0));
 	PQclear(res);

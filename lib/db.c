@@ -35,9 +35,10 @@ static const char *const sql[DB__MAX] = {
 	"SELECT s.id, s.address, a.name"
 	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
 	" WHERE s.org_id = $1 AND s.addr_key = $2",
+/* the parameters of DB_ADDR_UPDATE but its first */
 [DB_ADDR_INSERT] =
 	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key,"
-	" smtp_host, smtp_port, smtp_user, smtp_password_sealed, note)"
+	" smtp_host, smtp_port, smtp_password_sealed, smtp_user, note)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
 /* $8 NULL keeps the sealed password */
 [DB_ADDR_UPDATE] =
