@@ -434,7 +434,13 @@ details.help p{margin:6px 0 0}
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'smtp_password'"/>
         <xsl:with-param name="type" select="'password'"/>
-        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+        <!-- editing: an empty password keeps the one stored -->
+        <xsl:with-param name="hint">
+          <xsl:choose>
+            <xsl:when test="$f/@id">addr.hint.password.keep</xsl:when>
+            <xsl:otherwise>addr.hint.spf</xsl:otherwise>
+          </xsl:choose>
+        </xsl:with-param>
         <xsl:with-param name="autocomplete" select="'new-password'"/>
       </xsl:call-template>
       <xsl:call-template name="field">

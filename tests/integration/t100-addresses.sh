@@ -109,6 +109,9 @@ check_eq "edit form refused to another account" not_registrant \
 get "/mail-settings/api/?edit=$id" "$ct"
 check_eq "edit form filled for the registrant" 更新後 \
 	"$(xpath 'string(//form[@name="register"]/field[@name="note"]/@value)')"
+get "/mail-settings/?edit=$id" "$ct"
+check "edit form says an empty password keeps the stored one" \
+	body_has "登録済みのパスワードを変更しません"
 
 # --- sessions and CSRF
 get /mail-settings/ ""
