@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the whole product on 127.0.0.1 with the demo organization
 # 株式会社〇〇〇〇 (accounts 山田 太郎 and 佐藤 花子). State stays in ./run
-# between runs; Ctrl-C stops every process this started.
+# (or /var/tmp/senderauth-run) between runs; Ctrl-C stops every process
+# this started.
 set -u
 export SA_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export BUILD=${BUILD:-build}
@@ -9,6 +10,14 @@ source "$SA_TOP/tests/lib/common.sh"
 SA_DIR=$SA_TOP/run
 mkdir -p "$SA_DIR"
 chmod 0755 "$SA_DIR"
+# As root, PostgreSQL runs as the postgres account, which must reach the
+# cluster's directory: when the checkout is private (e.g. under /root),
+# the state goes to /var/tmp instead.
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$SA_DIR" 2>/dev/null; then
+	SA_DIR=/var/tmp/senderauth-run
+	mkdir -p "$SA_DIR"
+	chmod 0755 "$SA_DIR"
+fi
 source "$SA_TOP/tests/lib/stack.sh"
 
 if ! ss -Htln "( sport = :8080 )" | grep -q .; then
