@@ -22,26 +22,17 @@ records_platform(struct platform *p)
 		p->include = NULL;
 }
 
-static void
-add_terms(struct buf *b, const struct platform *p)
+void
+records_spf_terms(struct buf *b, const char *const *ips, size_t nips,
+		  const char *include)
 {
 	size_t i;
 
-	for (i = 0; i < p->nips; i++)
+	for (i = 0; i < nips; i++)
 		buf_addf(b, "%s%s:%s", i ? " " : "",
-			 strchr(p->ips[i], ':') ? "ip6" : "ip4", p->ips[i]);
-	if (p->include != NULL)
-		buf_addf(b, "%sinclude:%s", p->nips ? " " : "", p->include);
-}
-
-char *
-records_spf_terms(const struct platform *p)
-{
-	struct buf b;
-
-	buf_init(&b);
-	add_terms(&b, p);
-	return buf_detach(&b);
+			 strchr(ips[i], ':') ? "ip6" : "ip4", ips[i]);
+	if (include != NULL && *include != '\0')
+		buf_addf(b, "%sinclude:%s", nips ? " " : "", include);
 }
 
 char *
@@ -51,7 +42,7 @@ records_spf(const struct platform *p)
 
 	buf_init(&b);
 	buf_adds(&b, "v=spf1 ");
-	add_terms(&b, p);
+	records_spf_terms(&b, p->ips, p->nips, p->include);
 	buf_adds(&b, " ~all");
 	return buf_detach(&b);
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 /* Platform values from the configuration: spf_ip (repeated), spf_include.
  * Defaults are the product's: 210.198.21.20 and m01-ahd-sys.net. */
 struct platform {
@@ -19,8 +21,11 @@ void records_platform(struct platform *);
 
 /* "v=spf1 ip4:<ip>… ip6:<ip>… include:<include> ~all" (malloc'ed). */
 char *records_spf(const struct platform *);
-/* The platform's terms alone, "ip4:… include:…" (malloc'ed). */
-char *records_spf_terms(const struct platform *);
+/* Appends the platform's terms alone, "ip4:<ip>… ip6:<ip>…
+ * include:<include>" (include NULL or "": none); the SPF suggestion of
+ * lib/spf.c merges these into a domain's record. */
+void records_spf_terms(struct buf *, const char *const *ips, size_t nips,
+		       const char *include);
 
 /* "v=DKIM1; k=rsa; p=<base64>" (malloc'ed). */
 char *records_dkim_value(const char *p_b64);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "records.h"
 #include "spf.h"
 #include "util.h"
 
@@ -1944,21 +1945,6 @@ keep_term(struct spans *out, struct span s, int drop_redirect)
 	return spans_push(out, s.p, s.n);
 }
 
-/* The platform's terms, as records_spf_terms() (lib/records.h) writes
- * them: "ip4:<ip>" / "ip6:<ip>" each, then "include:<include>". */
-static void
-platform_terms(const struct spf_platform *pf, struct buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < pf->nips; i++)
-		buf_addf(b, "%s%s:%s", i ? " " : "",
-			 strchr(pf->ips[i], ':') != NULL ? "ip6" : "ip4",
-			 pf->ips[i]);
-	if (pf->include != NULL && *pf->include != '\0')
-		buf_addf(b, "%sinclude:%s", pf->nips ? " " : "", pf->include);
-}
-
 /* The "all" the suggestion ends with: "+all" never stays (it authorizes
  * everyone), "-all" becomes "~all" under the softfail policy. */
 static const char *
@@ -2040,7 +2026,7 @@ suggest(const struct spf_platform *pf, char *const *recs, size_t nrecs,
 
 	buf_init(&pt);
 	buf_init(&b);
-	platform_terms(pf, &pt);
+	records_spf_terms(&pt, pf->ips, pf->nips, pf->include);
 	rc |= spans_split(&plat, pt.s != NULL ? pt.s : "");
 	for (i = 0; i < nrecs; i++)
 		rc |= spans_split(&t, recs[i]);
