@@ -78,26 +78,16 @@ run_verifier(long id, long limit_ms)
 static void
 check(struct req *r)
 {
-	char ids[NUMBUF], org[NUMBUF];
 	long id = http_id(r, "id");
-	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
-	PGresult *res = db_exec(DB_DOMAIN_GET, 2, p);
-	int found = res != NULL && PQntuples(res) == 1;
+	PGresult *res = page_lookup(r, DB_DOMAIN_GET, id);
 
+	if (res == NULL)
+		return;
 	PQclear(res);
-	if (res == NULL) {
-		http_fail(r, 500, "internal");
-	} else if (!found) {
-		if (page_begin(r, 404, NULL) == 0) {
-			page_error(r, "not_found");
-			page_end(r);
-		}
-	} else if (run_verifier(id, config_num("check_timeout_ms", 3000)) ==
-		   -1) {
+	if (run_verifier(id, config_num("check_timeout_ms", 3000)) == -1)
 		http_fail(r, 503, "check_failed");
-	} else {
+	else
 		http_redirect(r, "checked");
-	}
 }
 
 int

@@ -14,43 +14,19 @@
 #include "util.h"
 #include "xml.h"
 
-/* The page with a page-level code, or a confirmation box. */
+/* The page with a confirmation box for the object named name. */
 static void
-answer(struct req *r, int status, const char *code, const char *kind, long id,
-       const char *name)
+confirm_box(struct req *r, const char *kind, long id, const char *name)
 {
 	mxml_node_t *c;
 
-	if (page_begin(r, status, NULL) == -1)
+	if (page_begin(r, 200, NULL) == -1)
 		return;
-	if (code != NULL) {
-		page_error(r, code);
-	} else {
-		c = xml_el(r->root, "confirm");
-		xml_attr(c, "kind", kind);
-		xml_attr_num(c, "id", id);
-		xml_attr(c, "name", name);
-	}
+	c = xml_el(r->root, "confirm");
+	xml_attr(c, "kind", kind);
+	xml_attr_num(c, "id", id);
+	xml_attr(c, "name", name);
 	page_end(r);
-}
-
-/* Name of the object if it exists in the organization (malloc'ed), and
- * its registrant for addresses; NULL when not found. */
-static char *
-lookup(struct req *r, int domain, long id, long *owner)
-{
-	char ids[NUMBUF], org[NUMBUF];
-	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
-	PGresult *res;
-	char *name = NULL;
-
-	res = db_exec(domain ? DB_DOMAIN_GET : DB_ADDR_GET, 2, p);
-	if (res != NULL && PQntuples(res) == 1) {
-		name = strdup(PQgetvalue(res, 0, domain ? 2 : 1));
-		*owner = domain ? 0 : atol(PQgetvalue(res, 0, 7));
-	}
-	PQclear(res);
-	return name;
 }
 
 static int
@@ -83,9 +59,10 @@ del(struct req *r)
 {
 	const char *kind = http_param(r, "kind");
 	const char *confirm = http_param(r, "confirm");
-	long id = http_id(r, "id"), owner = 0;
+	long id = http_id(r, "id");
 	int domain = kind != NULL && strcmp(kind, "domain") == 0;
-	char *name = NULL;
+	const char *name;
+	PGresult *res = NULL;
 
 	if (kind == NULL || (!domain && strcmp(kind, "address") != 0)) {
 		http_fail(r, 400, "bad_request");
@@ -93,12 +70,13 @@ del(struct req *r)
 	}
 	if (db_begin() == -1)
 		goto fail;
-	if (id == 0 || (name = lookup(r, domain, id, &owner)) == NULL) {
-		answer(r, 404, "not_found", kind, id, NULL);
-	} else if (!domain && owner != r->sess.account_id) {
-		answer(r, 403, "not_registrant", kind, id, NULL);
-	} else if (confirm == NULL || strcmp(confirm, "1") != 0) {
-		answer(r, 200, NULL, kind, id, name);
+	res = domain ? page_lookup(r, DB_DOMAIN_GET, id)
+		     : page_own_address(r, id);
+	if (res == NULL)
+		return;
+	name = PQgetvalue(res, 0, domain ? 2 : 1);
+	if (confirm == NULL || strcmp(confirm, "1") != 0) {
+		confirm_box(r, kind, id, name);
 	} else if ((domain ? remove_domain(r, id) : remove_address(r, id)) ==
 		       -1 ||
 		   log_event(r->sess.org_id, r->sess.account_id,
@@ -109,10 +87,10 @@ del(struct req *r)
 	} else {
 		http_redirect(r, "deleted");
 	}
-	free(name);
+	PQclear(res);
 	return;
 fail:
-	free(name);
+	PQclear(res);
 	http_fail(r, 500, "internal");
 }
 

@@ -33,20 +33,10 @@ event(mxml_node_t *root, PGresult *res, int i)
 static void
 log_page(struct req *r)
 {
-	char org[NUMBUF];
-	const char *p[1] = {num(r->sess.org_id, org)};
-	PGresult *res;
+	PGresult *res = page_log(r);
 	int i;
 
-	if (page_begin(r, 200, NULL) == -1)
-		return;
-	mxmlSetElement(r->root, "log");
-	mxmlElementDeleteAttr(r->root, "csrf");
-	if ((res = db_exec(DB_EVENT_LIST, 1, p)) == NULL) {
-		http_fail(r, 500, "internal");
-		return;
-	}
-	for (i = 0; i < PQntuples(res); i++)
+	for (i = 0; res != NULL && i < PQntuples(res); i++)
 		event(r->root, res, i);
 	PQclear(res);
 }

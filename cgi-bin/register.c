@@ -24,7 +24,7 @@ check_address(const char *v)
 }
 
 static const char *
-check_host(const char *v)
+check_line(const char *v)
 {
 	return validate_text(v, 255, 0);
 }
@@ -46,10 +46,10 @@ check_note(const char *v)
 enum { F_ADDRESS, F_HOST, F_PORT, F_USER, F_PASSWORD, F_NOTE, F__MAX };
 static const struct field_spec fields[F__MAX] = {
     [F_ADDRESS] = {"address", check_address, 0},
-    [F_HOST] = {"smtp_host", check_host, 0},
+    [F_HOST] = {"smtp_host", check_line, 0},
     [F_PORT] = {"smtp_port", check_port, 0},
-    [F_USER] = {"smtp_user", check_host, 0},
-    [F_PASSWORD] = {"smtp_password", check_host, 1},
+    [F_USER] = {"smtp_user", check_line, 0},
+    [F_PASSWORD] = {"smtp_password", check_line, 1},
     [F_NOTE] = {"note", check_note, 0},
 };
 
@@ -61,14 +61,13 @@ field(const struct req *r, int f)
 	return v != NULL ? v : "";
 }
 
-/* The whole page again, the form as typed, errs attached. */
+/* 422: the whole page again, the form as typed, errs attached. */
 static void
-reject(struct req *r, int status, const char *page_code, long id,
-       const char **errs)
+reject(struct req *r, long id, const char **errs)
 {
-	if (page_begin(r, status, NULL) == -1)
+	if (page_begin(r, 422, NULL) == -1)
 		return;
-	page_error(r, page_code);
+	page_error(r, "invalid_form");
 	page_fields(r, "register", id, fields, F__MAX, errs);
 	page_end(r);
 }
@@ -104,28 +103,6 @@ duplicate(struct req *r, const char *key, long id)
 	}
 	PQclear(res);
 	return 1;
-}
-
-/* For an edit: 0 when the account registered address id, else answers
- * 403 not_registrant / 404 not_found and returns -1. */
-static int
-owner_check(struct req *r, long id)
-{
-	char ids[NUMBUF], org[NUMBUF];
-	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
-	PGresult *res;
-	int rc = -1;
-
-	if ((res = db_exec(DB_ADDR_GET, 2, p)) == NULL)
-		http_fail(r, 500, "internal");
-	else if (PQntuples(res) != 1)
-		reject(r, 404, "not_found", 0, NULL);
-	else if (atol(PQgetvalue(res, 0, 7)) != r->sess.account_id)
-		reject(r, 403, "not_registrant", 0, NULL);
-	else
-		rc = 0;
-	PQclear(res);
-	return rc;
 }
 
 /* Inserts (id 0) or updates the address; its id, or -1. The two
@@ -215,17 +192,17 @@ reg(struct req *r)
 	const char *errs[F__MAX];
 	char key[ADDRESS_MAX + 1];
 	long id = http_id(r, "id");
+	PGresult *res = NULL;
 
-	if (http_param(r, "id") != NULL && id == 0) {
-		reject(r, 404, "not_found", 0, NULL);
+	/* an edit (any id field): only of the account's own address */
+	if (http_param(r, "id") != NULL &&
+	    (res = page_own_address(r, id)) == NULL)
 		return;
-	}
+	PQclear(res);
 	if (page_check(r, fields, F__MAX, errs) > 0) {
-		reject(r, 422, "invalid_form", id, errs);
+		reject(r, id, errs);
 		return;
 	}
-	if (id > 0 && owner_check(r, id) == -1)
-		return;
 	validate_address(field(r, F_ADDRESS), key, sizeof key);
 	save(r, id, key);
 }

@@ -39,64 +39,128 @@ lists_release(void)
 	lists[0] = lists[1] = NULL;
 }
 
-/* Account, addresses and domains in one round trip; the account's row, or
- * NULL with the answer set. */
-static PGresult *
-page_fetch(struct req *r)
+/*
+ * The root element root (status, base), the account and the organization,
+ * with the lists the page shows (statements taking the organization id)
+ * fetched in the same round trip into out[0..n). 0, or -1 with the answer
+ * set (401 for an account that does not exist, 500).
+ */
+static int
+page_head(struct req *r, const char *root, int status, int n,
+	  const enum db_stmt *lists_st, PGresult **out)
 {
-	static const enum db_stmt st[3] = {DB_ACCOUNT, DB_ADDR_LIST,
-					   DB_DOMAIN_LIST};
-	static const int np[3] = {2, 1, 1};
+	enum db_stmt st[3] = {DB_ACCOUNT};
+	int np[3] = {2, 1, 1}, i;
 	char acct[NUMBUF], org[NUMBUF];
 	const char *pa[2] = {num(r->sess.account_id, acct),
 			     num(r->sess.org_id, org)};
 	const char *po[1] = {org};
 	const char *const *params[3] = {pa, po, po};
 	PGresult *res[3];
+	mxml_node_t *el;
 
-	lists_release();
-	if (db_exec_all(3, st, np, params, res) == -1) {
+	for (i = 0; i < n; i++)
+		st[i + 1] = lists_st[i];
+	if (db_exec_all(n + 1, st, np, params, res) == -1) {
 		http_fail(r, 500, "internal");
-		return NULL;
+		return -1;
 	}
-	lists[0] = res[1];
-	lists[1] = res[2];
+	for (i = 0; i < n; i++)
+		out[i] = res[i + 1];
 	if (PQntuples(res[0]) != 1) {
 		PQclear(res[0]);
 		http_fail(r, 401, "bad_session");
-		return NULL;
+		return -1;
 	}
-	return res[0];
+	r->doc = xml_doc(root, &r->root);
+	r->status = status;
+	xml_attr_num(r->root, "status", status);
+	xml_attr(r->root, "base", r->base);
+	el = xml_el(r->root, "account");
+	xml_attr_num(el, "id", r->sess.account_id);
+	xml_attr(el, "name", PQgetvalue(res[0], 0, 0));
+	el = xml_el(r->root, "organization");
+	xml_attr_num(el, "id", r->sess.org_id);
+	xml_attr(el, "name", PQgetvalue(res[0], 0, 1));
+	PQclear(res[0]);
+	return 0;
 }
 
 int
 page_begin(struct req *r, int status, const char *notice)
 {
-	mxml_node_t *el;
-	PGresult *res;
+	static const enum db_stmt st[2] = {DB_ADDR_LIST, DB_DOMAIN_LIST};
 
-	if ((res = page_fetch(r)) == NULL)
+	lists_release();
+	if (page_head(r, "settings", status, 2, st, lists) == -1)
 		return -1;
-	r->doc = xml_doc("settings", &r->root);
-	r->status = status;
-	xml_attr_num(r->root, "status", status);
-	xml_attr(r->root, "base", r->base);
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
-	el = xml_el(r->root, "account");
-	xml_attr_num(el, "id", r->sess.account_id);
-	xml_attr(el, "name", PQgetvalue(res, 0, 0));
-	el = xml_el(r->root, "organization");
-	xml_attr_num(el, "id", r->sess.org_id);
-	xml_attr(el, "name", PQgetvalue(res, 0, 1));
-	PQclear(res);
 	return 0;
+}
+
+PGresult *
+page_log(struct req *r)
+{
+	static const enum db_stmt st[1] = {DB_EVENT_LIST};
+	PGresult *events = NULL;
+
+	if (page_head(r, "log", 200, 1, st, &events) == -1) {
+		PQclear(events);
+		return NULL;
+	}
+	return events;
 }
 
 void
 page_error(struct req *r, const char *code)
 {
 	xml_attr(xml_el(r->root, "error"), "code", code);
+}
+
+void
+page_refuse(struct req *r, int status, const char *code)
+{
+	if (page_begin(r, status, NULL) == -1)
+		return;
+	page_error(r, code);
+	page_end(r);
+}
+
+PGresult *
+page_lookup(struct req *r, enum db_stmt st, long id)
+{
+	char ids[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
+	PGresult *res;
+
+	if (id <= 0) {
+		page_refuse(r, 404, "not_found");
+		return NULL;
+	}
+	if ((res = db_exec(st, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return NULL;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		page_refuse(r, 404, "not_found");
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *
+page_own_address(struct req *r, long id)
+{
+	PGresult *res = page_lookup(r, DB_ADDR_GET, id);
+
+	if (res != NULL && atol(PQgetvalue(res, 0, 7)) != r->sess.account_id) {
+		PQclear(res);
+		page_refuse(r, 403, "not_registrant");
+		return NULL;
+	}
+	return res;
 }
 
 mxml_node_t *

@@ -8,6 +8,7 @@
 #ifndef SA_PAGE_H
 #define SA_PAGE_H
 
+#include "db.h"
 #include "http.h"
 
 /* Root, account and organization. It also fetches, in the same round
@@ -15,11 +16,25 @@
  * action's changes are made. notice may be NULL. 0, or -1 with the answer
  * set (401 for an account that does not exist, 500). */
 int page_begin(struct req *, int status, const char *notice);
+/* The log document (tests/golden/log-example.xml) up to its events; the
+ * organization's events, newest first (free with PQclear), or NULL with
+ * the answer set. */
+PGresult *page_log(struct req *);
 /* The organization's addresses and domains as page_begin() fetched them;
  * 0, or -1 with the answer set. */
 int page_end(struct req *);
 /* The page-level error (invalid_form, not_registrant, not_found …). */
 void page_error(struct req *, const char *code);
+/* The whole page answering status with a page-level error code. */
+void page_refuse(struct req *, int status, const char *code);
+/* The row of address or domain id of the session's organization
+ * (st: DB_ADDR_GET or DB_DOMAIN_GET; free with PQclear), or NULL with the
+ * answer set: 404 not_found when it is not the organization's (naming
+ * nothing), 500 when the database failed. */
+PGresult *page_lookup(struct req *, enum db_stmt st, long id);
+/* The same for an address the session's account registered; another
+ * account's address answers 403 not_registrant. */
+PGresult *page_own_address(struct req *, long id);
 /* A <form name=…>; id > 0 adds id=. */
 mxml_node_t *page_form(struct req *, const char *name, long id);
 /* A <field> keeping what the user typed, with an optional error code;
