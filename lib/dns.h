@@ -82,6 +82,14 @@ struct dns_source {
 
 const char *dns_status_name(enum dns_status);
 
+/* A TXT RR's storage, shared by both sources: one block holding the
+ * array of pointers, the array of lengths, then n strings of bytes bytes
+ * in all (NULs included). Sets rr->u.txt.str and .len and returns where
+ * the strings go, or NULL; the caller fills str[i], len[i] and nstr. */
+char *dns_txt_block(struct dns_rr *, size_t n, size_t bytes);
+/* Frees what an RR holds (its host names or its TXT block). */
+void dns_rr_release(struct dns_rr *);
+
 /* The strings of one TXT RR concatenated, as DKIM and DMARC read a record
  * (RFC 6376 §3.6.2.2, RFC 7489 §6.6.3), in one allocation; past max only
  * up to the string that crosses it, which the caller refuses by length. */

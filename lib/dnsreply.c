@@ -138,36 +138,16 @@ rdata_name(const unsigned char *msg, size_t len, size_t off, size_t end)
 	return strdup(name);
 }
 
-static void
-rr_release(struct dns_rr *rr)
-{
-	switch (rr->type) {
-	case DNS_T_MX:
-		free(rr->u.mx.host);
-		break;
-	case DNS_T_PTR:
-	case DNS_T_CNAME:
-	case DNS_T_NS:
-		free(rr->u.host);
-		break;
-	case DNS_T_TXT:
-		free(rr->u.txt.str); /* one block, see txt_decode() */
-		break;
-	default:
-		break;
-	}
-}
-
 /*
- * The character-strings of one TXT RR (RFC 1035 §3.3.14), in one block:
- * the array of pointers, the array of lengths, then each string with a NUL.
+ * The character-strings of one TXT RR (RFC 1035 §3.3.14), in the block of
+ * dns_txt_block().
  * Returns 0, -1 on a malformed RR, -2 on allocation failure.
  */
 static int
 txt_decode(const unsigned char *msg, const struct rrhead *h, struct dns_rr *rr)
 {
 	size_t off = h->rdoff, end = h->rdoff + h->rdlen, n = 0, l, bytes = 0;
-	char *block, *p;
+	char *p;
 
 	while (off < end) { /* count first: one allocation */
 		l = msg[off];
@@ -177,12 +157,8 @@ txt_decode(const unsigned char *msg, const struct rrhead *h, struct dns_rr *rr)
 		bytes += l + 1;
 		n++;
 	}
-	block = malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes + 1);
-	if (block == NULL)
+	if ((p = dns_txt_block(rr, n, bytes)) == NULL)
 		return -2;
-	rr->u.txt.str = (char **)(void *)block;
-	rr->u.txt.len = (size_t *)(void *)(block + n * sizeof(char *));
-	p = block + n * (sizeof(char *) + sizeof(size_t));
 	for (off = h->rdoff; rr->u.txt.nstr < n; off += 1 + l) {
 		l = msg[off];
 		memcpy(p, msg + off + 1, l);
@@ -273,7 +249,7 @@ collect(const unsigned char *msg, size_t len, const struct rrhead *rrs,
 			continue;
 		rc = rr_decode(msg, len, &rrs[i], &out->rr[out->nrr]);
 		if (rc != 0) {
-			rr_release(&out->rr[out->nrr]);
+			dns_rr_release(&out->rr[out->nrr]);
 			return rc;
 		}
 		out->nrr++;
@@ -346,7 +322,7 @@ drop_rrs(struct dns_answer *out)
 	size_t i;
 
 	for (i = 0; i < out->nrr; i++)
-		rr_release(&out->rr[i]);
+		dns_rr_release(&out->rr[i]);
 	out->nrr = 0;
 }
 
@@ -419,7 +395,7 @@ dns_reply_release(struct dns_answer *a)
 	size_t i;
 
 	for (i = 0; i < a->nrr; i++)
-		rr_release(&a->rr[i]);
+		dns_rr_release(&a->rr[i]);
 	free(a->rr);
 	free(a->canon);
 	a->rr = NULL;

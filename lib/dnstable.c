@@ -135,11 +135,25 @@ dns_table_new(void)
 	return calloc(1, sizeof(struct dns_table));
 }
 
-static void
-rr_release(struct dns_rr *rr)
+char *
+dns_txt_block(struct dns_rr *rr, size_t n, size_t bytes)
 {
-	size_t i;
+	char *block;
 
+	if (n > ((size_t)-1 - bytes - 1) / (sizeof(char *) + sizeof(size_t)))
+		return NULL;
+	block = malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes + 1);
+	if (block == NULL)
+		return NULL;
+	rr->u.txt.str = (char **)(void *)block;
+	rr->u.txt.len = (size_t *)(void *)(block + n * sizeof(char *));
+	rr->u.txt.nstr = 0;
+	return block + n * (sizeof(char *) + sizeof(size_t));
+}
+
+void
+dns_rr_release(struct dns_rr *rr)
+{
 	switch (rr->type) {
 	case DNS_T_MX:
 		free(rr->u.mx.host);
@@ -150,10 +164,7 @@ rr_release(struct dns_rr *rr)
 		free(rr->u.host);
 		break;
 	case DNS_T_TXT:
-		for (i = 0; i < rr->u.txt.nstr; i++)
-			free(rr->u.txt.str[i]);
-		free(rr->u.txt.str);
-		free(rr->u.txt.len);
+		free(rr->u.txt.str); /* the block of dns_txt_block() */
 		break;
 	default:
 		break;
@@ -169,7 +180,7 @@ dns_table_free(struct dns_table *t)
 		return;
 	for (i = 0; i < t->nrr; i++) {
 		free(t->rrs[i].name);
-		rr_release(&t->rrs[i].rr);
+		dns_rr_release(&t->rrs[i].rr);
 	}
 	for (i = 0; i < t->nst; i++)
 		free(t->sts[i].name);
@@ -235,7 +246,7 @@ add_rr(struct dns_table *t, const char *name, struct dns_rr *rr)
 	t->gen++;
 	return 0;
 fail:
-	rr_release(rr);
+	dns_rr_release(rr);
 	return -1;
 }
 
@@ -307,30 +318,25 @@ dns_table_add_txt(struct dns_table *t, const char *name, size_t n,
 		  const char *const *str, const size_t *len)
 {
 	struct dns_rr rr;
-	size_t i, l;
+	size_t i, l, bytes = 0;
+	char *p;
 
 	memset(&rr, 0, sizeof rr);
 	rr.type = DNS_T_TXT;
-	if (n > 0) {
-		rr.u.txt.str = calloc(n, sizeof *rr.u.txt.str);
-		rr.u.txt.len = calloc(n, sizeof *rr.u.txt.len);
-		if (rr.u.txt.str == NULL || rr.u.txt.len == NULL)
-			goto fail;
-	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
+		bytes += (len != NULL ? len[i] : strlen(str[i])) + 1;
+	if ((p = dns_txt_block(&rr, n, bytes)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++, p += l + 1) {
 		l = len != NULL ? len[i] : strlen(str[i]);
-		if ((rr.u.txt.str[i] = malloc(l + 1)) == NULL)
-			goto fail;
-		rr.u.txt.nstr++;
 		if (l > 0)
-			memcpy(rr.u.txt.str[i], str[i], l);
-		rr.u.txt.str[i][l] = '\0';
+			memcpy(p, str[i], l);
+		p[l] = '\0';
+		rr.u.txt.str[i] = p;
 		rr.u.txt.len[i] = l;
+		rr.u.txt.nstr++;
 	}
 	return add_rr(t, name, &rr);
-fail:
-	rr_release(&rr);
-	return -1;
 }
 
 /* Whether key is a stored name or an ancestor of one (an empty

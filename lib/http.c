@@ -17,19 +17,22 @@
 #include "util.h"
 #include "xml.h"
 
-static const char *const reasons[][2] = {
-    {"200", "OK"},
-    {"303", "See Other"},
-    {"400", "Bad Request"},
-    {"401", "Unauthorized"},
-    {"403", "Forbidden"},
-    {"404", "Not Found"},
-    {"405", "Method Not Allowed"},
-    {"413", "Content Too Large"},
-    {"415", "Unsupported Media Type"},
-    {"422", "Unprocessable Content"},
-    {"500", "Internal Server Error"},
-    {"503", "Service Unavailable"},
+static const struct {
+	int status;
+	const char *phrase;
+} reasons[] = {
+    {200, "OK"},
+    {303, "See Other"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {413, "Content Too Large"},
+    {415, "Unsupported Media Type"},
+    {422, "Unprocessable Content"},
+    {500, "Internal Server Error"},
+    {503, "Service Unavailable"},
 };
 
 /* The process's view of one request, over FastCGI or CGI. */
@@ -64,13 +67,11 @@ io_write(struct io *io, const char *p, size_t n)
 static const char *
 reason_phrase(int status)
 {
-	char code[8];
 	size_t i;
 
-	snprintf(code, sizeof code, "%d", status);
 	for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-		if (strcmp(reasons[i][0], code) == 0)
-			return reasons[i][1];
+		if (reasons[i].status == status)
+			return reasons[i].phrase;
 	return "Error";
 }
 
