@@ -10,7 +10,8 @@
 #   BUILD=build bash bench/verifier-run.sh
 #   env: N=100000 PERF_SECONDS=5 PERF_OUTSTANDING="100 200 400" BATCH=1000
 #        INFLIGHT=2000; BENCH_VERBOSE=1 adds per-statement database times
-#        (pg_stat_statements)
+#        (pg_stat_statements); BENCH_WRAP="perf record -o F --" runs the
+#        verifier under a profiler
 export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-build}
 source "$SA_TOP/tests/lib/common.sh"

@@ -103,9 +103,6 @@ static const char *const sql[DB__MAX] = {
 [DB_KEY_RETIRE] =
 	"UPDATE dkim_keys SET retired_at = now()"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
-[DB_KEY_ACTIVE] =
-	"SELECT selector, public_key, private_sealed FROM dkim_keys"
-	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
 /* the verifier's batches: sql/003_verifier.sql */
 [DB_SWEEP_CLAIM] =
