@@ -116,34 +116,40 @@ add(struct req *r)
 	char a[DOMAIN_MAX + 1], u[ULABEL_MAX + 1];
 	const char *err, *confirm = http_param(r, "confirm_readd");
 	struct key_pair k;
-	int have_key, dup;
+	int have_key, dup, readd;
 
 	if (page_check(r, fields, 1, &err) > 0) {
 		again(r, 422, err, NULL, NULL);
 		return;
 	}
 	validate_domain(http_param(r, "domain"), a, u);
-	have_key = keys_generate(&k) == 0;
-	if (db_begin() == -1 || (dup = exists(r, DB_DOMAIN_BY_NAME, a)) == -1)
-		goto fail;
+	if ((dup = exists(r, DB_DOMAIN_BY_NAME, a)) == -1 ||
+	    (readd = exists(r, DB_DOMAIN_WAS_DELETED, a)) == -1) {
+		http_fail(r, 500, "internal");
+		return;
+	}
 	if (dup) {
 		again(r, 422, "duplicate", NULL, NULL);
-	} else if ((confirm == NULL || strcmp(confirm, "1") != 0) &&
-		   exists(r, DB_DOMAIN_WAS_DELETED, a) == 1) {
+		return;
+	}
+	if (readd && (confirm == NULL || strcmp(confirm, "1") != 0)) {
 		again(r, 200, NULL, a, u);
-	} else if (store(r, a, u, &k, have_key) == -1) {
-		if (!db_unique_violation())
-			goto fail;
-		db_rollback();
-		again(r, 422, "duplicate", NULL, NULL);
+		return;
+	}
+	/* the slow step, outside the transaction; a name added meanwhile is
+	 * still caught by the unique index */
+	have_key = keys_generate(&k) == 0;
+	if (db_begin() == -1 || store(r, a, u, &k, have_key) == -1) {
+		if (db_unique_violation()) {
+			db_rollback();
+			again(r, 422, "duplicate", NULL, NULL);
+		} else {
+			http_fail(r, 500, "internal");
+		}
 	} else {
 		http_redirect(r, have_key ? "issued" : "dkim_failed");
 	}
 	keys_release(&k);
-	return;
-fail:
-	keys_release(&k);
-	http_fail(r, 500, "internal");
 }
 
 int
