@@ -84,7 +84,7 @@ static const char *const sql[DB__MAX] = {
 	"INSERT INTO domains (org_id, name, unicode_name, created_by,"
 	" spf_record) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 [DB_DOMAIN_DELETE] =
-	"UPDATE domains SET deleted_at = now(), lease_until = NULL"
+	"UPDATE domains SET deleted_at = now()"
 	" WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
 	" RETURNING name",
 [DB_DOMAIN_RESET_DKIM] =
@@ -104,7 +104,7 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET retired_at = now()"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/003_verifier.sql */
+/* the verifier's batches: sql/004_leases.sql */
 [DB_SWEEP_CLAIM] =
 	"SELECT id, name, dkim, due FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
@@ -112,8 +112,7 @@ static const char *const sql[DB__MAX] = {
 	" $11, $12, $13, $14, $15, $16, $17, $18)",
 /* leases of a run that stops early, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
-	"UPDATE domains SET lease_until = NULL, lease_owner = NULL"
-	" WHERE lease_owner = $1",
+	"DELETE FROM domain_leases WHERE owner = $1",
 };
 /* clang-format on */
 

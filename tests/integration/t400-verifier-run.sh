@@ -139,7 +139,7 @@ c2=$(grep -o 'checked [0-9]*' "$T/r2" | cut -d' ' -f2)
 check_eq "together: the two runs checked $N between them ($c1 + $c2)" $N $((c1 + c2))
 check_eq "together: each domain checked once" "$N 1 1" \
 	"$(sa_psql -tAc "SELECT count(*) || ' ' || min(checks) || ' ' || max(checks) FROM domains WHERE name LIKE '%.bulk.test'")"
-check_eq "together: no lease left" 0 "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE lease_owner IS NOT NULL")"
+check_eq "together: no lease left" 0 "$(sa_psql -tAc "SELECT count(*) FROM domain_leases WHERE owner IS NOT NULL")"
 
 # --- a run killed half-way is completed by the next
 N2=4000
@@ -155,7 +155,7 @@ while [ "$(done_k)" -lt 100 ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); don
 { kill -9 $pk && wait $pk; } 2>/dev/null
 half=$(done_k)
 check "killed half-way ($half of $N2 done)" test "$half" -gt 0 -a "$half" -lt "$N2"
-check "the killed run left leases" test "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE lease_owner IS NOT NULL")" -gt 0
+check "the killed run left leases" test "$(sa_psql -tAc "SELECT count(*) FROM domain_leases WHERE owner IS NOT NULL")" -gt 0
 sleep 11 # verify_lease_s = 10: the leases expire
 run >/dev/null
 check_eq "next run completed every domain" "$N2 0" \
