@@ -278,7 +278,7 @@ static void
 page_dkim(mxml_node_t *d, PGresult *res, int i)
 {
 	mxml_node_t *k = xml_el(d, "dkim");
-	char *host, *value, *zone;
+	char *host, *value = NULL, *zone;
 
 	xml_attr(k, "status", PQgetvalue(res, i, 9));
 	xml_attr(k, "reason", PQgetvalue(res, i, 10));
@@ -294,10 +294,12 @@ page_dkim(mxml_node_t *d, PGresult *res, int i)
 		    host && value ? records_zone_line(host, value, 255) : NULL;
 		page_record(k, host, value, zone);
 		free(host);
-		free(value);
 		free(zone);
 	}
-	page_found(k, PQgetvalue(res, i, 11));
+	/* NULL: DNS held exactly the record issued (sql/005) */
+	page_found(k, PQgetisnull(res, i, 11) ? (value ? value : "")
+					      : PQgetvalue(res, i, 11));
+	free(value);
 }
 
 static void

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "records.h"
 #include "sweep.h"
 #include "util.h"
 #include "verify.h"
@@ -93,6 +94,30 @@ arr_add(struct buf *b, const char *s, struct buf *scratch)
 	buf_addc(b, '"');
 }
 
+/* Appends SQL NULL to a PostgreSQL array literal. */
+static void
+arr_null(struct buf *b)
+{
+	buf_adds(b, b->len == 0 ? "{NULL" : ",NULL");
+}
+
+/* Whether the DKIM record found is exactly the one issued for the key
+ * checked: the row then holds NULL instead of a second copy of the key
+ * (sql/005_dkim_found_issued.sql). */
+static int
+dkim_found_issued(const struct verify_request *req, const char *found)
+{
+	char *issued;
+	int same;
+
+	if (req->dkim_p == NULL || found == NULL)
+		return 0;
+	issued = records_dkim_value(req->dkim_p);
+	same = issued != NULL && strcmp(issued, found) == 0;
+	free(issued);
+	return same;
+}
+
 /* The records seen, one per line. */
 static char *
 joined(char *const *rec, size_t n)
@@ -126,7 +151,8 @@ count(struct sweep *s, const struct verify_result *r)
 /* Adds one verdict to the arrays. A domain without a key (issuance
  * failed) has nothing to verify for DKIM: it stays pending. */
 static void
-row(struct sweep *s, long id, const struct verify_result *r)
+row(struct sweep *s, const struct verify_request *req, long id,
+    const struct verify_result *r)
 {
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
@@ -142,7 +168,10 @@ row(struct sweep *s, long id, const struct verify_result *r)
 		&s->scratch);
 	arr_add(&s->col[C_DKIM_REASON], skipped ? "" : r->dkim.reason,
 		&s->scratch);
-	arr_add(&s->col[C_DKIM_FOUND], r->dkim.record, &s->scratch);
+	if (dkim_found_issued(req, r->dkim.record))
+		arr_null(&s->col[C_DKIM_FOUND]);
+	else
+		arr_add(&s->col[C_DKIM_FOUND], r->dkim.record, &s->scratch);
 	arr_add(&s->col[C_DMARC_STATUS], r->dmarc.status, &s->scratch);
 	arr_add(&s->col[C_DMARC_REASON], r->dmarc.reason, &s->scratch);
 	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy, &s->scratch);
@@ -274,7 +303,7 @@ done(void *arg, void *user, const struct verify_request *req,
 			  req->domain);
 		return;
 	}
-	row(s, (long)(intptr_t)user, res);
+	row(s, req, (long)(intptr_t)user, res);
 	if (s->nrows >= s->o->batch && flush(s) == -1)
 		s->failed = 1;
 	claim_take(s, 0);

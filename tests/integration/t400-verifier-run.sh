@@ -73,6 +73,9 @@ check_eq "event for the status change" 1 \
 get /mail-settings/ "$ct"
 check "page shows ✔ 設定済" body_has "✔ 設定済"
 check "page shows the record found" body_has "v=spf1 include:m01-ahd-sys.net ~all"
+check_eq "the issued DKIM record found is not stored twice" t "$(col "dkim_found IS NULL")"
+get /mail-settings/api/ "$ct"
+check_eq "the page shows it as found" "$dkim" "$(xpath 'string(//domain/dkim/found)')"
 
 # --- changed records: unverified with the reason
 while IFS='|' read -r name spf dk want; do
@@ -86,6 +89,9 @@ while IFS='|' read -r name spf dk want; do
 	due_now >/dev/null
 	run >/dev/null
 	check_eq "$name" "$want" "$(col "spf_reason || ' ' || dkim_reason")"
+	[ "$dk" = truncated ] &&
+		check_eq "a DKIM record other than the issued one is stored" \
+			"${dkim:0:$((${#dkim} - 40))}" "$(col dkim_found)"
 	[ "$name" = "two SPF records" ] &&
 		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")"
 done <<'EOF2'
