@@ -246,6 +246,12 @@ db_async_ready(struct db_async *a)
 	return a->busy && (!PQconsumeInput(a->c) || !PQisBusy(a->c));
 }
 
+int
+db_async_socket(const struct db_async *a)
+{
+	return a->busy ? PQsocket(a->c) : -1;
+}
+
 PGresult *
 db_async_result(struct db_async *a)
 {

@@ -83,6 +83,9 @@ int db_async_busy(const struct db_async *);
 /* 1 when the result of the statement in flight can be taken without
  * waiting (reads what has arrived). */
 int db_async_ready(struct db_async *);
+/* The connection's socket while a statement is in flight, else -1: what
+ * an event loop waits on for its answer. */
+int db_async_socket(const struct db_async *);
 /* The result of the statement in flight, waiting for it if need be; NULL
  * when it failed. The caller PQclear()s it. */
 PGresult *db_async_result(struct db_async *);

@@ -66,7 +66,10 @@ struct dns_resolver {
 	struct entry *lru_head, *lru_tail; /* answered entries */
 	size_t nanswered, max_cached;
 	int inflight, max_inflight;
-	int completed;	      /* answers since dns_resolver_wait() started */
+	int completed; /* answers since dns_resolver_wait() started */
+	int watch[DNS_MAX_WATCH]; /* dns_resolver_watch() */
+	size_t nwatch;
+	int woken;	      /* a watched descriptor was readable */
 	struct waiter *spare; /* waiter nodes kept for reuse */
 	struct pollfd *pfd, *pcopy;
 	size_t npfd, cappfd, capcopy;
@@ -641,28 +644,37 @@ poll_timeout(struct dns_resolver *r, long left)
 static void
 poll_once(struct dns_resolver *r, int ms)
 {
-	size_t i, n = r->npfd;
+	size_t i, n = r->npfd, all = r->npfd + r->nwatch;
 	int ready;
 	ares_socket_t rd, wr;
 
-	/* A copy: c-ares may open or close sockets while we process. */
-	if (n > r->capcopy) {
+	/* A copy: c-ares may open or close sockets while we process. The
+	 * watched descriptors follow c-ares's. */
+	if (all > r->capcopy) {
 		free(r->pcopy);
 		r->capcopy = 0;
-		if ((r->pcopy = calloc(n, sizeof *r->pcopy)) == NULL)
-			n = 0;
+		if ((r->pcopy = calloc(all, sizeof *r->pcopy)) == NULL)
+			n = all = 0;
 		else
-			r->capcopy = n;
+			r->capcopy = all;
 	}
 	if (n > 0)
 		memcpy(r->pcopy, r->pfd, n * sizeof *r->pcopy);
-	ready = poll(r->pcopy, n, ms);
+	for (i = n; i < all; i++) {
+		r->pcopy[i].fd = r->watch[i - n];
+		r->pcopy[i].events = POLLIN;
+		r->pcopy[i].revents = 0;
+	}
+	ready = poll(r->pcopy, all, ms);
 	if (ready <= 0) {
 		if (ready == -1 && errno != EINTR)
 			log_warnx("poll: %s", strerror(errno));
 		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 		return;
 	}
+	for (i = n; i < all; i++)
+		if (r->pcopy[i].revents != 0)
+			r->woken = 1;
 	for (i = 0; i < n; i++) {
 		if (r->pcopy[i].revents == 0)
 			continue;
@@ -675,6 +687,23 @@ poll_once(struct dns_resolver *r, int ms)
 	}
 }
 
+void
+dns_resolver_watch(struct dns_resolver *r, const int *fds, size_t n)
+{
+	size_t i;
+
+	r->nwatch = 0;
+	for (i = 0; i < n && r->nwatch < DNS_MAX_WATCH; i++)
+		if (fds[i] >= 0)
+			r->watch[r->nwatch++] = fds[i];
+}
+
+int
+dns_resolver_woken(const struct dns_resolver *r)
+{
+	return r->woken;
+}
+
 int
 dns_resolver_wait(struct dns_resolver *r, int timeout_ms)
 {
@@ -682,9 +711,11 @@ dns_resolver_wait(struct dns_resolver *r, int timeout_ms)
 
 	evict(r);
 	r->completed = 0;
+	r->woken = 0;
 	for (;;) {
 		dns_resolver_flush(r);
-		if (r->completed > 0 || r->inflight + r->nqueued == 0)
+		if (r->completed > 0 || r->woken ||
+		    r->inflight + r->nqueued == 0)
 			break;
 		left = deadline >= 0 ? deadline - now_ms() : -1;
 		poll_once(

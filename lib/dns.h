@@ -148,8 +148,17 @@ struct dns_source dns_resolver_source(struct dns_resolver *);
 /* Sends every question recorded since the last call. */
 void dns_resolver_flush(struct dns_resolver *);
 /* Runs the event loop until at least one outstanding query completes (or
- * timeout_ms passes); returns the number of queries still outstanding. */
+ * timeout_ms passes, or a watched descriptor becomes readable); returns
+ * the number of queries still outstanding. */
 int dns_resolver_wait(struct dns_resolver *, int timeout_ms);
+/* Other descriptors the event loop also waits on (at most
+ * DNS_MAX_WATCH, -1 entries ignored), replacing those watched before:
+ * when one is readable the wait returns and dns_resolver_woken() says so
+ * until the next wait starts. Lets a driver serve its own connections
+ * (the database's, lib/sweep.c) without polling them per answer. */
+#define DNS_MAX_WATCH 4
+void dns_resolver_watch(struct dns_resolver *, const int *fds, size_t n);
+int dns_resolver_woken(const struct dns_resolver *);
 /* Callback when a given question's answer arrives, so a driver can resume
  * the checks waiting on it. */
 typedef void (*dns_done_fn)(void *arg, const char *name, enum dns_type);

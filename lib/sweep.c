@@ -42,6 +42,7 @@ enum col {
 
 struct sweep {
 	const struct sweep_opts *o;
+	struct dns_resolver *r;
 	struct sweep_stats *st;
 	struct verify_batch *vb;
 	struct db_async *cl; /* claims */
@@ -180,14 +181,15 @@ row(struct sweep *s, const struct verify_request *req, long id,
 	count(s, r);
 }
 
-/* Takes the result of the write in flight, if any; 0 / -1. */
+/* Takes the result of the write in flight once it is there (or waits for
+ * it with wait set); 0 / -1. */
 static int
-write_done(struct sweep *s)
+write_done(struct sweep *s, int wait)
 {
 	PGresult *res;
 	int i;
 
-	if (!db_async_busy(s->wr))
+	if (!db_async_busy(s->wr) || (!wait && !db_async_ready(s->wr)))
 		return 0;
 	res = db_async_result(s->wr);
 	PQclear(res);
@@ -196,19 +198,20 @@ write_done(struct sweep *s)
 	return res != NULL ? 0 : -1;
 }
 
-/* Sends the verdicts collected so far as one transaction, without waiting
- * for it (the previous one is waited for first). The arrays are kept until
- * the statement completed. 0 / -1. */
+/* Sends the verdicts collected, if there are at least `min`, as one
+ * transaction without waiting for it, once the write before it completed:
+ * with wait set, waits for that; without, leaves them to collect more. The
+ * arrays are kept until the statement completed. 0 / -1. */
 static int
-flush(struct sweep *s)
+flush(struct sweep *s, size_t min, int wait)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
 	const char *p[18];
 	int i;
 
-	if (write_done(s) == -1)
+	if (write_done(s, wait) == -1)
 		return -1;
-	if (s->nrows == 0)
+	if (s->nrows == 0 || s->nrows < min || db_async_busy(s->wr))
 		return 0;
 	for (i = 0; i < C__MAX; i++) {
 		buf_addc(&s->col[i], '}');
@@ -290,13 +293,16 @@ claim_take(struct sweep *s, int wait)
 	PQclear(res);
 }
 
-/* A check completed: collect it, write when a batch is full, and keep the
- * pipeline fed. */
+/* A check completed: collect it, and write when a batch is full and the
+ * write before it is done. While that one runs, verdicts keep collecting
+ * (the loop sends them once it completes); only at four batches does a
+ * check wait for it. Ask for more domains as soon as there is room. */
 static void
 done(void *arg, void *user, const struct verify_request *req,
      const struct verify_result *res)
 {
 	struct sweep *s = arg;
+	size_t b = s->o->batch;
 
 	if (res == NULL) {
 		log_warnx("check of %s failed; its lease will expire",
@@ -304,9 +310,9 @@ done(void *arg, void *user, const struct verify_request *req,
 		return;
 	}
 	row(s, req, (long)(intptr_t)user, res);
-	if (s->nrows >= s->o->batch && flush(s) == -1)
+	if (s->nrows >= b && (!db_async_busy(s->wr) || s->nrows >= 4 * b) &&
+	    flush(s, b, 1) == -1)
 		s->failed = 1;
-	claim_take(s, 0);
 	claim_send(s);
 }
 
@@ -336,10 +342,14 @@ sweep_begin(struct sweep *s)
 	return 0;
 }
 
-/* Feeds and drains the batch until nothing due is left. */
+/* Feeds and drains the batch until nothing due is left. The checks run
+ * until a database connection has an answer (the resolver watches both),
+ * and the answers are taken without waiting. */
 static void
 sweep_loop(struct sweep *s)
 {
+	int fds[2];
+
 	claim_send(s);
 	while (!s->failed) {
 		if (verify_batch_pending(s->vb) == 0) {
@@ -349,7 +359,12 @@ sweep_loop(struct sweep *s)
 			claim_take(s, 1);
 			continue;
 		}
+		fds[0] = db_async_socket(s->cl);
+		fds[1] = db_async_socket(s->wr);
+		dns_resolver_watch(s->r, fds, 2);
 		verify_batch_run(s->vb, 50);
+		if (flush(s, s->o->batch, 0) == -1)
+			s->failed = 1;
 		claim_take(s, 0);
 		claim_send(s);
 		if (s->o->progress)
@@ -357,6 +372,7 @@ sweep_loop(struct sweep *s)
 				"\rverifier: %lu checked, %zu in progress",
 				s->st->checked, verify_batch_pending(s->vb));
 	}
+	dns_resolver_watch(s->r, NULL, 0);
 	if (s->o->progress)
 		fprintf(stderr, "\n");
 }
@@ -373,6 +389,7 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 	memset(&s, 0, sizeof s);
 	memset(st, 0, sizeof *st);
 	s.o = o;
+	s.r = r;
 	s.st = st;
 	for (i = 0; i < C__MAX; i++) {
 		buf_init(&s.col[i]);
@@ -384,7 +401,7 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 		s.failed = 1;
 	else
 		sweep_loop(&s);
-	if (!s.failed && (flush(&s) == -1 || write_done(&s) == -1))
+	if (!s.failed && (flush(&s, 1, 1) == -1 || write_done(&s, 1) == -1))
 		s.failed = 1;
 	verify_batch_free(s.vb);
 	for (i = 0; i < C__MAX; i++) {

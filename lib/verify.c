@@ -371,8 +371,13 @@ verify_batch_run(struct verify_batch *b, int timeout_ms)
 		if (b->pending == 0 || (timeout_ms >= 0 && left <= 0))
 			break;
 		if (dns_resolver_wait(b->r, (int)left) == 0 &&
-		    b->ready.head == NULL && b->queued.head == NULL) {
+		    b->ready.head == NULL && b->queued.head == NULL &&
+		    !dns_resolver_woken(b->r)) {
 			log_warnx("%zu checks wait on nothing", b->pending);
+			break;
+		}
+		if (dns_resolver_woken(b->r)) {
+			advance(b);
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);

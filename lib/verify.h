@@ -83,7 +83,8 @@ struct verify_batch *verify_batch_new(struct dns_resolver *,
 int verify_batch_add(struct verify_batch *, const struct verify_request *,
 		     void *user);
 /* Runs until every check added is complete, or timeout_ms (< 0: none)
- * has passed; returns the number of checks not complete yet. */
+ * has passed, or a descriptor the resolver watches is readable
+ * (dns_resolver_watch()); returns the number of checks not complete yet. */
 size_t verify_batch_run(struct verify_batch *, int timeout_ms);
 /* Checks added and not complete yet. */
 size_t verify_batch_pending(const struct verify_batch *);

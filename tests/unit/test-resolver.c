@@ -6,6 +6,7 @@
  * cap, retries and EDNS.
  */
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "dns.h"
@@ -812,6 +813,37 @@ test_eviction(void)
 	dns_resolver_free(r);
 }
 
+/* A readable watched descriptor ends a wait no answer ends, and only
+ * while it is readable. */
+static void
+test_watch(void)
+{
+	struct dns_resolver *r = resolver(2000, 1, 0);
+	struct dns_source src = dns_resolver_source(r);
+	int p[2], left;
+	char c;
+
+	if (pipe(p) == -1) {
+		t_ok(0, "watch: pipe");
+		dns_resolver_free(r);
+		return;
+	}
+	src.get(src.ctx, "slow.example.jp", DNS_T_TXT);
+	dns_resolver_watch(r, p, 1);
+	t_ok(write(p[1], "x", 1) == 1, "watch: pipe written");
+	left = dns_resolver_wait(r, 1500);
+	t_ok(dns_resolver_woken(r) && left == 1,
+	     "watch: a readable descriptor ends the wait (%d outstanding)",
+	     left);
+	t_ok(read(p[0], &c, 1) == 1, "watch: pipe read");
+	dns_resolver_wait(r, 50);
+	t_ok(!dns_resolver_woken(r), "watch: not woken once drained");
+	dns_resolver_watch(r, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	dns_resolver_free(r);
+}
+
 static void
 test_bad_server(void)
 {
@@ -838,6 +870,7 @@ main(void)
 	test_inflight();
 	test_retry();
 	test_eviction();
+	test_watch();
 	test_bad_server();
 	fakens_stop(&ns);
 	dns_table_free(tab);
