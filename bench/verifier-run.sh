@@ -12,7 +12,7 @@
 #
 #   BUILD=build bash bench/verifier-run.sh
 #   env: N=100000 ROUNDS=3 PERF_SECONDS=5 PERF_OUTSTANDING="100 200 400"
-#        BATCH=1000 INFLIGHT=2000; BENCH_VERBOSE=1 adds per-statement
+#        BATCH INFLIGHT (default: the product's); BENCH_VERBOSE=1 adds per-statement
 #        database times (pg_stat_statements); BENCH_WRAP="perf record -o F
 #        --" runs the verifier under a profiler
 export SA_TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +31,9 @@ bench_zones "$T/zones" "$N" "$P" s1
 sa_nsd_start "$T/zones" bench.test m01-ahd-sys.net || exit 1
 sa_wait_for 120 sa_dns_probe "$SA_NSD_PORT" bench.test || exit 1
 SA_PG_FAST=1 sa_pg_start || exit 1
+# the product's batch and in-flight defaults unless BATCH / INFLIGHT say
 sa_config "resolver = 127.0.0.1:$SA_NSD_PORT" "spf_include = m01-ahd-sys.net" \
-	"verify_batch = ${BATCH:-1000}" "verify_inflight = ${INFLIGHT:-2000}" || exit 1
+	${BATCH:+"verify_batch = $BATCH"} ${INFLIGHT:+"verify_inflight = $INFLIGHT"} || exit 1
 org=$(sa_org "bench")
 acct=$(sa_account "$org" "bench")
 # seed: N pending domains, each with its key, as add-domain leaves them

@@ -63,7 +63,7 @@ void
 sweep_opts_config(struct sweep_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->batch = (size_t)config_num("verify_batch", 500);
+	o->batch = (size_t)config_num("verify_batch", 1000);
 	o->inflight = (size_t)config_num("verify_inflight", 2000);
 	o->lease_s = (int)config_num("verify_lease_s", 300);
 	o->new_hours = (int)config_num("verify_new_hours", 72);
@@ -198,6 +198,17 @@ write_done(struct sweep *s, int wait)
 	return res != NULL ? 0 : -1;
 }
 
+/* Has the DNS event loop wake when a statement in flight answers. Called
+ * whenever one is sent, also from inside the loop, which sees the change
+ * at its next poll. */
+static void
+watch(struct sweep *s)
+{
+	int fds[2] = {db_async_socket(s->cl), db_async_socket(s->wr)};
+
+	dns_resolver_watch(s->r, fds, 2);
+}
+
 /* Sends the verdicts collected, if there are at least `min`, as one
  * transaction without waiting for it, once the write before it completed:
  * with wait set, waits for that; without, leaves them to collect more. The
@@ -228,7 +239,10 @@ flush(struct sweep *s, size_t min, int wait)
 	p[16] = num(s->o->max_interval_s, ma);
 	p[17] = num(s->o->retry_s, re);
 	s->nrows = 0;
-	return db_async_send(s->wr, DB_SWEEP_SAVE, 18, p);
+	if (db_async_send(s->wr, DB_SWEEP_SAVE, 18, p) == -1)
+		return -1;
+	watch(s);
+	return 0;
 }
 
 /* Asks for up to `batch` more due domains when no more than `inflight`
@@ -251,6 +265,7 @@ claim_send(struct sweep *s)
 		return;
 	if (db_async_send(s->cl, DB_SWEEP_CLAIM, 7, p) == -1)
 		s->failed = 1;
+	watch(s);
 }
 
 /* Queues the checks of the claim in flight once its answer is there (or
@@ -348,8 +363,6 @@ sweep_begin(struct sweep *s)
 static void
 sweep_loop(struct sweep *s)
 {
-	int fds[2];
-
 	claim_send(s);
 	while (!s->failed) {
 		if (verify_batch_pending(s->vb) == 0) {
@@ -359,9 +372,7 @@ sweep_loop(struct sweep *s)
 			claim_take(s, 1);
 			continue;
 		}
-		fds[0] = db_async_socket(s->cl);
-		fds[1] = db_async_socket(s->wr);
-		dns_resolver_watch(s->r, fds, 2);
+		watch(s);
 		verify_batch_run(s->vb, 50);
 		if (flush(s, s->o->batch, 0) == -1)
 			s->failed = 1;
