@@ -19,8 +19,9 @@ sa_cleanup() {
 	# Newest first: nginx before FastCGI before PostgreSQL.
 	for ((i = ${#SA_PIDFILES[@]} - 1; i >= 0; i--)); do
 		f=${SA_PIDFILES[$i]}
+		# a server may remove its own PID file as it exits: no message then
 		[ -f "$f" ] || continue
-		for pid in $(cat "$f"); do
+		for pid in $(cat "$f" 2>/dev/null); do
 			kill "$pid" 2>/dev/null
 		done
 	done
@@ -28,7 +29,7 @@ sa_cleanup() {
 		local alive=0
 		for f in "${SA_PIDFILES[@]}"; do
 			[ -f "$f" ] || continue
-			for pid in $(cat "$f"); do
+			for pid in $(cat "$f" 2>/dev/null); do
 				kill -0 "$pid" 2>/dev/null && alive=1
 			done
 		done
@@ -37,7 +38,7 @@ sa_cleanup() {
 	done
 	for f in "${SA_PIDFILES[@]}"; do
 		[ -f "$f" ] || continue
-		for pid in $(cat "$f"); do
+		for pid in $(cat "$f" 2>/dev/null); do
 			kill -9 "$pid" 2>/dev/null
 		done
 	done
