@@ -21,11 +21,18 @@ ALTER TABLE domains DROP COLUMN lease_until, DROP COLUMN lease_owner;
 -- status change cost the verifier's batch about 10 µs per event.
 ALTER TABLE events DROP CONSTRAINT events_org_id_fkey;
 
--- 003's claim put the start of the run and the keyset (the last row of
--- the previous claim) inside CASE and OR, which the planner cannot turn
--- into index bounds: every claim walked domains_due from its beginning.
--- Here both bound the index scan, and the claim of one domain (今すぐ確認)
--- is a branch of its own on the primary key. Same signature and result.
+-- The verifier's batch statements (lib/sweep.c). CREATE OR REPLACE: a
+-- cluster that applied an earlier 003 has older versions of both.
+--
+-- Leases up to a_limit due domains (or only a_domain, due or not) to
+-- a_owner for a_lease_s seconds and returns them in (due_at, id) order with
+-- their active DKIM key ("<selector> <p>"). A run takes only what was due
+-- when it started (a_start) and, with a_after_due/a_after_id (the last row
+-- of its previous claim), starts where that claim ended: both bound the
+-- index scan. The claim of one domain (今すぐ確認) is a branch of its own
+-- on the primary key. The planner settings hold the plans these batches
+-- need whatever the statistics say: the batch drives, one primary-key
+-- probe per domain.
 CREATE OR REPLACE FUNCTION sa_claim(a_limit integer, a_lease_s integer,
 	a_owner text, a_start timestamptz, a_domain bigint,
 	a_after_due timestamptz, a_after_id bigint)
@@ -62,8 +69,11 @@ AS $$
 	ORDER BY d.due_at, d.id
 $$;
 
--- As in 003, for the domains still leased to a_owner; the leases go with
--- the verdicts.
+-- One batch of the verifier's verdicts, for the domains still leased to
+-- a_owner; returns how many were written. A part DNS could not answer
+-- (tempfail) keeps its previous verdict unless it had none. Every status
+-- change is an event of the organization's log. The leases go with the
+-- verdicts.
 CREATE OR REPLACE FUNCTION sa_save_verdicts(a_ids bigint[], a_spf_status text[],
 	a_spf_reason text[], a_spf_found text[], a_spf_suggested text[],
 	a_spf_lookups integer[], a_dkim_status text[], a_dkim_reason text[],
