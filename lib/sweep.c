@@ -222,7 +222,7 @@ flush(struct sweep *s, size_t min, int wait)
 
 	if (write_done(s, wait) == -1)
 		return -1;
-	if (s->nrows == 0 || s->nrows < min || db_async_busy(s->wr))
+	if (s->nrows < min || db_async_busy(s->wr))
 		return 0;
 	for (i = 0; i < C__MAX; i++) {
 		buf_addc(&s->col[i], '}');
