@@ -29,7 +29,7 @@ LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
 # The shared library, one module per concern.
 CORE = config db crypto xml validate session form log util records keys
 WEB = http page
-VERIFY = dns dnsreply dnstable spf dkim dmarc verify sweep
+VERIFY = dns dnssock dnsreply dnstable spf dkim dmarc verify sweep
 # One FastCGI binary per action (cgi-bin/<action>.c).
 ACTIONS = $(basename $(notdir $(wildcard cgi-bin/*.c)))
 

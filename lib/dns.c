@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "dns.h"
+#include "dnssock.h"
 #include "util.h"
 
 #define NAME_TEXT 1100	 /* a key: the escaped text of a name, bounded */
@@ -59,6 +60,7 @@ struct slot {
 
 struct dns_resolver {
 	ares_channel ch;
+	struct dns_socks *socks; /* its sockets (lib/dnssock.c) */
 	struct slot *tab;
 	size_t tabsz, nent;
 	struct entry *qhead, *qtail;
@@ -417,6 +419,7 @@ dns_resolver_flush(struct dns_resolver *r)
 {
 	while (r->qhead != NULL && r->inflight < r->max_inflight)
 		send_one(r);
+	dns_socks_flush(r->socks); /* what it leaves to read: poll_once() */
 }
 
 /* c-ares tells which sockets to watch; we keep them in a pollfd array. */
@@ -505,6 +508,8 @@ channel_init(struct dns_resolver *r, const struct dns_resolver_opts *o)
 		return -1;
 	}
 	ares_set_socket_callback(r->ch, sock_created, r);
+	if ((r->socks = dns_socks_new(r->ch)) == NULL)
+		return -1;
 	return set_servers(r, o);
 }
 
@@ -565,6 +570,7 @@ dns_resolver_free(struct dns_resolver *r)
 	/* Outstanding queries end with ARES_EDESTRUCTION: see query_cb(). */
 	if (r->ch != NULL)
 		ares_destroy(r->ch);
+	dns_socks_free(r->socks);
 	for (i = 0; r->tab != NULL && i < r->tabsz; i++)
 		if (r->tab[i].e != NULL)
 			entry_free(r->tab[i].e);
@@ -640,13 +646,37 @@ poll_timeout(struct dns_resolver *r, long left)
 	return (int)ms;
 }
 
+/* Sends the queries c-ares queued, and lets it read what a send or an
+ * earlier read left for it; returns how many reads it had. Bounded: each
+ * read takes a reply or an error. */
+static int
+send_queued(struct dns_resolver *r)
+{
+	ares_socket_t fd;
+	int n = 0;
+
+	while (n < 1024 &&
+	       (fd = dns_socks_flush(r->socks)) != ARES_SOCKET_BAD) {
+		ares_process_fd(r->ch, fd, ARES_SOCKET_BAD);
+		n++;
+	}
+	return n;
+}
+
 /* One poll() round; hands every ready socket to c-ares. */
 static void
 poll_once(struct dns_resolver *r, int ms)
 {
-	size_t i, n = r->npfd, all = r->npfd + r->nwatch;
+	size_t i, n, all;
 	int ready;
 	ares_socket_t rd, wr;
+
+	if (send_queued(r) > 0)
+		ms = 0; /* answers may have come: back to the caller */
+	else if (dns_socks_pending(r->socks) && ms > 1)
+		ms = 1; /* the kernel had no room: try again soon */
+	n = r->npfd;
+	all = r->npfd + r->nwatch;
 
 	/* A copy: c-ares may open or close sockets while we process. The
 	 * watched descriptors follow c-ares's. */

@@ -5,9 +5,12 @@
  * outcomes, the cache, name folding, CNAME chasing, waiters, the in-flight
  * cap, retries and EDNS.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "dns.h"
 #include "fakens.h"
@@ -844,6 +847,68 @@ test_watch(void)
 	dns_resolver_free(r);
 }
 
+/* More questions than one system call sends or reads (lib/dnssock.c). */
+static void
+test_burst(void)
+{
+	struct dns_resolver *r = resolver(2000, 2, 1000);
+	struct dns_source src = dns_resolver_source(r);
+	const struct dns_answer *a;
+	struct dns_stats st;
+	char name[64];
+	int i, ok = 0;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "b%d.example.jp", i);
+		src.get(src.ctx, name, DNS_T_TXT);
+	}
+	dns_resolver_flush(r);
+	while (dns_resolver_wait(r, 2000) > 0)
+		;
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "b%d.example.jp", i);
+		a = src.get(src.ctx, name, DNS_T_TXT);
+		ok += a != NULL && a->status == DNS_NXDOMAIN;
+	}
+	dns_resolver_stats(r, &st);
+	t_ok(ok == 300 && st.queries == 300,
+	     "burst: 300 questions in one turn, each asked once, answered (%d)",
+	     ok);
+	dns_resolver_free(r);
+}
+
+/* A server whose port is closed: the kernel's port unreachable ends the
+ * query as refused (SERVFAIL), not as a timeout. */
+static void
+test_closed_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	char server[32];
+	const char *servers[] = {server};
+	struct dns_resolver_opts o = {servers, 1, 1000, 2, 0, 0};
+	struct dns_resolver *r;
+	const struct dns_answer *a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		t_ok(0, "closed port: a free port");
+		return;
+	}
+	close(fd);
+	snprintf(server, sizeof server, "127.0.0.1:%d", ntohs(sin.sin_port));
+	r = dns_resolver_new(&o);
+	a = r != NULL ? ask(r, "example.jp", DNS_T_TXT) : NULL;
+	t_ok(a != NULL && a->status == DNS_SERVFAIL,
+	     "closed port: refused, not timed out (%d)",
+	     a ? (int)a->status : -1);
+	dns_resolver_free(r);
+}
+
 static void
 test_bad_server(void)
 {
@@ -868,6 +933,8 @@ main(void)
 	test_chase();
 	test_waiters();
 	test_inflight();
+	test_burst();
+	test_closed_port();
 	test_retry();
 	test_eviction();
 	test_watch();
