@@ -104,15 +104,16 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET retired_at = now()"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/004_leases.sql */
+/* the verifier's batches: sql/006_claims.sql */
 [DB_SWEEP_CLAIM] =
-	"SELECT id, name, dkim, due FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
+	"SELECT id, name, dkim, due, claim"
+	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	" $11, $12, $13, $14, $15, $16, $17, $18)",
-/* leases of a run that stops early, so the next run need not wait */
+	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+/* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
-	"DELETE FROM domain_leases WHERE owner = $1",
+	"DELETE FROM domain_claims WHERE owner = $1",
 };
 /* clang-format on */
 

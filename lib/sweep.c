@@ -7,7 +7,9 @@
  * `batch` of them (DB_SWEEP_SAVE). Claims and writes go out on connections
  * of their own without waiting (db_async), so the database works while DNS
  * answers arrive. Each claim and each write is its own short transaction: a
- * run killed at any point leaves only leases, which expire.
+ * run killed at any point leaves only its claims, which expire. A claim's
+ * domains carry it to their verdicts (struct item), and the write that
+ * brings its last verdict ends it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@
 
 enum col {
 	C_ID,
+	C_CLAIM,
+	C_DUE,
 	C_SPF_STATUS,
 	C_SPF_REASON,
 	C_SPF_FOUND,
@@ -40,6 +44,21 @@ enum col {
 	C__MAX
 };
 
+/* A claim (sql/006_claims.sql): its domains, each the user pointer of its
+ * check, and how many checks are still to come. */
+struct claim;
+struct item {
+	struct claim *c;
+	long id;
+	char due[48]; /* the due time claimed, as PostgreSQL wrote it */
+};
+struct claim {
+	struct claim *next;
+	long id;
+	size_t left;
+	struct item items[];
+};
+
 struct sweep {
 	const struct sweep_opts *o;
 	struct dns_resolver *r;
@@ -51,8 +70,10 @@ struct sweep {
 	char start[64];
 	char after_due[64]; /* the last row of the last claim, or "" */
 	char after_id[NUMBUF];
-	struct buf col[C__MAX];	 /* PostgreSQL array literals being built */
-	struct buf sent[C__MAX]; /* those of the statement in flight */
+	struct buf col[C__MAX];	    /* PostgreSQL array literals being built */
+	struct buf sent[C__MAX];    /* those of the statement in flight */
+	struct buf done, done_sent; /* claims whose last verdict is in col */
+	struct claim *claims;	    /* claims with checks still to come */
 	struct buf scratch;
 	size_t nrows;
 	int exhausted; /* the last claim found nothing more */
@@ -152,14 +173,16 @@ count(struct sweep *s, const struct verify_result *r)
 /* Adds one verdict to the arrays. A domain without a key (issuance
  * failed) has nothing to verify for DKIM: it stays pending. */
 static void
-row(struct sweep *s, const struct verify_request *req, long id,
+row(struct sweep *s, const struct verify_request *req, const struct item *it,
     const struct verify_result *r)
 {
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
 	int skipped = !strcmp(r->dkim.status, "skipped");
 
-	arr_add(&s->col[C_ID], num(id, n), &s->scratch);
+	arr_add(&s->col[C_ID], num(it->id, n), &s->scratch);
+	arr_add(&s->col[C_CLAIM], num(it->c->id, n), &s->scratch);
+	arr_add(&s->col[C_DUE], it->due, &s->scratch);
 	arr_add(&s->col[C_SPF_STATUS], r->spf.status, &s->scratch);
 	arr_add(&s->col[C_SPF_REASON], r->spf.reason, &s->scratch);
 	arr_add(&s->col[C_SPF_FOUND], found, &s->scratch);
@@ -195,6 +218,7 @@ write_done(struct sweep *s, int wait)
 	PQclear(res);
 	for (i = 0; i < C__MAX; i++)
 		buf_release(&s->sent[i]);
+	buf_release(&s->done_sent);
 	return res != NULL ? 0 : -1;
 }
 
@@ -217,7 +241,7 @@ static int
 flush(struct sweep *s, size_t min, int wait)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
-	const char *p[18];
+	const char *p[C__MAX + 7];
 	int i;
 
 	if (write_done(s, wait) == -1)
@@ -232,14 +256,21 @@ flush(struct sweep *s, size_t min, int wait)
 		buf_init(&s->col[i]);
 		p[i] = s->sent[i].s;
 	}
-	p[12] = s->owner;
-	p[13] = num(s->o->new_hours, nh);
-	p[14] = num(s->o->new_interval_s, ni);
-	p[15] = num(s->o->min_interval_s, mi);
-	p[16] = num(s->o->max_interval_s, ma);
-	p[17] = num(s->o->retry_s, re);
+	buf_addc(&s->done_sent, '{');
+	buf_add(&s->done_sent, s->done.s, s->done.len);
+	buf_addc(&s->done_sent, '}');
+	s->done.len = 0;
+	if (s->done.err || s->done_sent.err)
+		return -1;
+	p[C__MAX] = s->owner;
+	p[C__MAX + 1] = s->done_sent.s;
+	p[C__MAX + 2] = num(s->o->new_hours, nh);
+	p[C__MAX + 3] = num(s->o->new_interval_s, ni);
+	p[C__MAX + 4] = num(s->o->min_interval_s, mi);
+	p[C__MAX + 5] = num(s->o->max_interval_s, ma);
+	p[C__MAX + 6] = num(s->o->retry_s, re);
 	s->nrows = 0;
-	if (db_async_send(s->wr, DB_SWEEP_SAVE, 18, p) == -1)
+	if (db_async_send(s->wr, DB_SWEEP_SAVE, C__MAX + 7, p) == -1)
 		return -1;
 	watch(s);
 	return 0;
@@ -268,15 +299,35 @@ claim_send(struct sweep *s)
 	watch(s);
 }
 
+/* One check of claim c is over: after its last, the claim goes with the
+ * verdicts collected (sql/006_claims.sql). */
+static void
+claim_done(struct sweep *s, struct claim *c)
+{
+	struct claim **cp;
+	char n[NUMBUF];
+
+	if (--c->left > 0)
+		return;
+	if (s->done.len > 0)
+		buf_addc(&s->done, ',');
+	buf_adds(&s->done, num(c->id, n));
+	for (cp = &s->claims; *cp != c; cp = &(*cp)->next)
+		;
+	*cp = c->next;
+	free(c);
+}
+
 /* Queues the checks of the claim in flight once its answer is there (or
  * waits for it with wait set). */
 static void
 claim_take(struct sweep *s, int wait)
 {
 	struct verify_request req;
+	struct claim *c;
 	PGresult *res;
 	char *key, *sp;
-	int i;
+	int i, n;
 
 	if (!db_async_busy(s->cl) || (!wait && !db_async_ready(s->cl)))
 		return;
@@ -284,14 +335,31 @@ claim_take(struct sweep *s, int wait)
 		s->failed = 1;
 		return;
 	}
-	s->exhausted = PQntuples(res) < (int)s->o->batch || s->o->domain_id > 0;
-	if ((i = PQntuples(res)) > 0) {
-		snprintf(s->after_due, sizeof s->after_due, "%s",
-			 PQgetvalue(res, i - 1, 3));
-		snprintf(s->after_id, sizeof s->after_id, "%s",
-			 PQgetvalue(res, i - 1, 0));
+	n = PQntuples(res);
+	s->exhausted = n < (int)s->o->batch || s->o->domain_id > 0;
+	if (n == 0) {
+		PQclear(res);
+		return;
 	}
-	for (i = 0; i < PQntuples(res); i++) {
+	snprintf(s->after_due, sizeof s->after_due, "%s",
+		 PQgetvalue(res, n - 1, 3));
+	snprintf(s->after_id, sizeof s->after_id, "%s",
+		 PQgetvalue(res, n - 1, 0));
+	if ((c = calloc(1, sizeof *c + (size_t)n * sizeof c->items[0])) ==
+	    NULL) {
+		s->failed = 1; /* the claim expires */
+		PQclear(res);
+		return;
+	}
+	c->id = atol(PQgetvalue(res, 0, 4));
+	c->left = (size_t)n;
+	c->next = s->claims;
+	s->claims = c;
+	for (i = 0; i < n; i++) {
+		c->items[i].c = c;
+		c->items[i].id = atol(PQgetvalue(res, i, 0));
+		snprintf(c->items[i].due, sizeof c->items[i].due, "%s",
+			 PQgetvalue(res, i, 3));
 		/* "<selector> <p>" of the active key, or NULL */
 		key = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
 		sp = key != NULL ? strchr(key, ' ') : NULL;
@@ -300,10 +368,10 @@ claim_take(struct sweep *s, int wait)
 		req.domain = PQgetvalue(res, i, 1);
 		req.selector = sp != NULL ? key : NULL;
 		req.dkim_p = sp != NULL ? sp + 1 : NULL;
-		if (verify_batch_add(
-			s->vb, &req,
-			(void *)(intptr_t)atol(PQgetvalue(res, i, 0))) == -1)
+		if (verify_batch_add(s->vb, &req, &c->items[i]) == -1) {
 			log_warnx("cannot queue %s", req.domain);
+			claim_done(s, c);
+		}
 	}
 	PQclear(res);
 }
@@ -317,15 +385,16 @@ done(void *arg, void *user, const struct verify_request *req,
      const struct verify_result *res)
 {
 	struct sweep *s = arg;
+	struct item *it = user;
 	size_t b = s->o->batch;
 
-	if (res == NULL) {
-		log_warnx("check of %s failed; its lease will expire",
-			  req->domain);
-		return;
-	}
-	row(s, req, (long)(intptr_t)user, res);
-	if (s->nrows >= b && (!db_async_busy(s->wr) || s->nrows >= 4 * b) &&
+	if (res == NULL)
+		log_warnx("check of %s failed; it stays due", req->domain);
+	else
+		row(s, req, it, res);
+	claim_done(s, it->c);
+	if (res != NULL && s->nrows >= b &&
+	    (!db_async_busy(s->wr) || s->nrows >= 4 * b) &&
 	    flush(s, b, 1) == -1)
 		s->failed = 1;
 	claim_send(s);
@@ -340,7 +409,7 @@ now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The run's identity on leases, and the database's idea of its start. */
+/* The run's identity on claims, and the database's idea of its start. */
 static int
 sweep_begin(struct sweep *s)
 {
@@ -395,6 +464,7 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 	struct sweep s;
 	double t0 = now_s();
 	const char *p[1];
+	struct claim *c;
 	int i;
 
 	memset(&s, 0, sizeof s);
@@ -406,6 +476,8 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 		buf_init(&s.col[i]);
 		buf_init(&s.sent[i]);
 	}
+	buf_init(&s.done);
+	buf_init(&s.done_sent);
 	if (sweep_begin(&s) == -1 || (s.cl = db_async_open()) == NULL ||
 	    (s.wr = db_async_open()) == NULL ||
 	    (s.vb = verify_batch_new(r, pf, o->inflight, done, &s)) == NULL)
@@ -415,17 +487,22 @@ sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
 	if (!s.failed && (flush(&s, 1, 1) == -1 || write_done(&s, 1) == -1))
 		s.failed = 1;
 	verify_batch_free(s.vb);
+	while ((c = s.claims) != NULL) {
+		s.claims = c->next;
+		free(c);
+	}
 	for (i = 0; i < C__MAX; i++) {
 		buf_release(&s.col[i]);
 		buf_release(&s.sent[i]);
 	}
+	buf_release(&s.done);
+	buf_release(&s.done_sent);
 	buf_release(&s.scratch);
 	db_async_close(s.cl);
 	db_async_close(s.wr);
-	if (s.failed) {
-		p[0] = s.owner;
-		db_run(DB_SWEEP_RELEASE, 1, p);
-	}
+	/* what is left: a failed run's claims, or one whose checks failed */
+	p[0] = s.owner;
+	db_run(DB_SWEEP_RELEASE, 1, p);
 	st->seconds = now_s() - t0;
 	return s.failed ? -1 : 0;
 }

@@ -31,7 +31,7 @@ struct sweep_stats {
 /* Reads the options from the configuration (verify_* keys). */
 void sweep_opts_config(struct sweep_opts *);
 /* Runs until no due domain is left; 0, or -1 when the database failed
- * (leases taken are released when possible). */
+ * (its claims are released when possible). */
 int sweep_run(struct dns_resolver *, const struct spf_platform *,
 	      const struct sweep_opts *, struct sweep_stats *);
 

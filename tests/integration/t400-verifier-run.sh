@@ -145,7 +145,7 @@ c2=$(grep -o 'checked [0-9]*' "$T/r2" | cut -d' ' -f2)
 check_eq "together: the two runs checked $N between them ($c1 + $c2)" $N $((c1 + c2))
 check_eq "together: each domain checked once" "$N 1 1" \
 	"$(sa_psql -tAc "SELECT count(*) || ' ' || min(checks) || ' ' || max(checks) FROM domains WHERE name LIKE '%.bulk.test'")"
-check_eq "together: no lease left" 0 "$(sa_psql -tAc "SELECT count(*) FROM domain_leases WHERE owner IS NOT NULL")"
+check_eq "together: no claim left" 0 "$(sa_psql -tAc "SELECT count(*) FROM domain_claims")"
 
 # --- a run killed half-way is completed by the next
 N2=4000
@@ -161,12 +161,30 @@ while [ "$(done_k)" -lt 100 ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); don
 { kill -9 $pk && wait $pk; } 2>/dev/null
 half=$(done_k)
 check "killed half-way ($half of $N2 done)" test "$half" -gt 0 -a "$half" -lt "$N2"
-check "the killed run left leases" test "$(sa_psql -tAc "SELECT count(*) FROM domain_leases WHERE owner IS NOT NULL")" -gt 0
-sleep 11 # verify_lease_s = 10: the leases expire
+check "the killed run left its claims" test "$(sa_psql -tAc "SELECT count(*) FROM domain_claims")" -gt 0
+sleep 11 # verify_lease_s = 10: its claims expire
 run >/dev/null
 check_eq "next run completed every domain" "$N2 0" \
 	"$(sa_psql -tAc "SELECT count(*) || ' ' || count(*) FILTER (WHERE checks = 0) FROM domains WHERE name LIKE 'k%.bulk.test'")"
 check_eq "none checked twice" 1 "$(sa_psql -tAc "SELECT max(checks) FROM domains WHERE name LIKE 'k%.bulk.test'")"
+
+# --- a verdict counts only for the claim and the due time it was made for
+id=$(col id)
+save_one() { # claim due -> rows written
+	sa_psql -tAc "SELECT sa_save_verdicts(ARRAY[$id], ARRAY[$1]::bigint[],
+		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
+		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', 'test',
+		'{}', 72, 240, 300, 86400, 300)"
+}
+claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
+IFS='|' read -r c d <<<"$(claim_one)"
+check "claimed: another claim skips the domain" test -z "$(sa_psql -tAc "SELECT 1 FROM sa_claim(1, 60, 'other', now(), $id, NULL, NULL)")"
+sa_psql -c "UPDATE domains SET due_at = now() WHERE id = $id" >/dev/null # as a reissue does
+check_eq "a verdict for a domain reissued since its claim is not written" 0 "$(save_one "$c" "$d")"
+sa_psql -c "DELETE FROM domain_claims" >/dev/null
+IFS='|' read -r c d <<<"$(claim_one)"
+check_eq "one for the claim and due time it was made for is" 1 "$(save_one "$c" "$d")"
+sa_psql -c "DELETE FROM domain_claims" >/dev/null
 
 # --- its own failures only
 SENDERAUTH_CONFIG=$T/nope.conf "$BUILD/verifier" run >/dev/null 2>&1
