@@ -31,5 +31,6 @@ CREATE FUNCTION sa_next_check(tempfail boolean, issued_at timestamptz,
 $$;
 
 -- The verifier's batch statements, sa_claim and sa_save_verdicts, are
--- defined once, in 004_leases.sql, where their leases live. (A cluster
--- that applied an earlier 003 had them here; 004 replaces them.)
+-- defined once, in 006_claims.sql, with the claims they work on. (A
+-- cluster that applied an earlier 003 or 004 had them there; 006 replaces
+-- them.)

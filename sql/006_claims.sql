@@ -34,7 +34,7 @@ DROP TABLE domain_leases;
 -- claims go at the same time: their runs' verdicts no longer count. The
 -- table is a few rows, read whole; with sequential scans priced out for
 -- the big tables the planner would otherwise compile every call (jit).
-DROP FUNCTION sa_claim(integer, integer, text, timestamptz, bigint,
+DROP FUNCTION IF EXISTS sa_claim(integer, integer, text, timestamptz, bigint,
 	timestamptz, bigint);
 CREATE FUNCTION sa_claim(a_limit integer, a_lease_s integer,
 	a_owner text, a_start timestamptz, a_domain bigint,
@@ -103,7 +103,7 @@ $$;
 -- answer (tempfail) keeps its previous verdict unless it had none. Every
 -- status change is an event of the organization's log. a_done are the
 -- claims whose last verdict this batch brings: they go with it.
-DROP FUNCTION sa_save_verdicts(bigint[], text[], text[], text[], text[],
+DROP FUNCTION IF EXISTS sa_save_verdicts(bigint[], text[], text[], text[], text[],
 	integer[], text[], text[], text[], text[], text[], text[], text,
 	integer, integer, integer, integer, integer);
 CREATE FUNCTION sa_save_verdicts(a_ids bigint[], a_claims bigint[],
