@@ -84,8 +84,8 @@ void
 sweep_opts_config(struct sweep_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->batch = (size_t)config_num("verify_batch", 1000);
-	o->inflight = (size_t)config_num("verify_inflight", 2000);
+	o->batch = (size_t)config_num("verify_batch", 500);
+	o->inflight = (size_t)config_num("verify_inflight", 1500);
 	o->lease_s = (int)config_num("verify_lease_s", 300);
 	o->new_hours = (int)config_num("verify_new_hours", 72);
 	o->new_interval_s = (int)config_num("verify_new_interval_s", 240);
