@@ -740,26 +740,38 @@ test_waiters(void)
 	dns_resolver_free(r);
 }
 
-static void
-test_inflight(void)
+/* Asks "<prefix><i>.example.jp" TXT for i < n in one turn and waits for
+ * every answer; returns how many came with status want (any, when -1). */
+static int
+ask_all(struct dns_resolver *r, const char *prefix, int n, int want)
 {
-	struct dns_resolver *r = resolver(1000, 2, 4);
 	struct dns_source src = dns_resolver_source(r);
-	struct dns_stats st;
+	const struct dns_answer *a;
 	char name[64];
 	int i, ok = 0;
 
-	for (i = 0; i < 50; i++) {
-		snprintf(name, sizeof name, "n%d.example.jp", i);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s%d.example.jp", prefix, i);
 		src.get(src.ctx, name, DNS_T_TXT);
 	}
 	dns_resolver_flush(r);
 	while (dns_resolver_wait(r, 2000) > 0)
 		;
-	for (i = 0; i < 50; i++) {
-		snprintf(name, sizeof name, "n%d.example.jp", i);
-		ok += src.get(src.ctx, name, DNS_T_TXT) != NULL;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s%d.example.jp", prefix, i);
+		a = src.get(src.ctx, name, DNS_T_TXT);
+		ok += a != NULL && (want == -1 || (int)a->status == want);
 	}
+	return ok;
+}
+
+static void
+test_inflight(void)
+{
+	struct dns_resolver *r = resolver(1000, 2, 4);
+	struct dns_stats st;
+	int ok = ask_all(r, "n", 50, -1);
+
 	dns_resolver_stats(r, &st);
 	t_ok(ok == 50, "inflight: every question answered (%d)", ok);
 	t_ok(st.max_inflight == 4, "inflight: never more than 4 (%d)",
@@ -852,24 +864,9 @@ static void
 test_burst(void)
 {
 	struct dns_resolver *r = resolver(2000, 2, 1000);
-	struct dns_source src = dns_resolver_source(r);
-	const struct dns_answer *a;
 	struct dns_stats st;
-	char name[64];
-	int i, ok = 0;
+	int ok = ask_all(r, "b", 300, DNS_NXDOMAIN);
 
-	for (i = 0; i < 300; i++) {
-		snprintf(name, sizeof name, "b%d.example.jp", i);
-		src.get(src.ctx, name, DNS_T_TXT);
-	}
-	dns_resolver_flush(r);
-	while (dns_resolver_wait(r, 2000) > 0)
-		;
-	for (i = 0; i < 300; i++) {
-		snprintf(name, sizeof name, "b%d.example.jp", i);
-		a = src.get(src.ctx, name, DNS_T_TXT);
-		ok += a != NULL && a->status == DNS_NXDOMAIN;
-	}
 	dns_resolver_stats(r, &st);
 	t_ok(ok == 300 && st.queries == 300,
 	     "burst: 300 questions in one turn, each asked once, answered (%d)",
