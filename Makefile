@@ -14,7 +14,7 @@ CC ?= cc
 OPT ?= -O2
 SAN ?=
 WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS += -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags libpq libcares openssl mxml libidn2)
+CPPFLAGS += -D_GNU_SOURCE $(LAYERS:%=-Ilib/%) -Itests/double $(shell pkg-config --cflags libpq libcares openssl mxml libidn2)
 CFLAGS += -std=c11 $(OPT) -g $(WARN) $(SAN) -MMD -MP
 LDFLAGS += $(SAN)
 PREFIX ?= /usr/local
@@ -26,20 +26,19 @@ LIBS_CORE = $(shell pkg-config --libs libpq openssl mxml libidn2) -lpthread
 LIBS_WEB = -lfcgi $(LIBS_CORE)
 LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
 
-# The shared library, one module per concern.
-CORE = config db crypto xml validate session form log util records keys
-WEB = http page
-VERIFY = dns dnssock dnsreply dnstable spf dkim dmarc verify sweep
+# The shared library, one module per concern, one folder per layer:
+# core/ is linked by everyone, web/ by the FastCGI actions, verify/ by the
+# verifier. tests/double/ holds test doubles, never linked into a product
+# binary. `make check-layers` keeps the include graph to this.
+LAYERS = core web verify
 # One FastCGI binary per action (cgi-bin/<action>.c).
 ACTIONS = $(basename $(notdir $(wildcard cgi-bin/*.c)))
 
-core_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard $(CORE:%=lib/%.c)))
-web_objs = $(WEB:%=$(BUILD)/lib/%.o)
-verify_objs = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(wildcard $(VERIFY:%=lib/%.c)))
-
+layer_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard lib/$(1)/*.c))
 CORE_A = $(BUILD)/libsa-core.a
 WEB_A = $(BUILD)/libsa-web.a
 VERIFY_A = $(BUILD)/libsa-verify.a
+DOUBLE_A = $(BUILD)/libsa-double.a
 
 UNIT = $(basename $(notdir $(wildcard tests/unit/test-*.c)))
 TOOLS = $(basename $(notdir $(wildcard tests/tools/*.c)))
@@ -53,25 +52,23 @@ ifneq ($(wildcard tests/conformance/rfc7208.c),)
 TEST_BINS += $(BUILD)/tests/rfc7208
 endif
 
-.PHONY: all test tests run bench fuzz install clean check-format format deps
+.PHONY: all test tests run bench fuzz install clean check-format format deps check-layers
 all: $(BINS)
 
 tests: all $(TEST_BINS)
-
-$(BUILD)/lib/%.o: lib/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(CORE_A): $(core_objs)
-	$(AR) rcs $@ $^
-$(WEB_A): $(web_objs)
-	$(AR) rcs $@ $^
-$(VERIFY_A): $(verify_objs)
-	$(AR) rcs $@ $^
+$(CORE_A): $(call layer_objs,core)
+	rm -f $@ && $(AR) rcs $@ $^
+$(WEB_A): $(call layer_objs,web)
+	rm -f $@ && $(AR) rcs $@ $^
+$(VERIFY_A): $(call layer_objs,verify)
+	rm -f $@ && $(AR) rcs $@ $^
+$(DOUBLE_A): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/double/*.c))
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
 	@mkdir -p $(dir $@)
@@ -80,27 +77,28 @@ $(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
 $(BUILD)/verifier: $(BUILD)/obj/cron/verifier.o $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
-$(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(CORE_A)
+$(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(WEB_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-# Unit tests may use any module.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(VERIFY_A) $(CORE_A)
+# Unit tests may use any module and the test doubles.
+LIBS_ALL = -lfcgi $(LIBS_VERIFY)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(DOUBLE_A) $(VERIFY_A) $(WEB_A) $(CORE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-$(BUILD)/tests/rfc7208: $(BUILD)/obj/tests/conformance/rfc7208.o $(VERIFY_A) $(CORE_A)
+$(BUILD)/tests/rfc7208: $(BUILD)/obj/tests/conformance/rfc7208.o $(DOUBLE_A) $(VERIFY_A) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY) -lyaml
 
 # Benchmark programs that link the library (bench/<name>.c).
 BENCH_BINS = $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(VERIFY_A) $(CORE_A)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DOUBLE_A) $(VERIFY_A) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
 # Installs missing Debian packages (root), then builds with sanitizers and
 # runs every suite; the last line is "N passed, N failed".
-test:
+test: check-layers
 	bash tests/lib/deps.sh
 	$(MAKE) BUILD=build-test OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" tests
 	bash tests/run.sh build-test
@@ -125,11 +123,17 @@ install: all
 	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/senderauth/sql/
 	test ! -f $(BUILD)/verifier || install -m 0755 $(BUILD)/verifier $(DESTDIR)$(PREFIX)/bin/senderauth-verifier
 
-FORMAT_FILES = $(wildcard lib/*.[ch] cgi-bin/*.c cron/*.c tests/unit/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
+FORMAT_FILES = $(wildcard lib/*/*.[ch] cgi-bin/*.c cron/*.c tests/unit/*.[ch] tests/double/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
 check-format:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 format:
 	clang-format -i $(FORMAT_FILES)
+
+# Fails when a file includes a header of a layer it must not see: web and
+# verify see only core and themselves, core sees only core, and no
+# production file sees a test double.
+check-layers:
+	bash tests/lib/check-layers.sh
 
 clean:
 	rm -rf build build-test

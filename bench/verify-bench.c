@@ -1,6 +1,6 @@
 /*
  * verify-bench.c - checks every domain of a file with the verification
- * engine (lib/verify.c's batch over one c-ares resolver) and prints what
+ * engine (lib/verify/verify.c's batch over one c-ares resolver) and prints what
  * the benchmark script needs: domains per second, DNS queries per domain
  * and the number of tempfail verdicts, as "key value" lines.
  *

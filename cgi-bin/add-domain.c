@@ -11,7 +11,7 @@
 
 #include "db.h"
 #include "keys.h"
-#include "log.h"
+#include "eventlog.h"
 #include "page.h"
 #include "records.h"
 #include "util.h"
@@ -98,14 +98,14 @@ store(struct req *r, const char *a, const char *u, struct key_pair *k,
 
 	if ((id = insert(r, a, u)) == -1)
 		return -1;
-	if (log_event(r->sess.org_id, r->sess.account_id, "domain_added",
-		      "domain", id, u, NULL) == -1)
+	if (eventlog_add(r->sess.org_id, r->sess.account_id, "domain_added",
+			 "domain", id, u, NULL) == -1)
 		return -1;
 	if (have_key && keys_store(id, a, k, sel) == -1)
 		return -1;
-	if (log_event(r->sess.org_id, r->sess.account_id,
-		      have_key ? "dkim_issued" : "dkim_failed", "domain", id, u,
-		      have_key ? sel : NULL) == -1)
+	if (eventlog_add(r->sess.org_id, r->sess.account_id,
+			 have_key ? "dkim_issued" : "dkim_failed", "domain", id,
+			 u, have_key ? sel : NULL) == -1)
 		return -1;
 	return db_commit();
 }

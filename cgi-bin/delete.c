@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "log.h"
+#include "eventlog.h"
 #include "page.h"
 #include "util.h"
 #include "xml.h"
@@ -79,9 +79,9 @@ del(struct req *r)
 		confirm_box(r, kind, id, name);
 	} else if ((domain ? remove_domain(r, id) : remove_address(r, id)) ==
 		       -1 ||
-		   log_event(r->sess.org_id, r->sess.account_id,
-			     domain ? "domain_deleted" : "address_deleted",
-			     kind, id, name, NULL) == -1 ||
+		   eventlog_add(r->sess.org_id, r->sess.account_id,
+				domain ? "domain_deleted" : "address_deleted",
+				kind, id, name, NULL) == -1 ||
 		   db_commit() == -1) {
 		goto fail;
 	} else {

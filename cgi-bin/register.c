@@ -9,7 +9,7 @@
 
 #include "crypto.h"
 #include "db.h"
-#include "log.h"
+#include "eventlog.h"
 #include "page.h"
 #include "util.h"
 #include "validate.h"
@@ -173,9 +173,9 @@ save(struct req *r, long id, const char *key)
 			goto out;
 	}
 	if (newid == -1 ||
-	    log_event(r->sess.org_id, r->sess.account_id,
-		      id > 0 ? "address_updated" : "address_added", "address",
-		      newid, field(r, F_ADDRESS), NULL) == -1 ||
+	    eventlog_add(r->sess.org_id, r->sess.account_id,
+			 id > 0 ? "address_updated" : "address_added",
+			 "address", newid, field(r, F_ADDRESS), NULL) == -1 ||
 	    db_commit() == -1)
 		goto fail;
 	http_redirect(r, "updated");

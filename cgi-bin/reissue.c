@@ -6,7 +6,7 @@
  */
 #include "db.h"
 #include "keys.h"
-#include "log.h"
+#include "eventlog.h"
 #include "page.h"
 #include "util.h"
 
@@ -29,9 +29,10 @@ reissue(struct req *r)
 	    (have_key &&
 	     (keys_store(id, PQgetvalue(res, 0, 1), &k, sel) == -1 ||
 	      db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)) ||
-	    log_event(r->sess.org_id, r->sess.account_id,
-		      have_key ? "dkim_reissued" : "dkim_failed", "domain", id,
-		      PQgetvalue(res, 0, 2), have_key ? sel : NULL) == -1 ||
+	    eventlog_add(r->sess.org_id, r->sess.account_id,
+			 have_key ? "dkim_reissued" : "dkim_failed", "domain",
+			 id, PQgetvalue(res, 0, 2),
+			 have_key ? sel : NULL) == -1 ||
 	    db_commit() == -1)
 		http_fail(r, 500, "internal");
 	else

@@ -3,7 +3,7 @@
  * checks one domain's SPF, DKIM and DMARC records over DNS without a
  * database and prints the <check> document of DESIGN.md "Commands".
  * `verifier run` checks every due domain of the database and writes the
- * verdicts (lib/sweep.c); cron runs it every five minutes.
+ * verdicts (lib/verify/sweep.c); cron runs it every five minutes.
  * Subcommands dispatch through one table (like git's commands[]).
  *
  * Exit status: 0 whenever the check or run ran (whatever the verdicts), 2

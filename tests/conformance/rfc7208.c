@@ -27,6 +27,7 @@
 #include <yaml.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "spf.h"
 #include "util.h"
 

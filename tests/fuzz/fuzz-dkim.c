@@ -11,6 +11,7 @@
 
 #include "dkim.h"
 #include "dns.h"
+#include "dnstable.h"
 
 #define KEY                                                                    \
 	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAiBS4JssCYB2iR1HicnlbRuYf" \

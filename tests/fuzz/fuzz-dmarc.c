@@ -10,6 +10,7 @@
 
 #include "dmarc.h"
 #include "dns.h"
+#include "dnstable.h"
 
 #define MAX_STRINGS 16
 

@@ -1,10 +1,10 @@
 /*
  * fuzz-dnsreply.c - libFuzzer target for the DNS reply parser
- * (lib/dnsreply.c): the input is a reply message, parsed for the question
- * it carries (when that decodes) and for a fixed name, as each type the
- * engine asks. The parser is included rather than linked: the fuzz
- * Makefile links only the modules listed there, and dnsreply.c is not one
- * (its neighbour dns.c needs c-ares).
+ * (lib/verify/dnsreply.c): the input is a reply message, parsed for the
+ * question it carries (when that decodes) and for a fixed name, as each type
+ * the engine asks. The parser is included rather than linked: the fuzz Makefile
+ * links only the modules listed there, and dnsreply.c is not one (its neighbour
+ * dns.c needs c-ares).
  */
 #include <stdint.h>
 #include <stdlib.h>

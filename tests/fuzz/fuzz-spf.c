@@ -1,5 +1,5 @@
 /*
- * fuzz-spf.c - libFuzzer target for lib/spf.c. The input is, in turn: an
+ * fuzz-spf.c - libFuzzer target for lib/verify/spf.c. The input is, in turn: an
  * SPF record for spf_record_parse(); the record of example.com (strings of
  * one TXT RR split at 0xff bytes; "v=spf1 " prepended when missing) for
  * check_host() from an IPv4 and an IPv6 client over a small dns_table, the
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "spf.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 /*
  * mint-session - prints a session cookie value as the portal mints it
- * (format in lib/session.h and README): for `make run`'s demo login link
+ * (format in lib/web/session.h and README): for `make run`'s demo login link
  * and for tests.
  *
  *   mint-session KEYFILE ACCOUNT_ID ORG_ID [TTL_SECONDS]

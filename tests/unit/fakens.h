@@ -1,11 +1,11 @@
 /*
  * fakens.h - a tiny authoritative DNS server on 127.0.0.1 for the resolver
  * and batch tests: a thread answers UDP queries from an in-memory
- * dns_table (lib/dnstable.c), so lib/dns.c is exercised over real sockets
- * without NSD. A (name, type) the table marks DNS_TIMEOUT gets no reply;
- * DNS_SERVFAIL gets RCODE 2. A CNAME chain the table followed is answered
- * as one CNAME RR from the question to the canonical name, then the RRs
- * (or, with cname_only set, the CNAME alone, as an authoritative server
+ * dns_table (tests/double/dnstable.c), so lib/verify/dns.c is exercised over
+ * real sockets without NSD. A (name, type) the table marks DNS_TIMEOUT gets no
+ * reply; DNS_SERVFAIL gets RCODE 2. A CNAME chain the table followed is
+ * answered as one CNAME RR from the question to the canonical name, then the
+ * RRs (or, with cname_only set, the CNAME alone, as an authoritative server
  * does for a target outside its zones).
  * Only what the tests need: one question per query, no compression.
  */
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "dnstable.h"
 
 struct fakens {
 	int fd;

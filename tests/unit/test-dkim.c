@@ -8,6 +8,7 @@
 
 #include "dkim.h"
 #include "dns.h"
+#include "dnstable.h"
 #include "t.h"
 #include "util.h"
 

@@ -7,6 +7,7 @@
 
 #include "dmarc.h"
 #include "dns.h"
+#include "dnstable.h"
 #include "t.h"
 #include "util.h"
 

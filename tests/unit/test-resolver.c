@@ -1,5 +1,5 @@
 /*
- * test-resolver.c - lib/dns.c: the reply parser over crafted messages
+ * test-resolver.c - lib/verify/dns.c: the reply parser over crafted messages
  * (every malformation its own row), then the c-ares resolver over real
  * sockets against the in-process server of fakens.h: the four failure
  * outcomes, the cache, name folding, CNAME chasing, waiters, the in-flight
@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "fakens.h"
 #include "t.h"
 #include "util.h"
@@ -859,7 +860,7 @@ test_watch(void)
 	dns_resolver_free(r);
 }
 
-/* More questions than one system call sends or reads (lib/dnssock.c). */
+/* More questions than one system call sends or reads (lib/verify/dnssock.c). */
 static void
 test_burst(void)
 {

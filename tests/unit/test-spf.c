@@ -1,15 +1,17 @@
 /*
- * test-spf.c - table-driven tests of lib/spf.c over lib/dnstable.c:
- * record parsing (valid and malformed records), macro expansion with the
- * examples of RFC 7208 §7.4, check_host() limits (§4.6.4) and nesting,
- * the restart path (SPF_NEED_DNS), and spf_verdict() for every SPF reason
- * of DESIGN.md with the suggested record. One "ok"/"not ok" line per row.
+ * test-spf.c - table-driven tests of lib/verify/spf.c over
+ * tests/double/dnstable.c: record parsing (valid and malformed records), macro
+ * expansion with the examples of RFC 7208 §7.4, check_host() limits (§4.6.4)
+ * and nesting, the restart path (SPF_NEED_DNS), and spf_verdict() for every SPF
+ * reason of DESIGN.md with the suggested record. One "ok"/"not ok" line per
+ * row.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "spf.h"
 #include "t.h"
 #include "util.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "fakens.h"
 #include "t.h"
 #include "util.h"

@@ -1,16 +1,16 @@
 /*
- * log.c - the event-log writer over the DB_EVENT_INSERT statement.
+ * eventlog.c - the event-log writer over the DB_EVENT_INSERT statement.
  */
 #include <stdio.h>
 
 #include "db.h"
-#include "log.h"
+#include "eventlog.h"
 #include "util.h"
 
 int
-log_event(long org_id, long account_id, const char *action,
-	  const char *object_type, long object_id, const char *object_name,
-	  const char *detail)
+eventlog_add(long org_id, long account_id, const char *action,
+	     const char *object_type, long object_id, const char *object_name,
+	     const char *detail)
 {
 	char org[24], acct[24], obj[24];
 	const char *p[7];

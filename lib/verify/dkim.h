@@ -4,9 +4,9 @@
  * Also the tag-list syntax of RFC 6376 §3.2, which DMARC records share
  * (RFC 7489 §6.3).
  *
- * The verdict runs over a struct dns_source (lib/dns.h) and is restartable:
- * when an answer is not known yet it returns 1 and the caller resolves what
- * the source recorded and calls again from the start.
+ * The verdict runs over a struct dns_source (lib/verify/dns.h) and is
+ * restartable: when an answer is not known yet it returns 1 and the caller
+ * resolves what the source recorded and calls again from the start.
  */
 #ifndef SA_DKIM_H
 #define SA_DKIM_H

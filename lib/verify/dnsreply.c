@@ -1,5 +1,5 @@
 /*
- * dnsreply.c - the DNS reply parser of the c-ares resolver (lib/dns.c):
+ * dnsreply.c - the DNS reply parser of the c-ares resolver (lib/verify/dns.c):
  * a reply message (RFC 1035 §4.1) becomes a struct dns_answer for one
  * question. Replies are untrusted input: every offset and length is
  * checked against the message, names are decompressed with a bound on

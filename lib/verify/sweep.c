@@ -1,8 +1,8 @@
 /*
  * sweep.c - the database side of `verifier run`.
  *
- * One verify_batch (lib/verify.c) runs the checks; this file keeps it fed
- * and drains it: it claims `batch` more domains whenever there is room for
+ * One verify_batch (lib/verify/verify.c) runs the checks; this file keeps it
+ * fed and drains it: it claims `batch` more domains whenever there is room for
  * them among `inflight` checks, and writes verdicts with one statement per
  * `batch` of them (DB_SWEEP_SAVE). Claims and writes go out on connections
  * of their own without waiting (db_async), so the database works while DNS

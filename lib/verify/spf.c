@@ -4,16 +4,16 @@
  * product's verdict on a customer domain with the merged record to suggest
  * (DESIGN.md "Verification semantics", SPF).
  *
- * Evaluation is restartable (lib/dns.h): the first answer the source does
- * not know yet stops it with SPF_NEED_DNS, and the caller resolves and
+ * Evaluation is restartable (lib/verify/dns.h): the first answer the source
+ * does not know yet stops it with SPF_NEED_DNS, and the caller resolves and
  * evaluates again from the start. Evaluation is a pure function of the
  * request and the answers (the only exception, %{t}, appears in exp= text
  * after every query is made), so a re-run asks the same questions in the
  * same order.
  *
- * Not here: talking to DNS (lib/dns.c, lib/dnstable.c), deciding when to
- * check (lib/verify.c), formatting the records the product issues
- * (lib/records.c).
+ * Not here: talking to DNS (lib/verify/dns.c, tests/double/dnstable.c),
+ * deciding when to check (lib/verify/verify.c), formatting the records the
+ * product issues (lib/core/records.c).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -3,13 +3,13 @@
  * queries in flight up to a cap (the rest wait in a FIFO), a cache of
  * answers per (lowercased name without trailing dot, type) for the life of
  * the resolver, and an event loop over poll(). Replies are parsed from the
- * raw message by lib/dnsreply.c, so TXT answers keep RR boundaries and the
- * strings of each RR; a CNAME whose target the server left out is asked
+ * raw message by lib/verify/dnsreply.c, so TXT answers keep RR boundaries and
+ * the strings of each RR; a CNAME whose target the server left out is asked
  * again here; NXDOMAIN, NODATA, SERVFAIL and timeout stay four outcomes.
  *
  * What does not belong here: any meaning of the records (spf, dkim, dmarc)
  * and the scheduling of checks (verify). The in-memory test source is
- * lib/dnstable.c.
+ * tests/double/dnstable.c.
  */
 #include <ares.h>
 #include <errno.h>
@@ -60,7 +60,7 @@ struct slot {
 
 struct dns_resolver {
 	ares_channel ch;
-	struct dns_socks *socks; /* its sockets (lib/dnssock.c) */
+	struct dns_socks *socks; /* its sockets (lib/verify/dnssock.c) */
 	struct slot *tab;
 	size_t tabsz, nent;
 	struct entry *qhead, *qtail;

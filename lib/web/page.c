@@ -1,7 +1,7 @@
 /*
  * page.c - the organization's settings as XML: account, addresses,
  * domains with the records issued and the verifier's verdicts. Column
- * numbers refer to the statements of lib/db.c.
+ * numbers refer to the statements of lib/core/db.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

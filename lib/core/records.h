@@ -23,7 +23,7 @@ void records_platform(struct platform *);
 char *records_spf(const struct platform *);
 /* Appends the platform's terms alone, "ip4:<ip>… ip6:<ip>…
  * include:<include>" (include NULL or "": none); the SPF suggestion of
- * lib/spf.c merges these into a domain's record. */
+ * lib/verify/spf.c merges these into a domain's record. */
 void records_spf_terms(struct buf *, const char *const *ips, size_t nips,
 		       const char *include);
 

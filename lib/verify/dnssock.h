@@ -1,6 +1,6 @@
 /*
- * dnssock.h - the sockets under the c-ares channel of lib/dns.c, with the
- * datagrams of a loop turn sent and received in batches (sendmmsg(2),
+ * dnssock.h - the sockets under the c-ares channel of lib/verify/dns.c, with
+ * the datagrams of a loop turn sent and received in batches (sendmmsg(2),
  * recvmmsg(2)) instead of one system call each.
  */
 #ifndef SA_DNSSOCK_H

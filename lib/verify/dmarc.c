@@ -2,7 +2,7 @@
  * dmarc.c - DMARC records (RFC 7489): recognising them among the TXT
  * records at _dmarc.<domain> (§6.6.3), strict parsing of the tags of §6.3
  * with the grammar of §6.4, and the informational verdict shown next to
- * SPF and DKIM. The tag-list syntax itself is lib/dkim.c's. Policy
+ * SPF and DKIM. The tag-list syntax itself is lib/verify/dkim.c's. Policy
  * discovery through the organizational domain (§6.6.3 step 4, which needs
  * the Public Suffix List) is not done: the product asks about the domain
  * the customer sends from.

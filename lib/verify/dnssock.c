@@ -5,15 +5,15 @@
  * as much as the work of a small datagram on the machines we run on, and
  * a verifier run sends three queries per domain.
  *
- * c-ares believes a UDP query sent once it is queued here; lib/dns.c calls
- * dns_socks_flush() before it waits. c-ares reads a socket until it would
+ * c-ares believes a UDP query sent once it is queued here; lib/verify/dns.c
+ * calls dns_socks_flush() before it waits. c-ares reads a socket until it would
  * block, so replies read ahead are handed over in the same turn (when it
  * stops early, dns_socks_flush() says so). An error the kernel reports on
  * a send (a port unreachable, say) is kept and returned by the next read,
  * where c-ares handles it as it does when recvfrom(2) reports it.
  * TCP sockets, and UDP ones beyond MAX_SOCKS, do plain system calls.
  *
- * What does not belong here: queries, answers, the cache (lib/dns.c).
+ * What does not belong here: queries, answers, the cache (lib/verify/dns.c).
  */
 #include <errno.h>
 #include <netinet/in.h>

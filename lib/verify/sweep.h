@@ -3,7 +3,7 @@
  * batches (FOR UPDATE SKIP LOCKED and a lease, so overlapping runs and
  * verifiers on several hosts share the work and a killed run loses
  * nothing), checks them concurrently through the verification engine
- * (lib/verify.h) and writes the verdicts back in batched transactions.
+ * (lib/verify/verify.h) and writes the verdicts back in batched transactions.
  */
 #ifndef SA_SWEEP_H
 #define SA_SWEEP_H

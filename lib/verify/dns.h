@@ -1,7 +1,7 @@
 /*
  * dns.h - DNS answers as the verification engine sees them, and the two
- * sources that produce them: c-ares over the network (lib/dns.c) and an
- * in-memory table for tests (dns_table_*).
+ * sources that produce them: c-ares over the network (lib/verify/dns.c)
+ * and, for tests only, an in-memory table (tests/double/dnstable.h).
  *
  * The engine (spf, dkim, dmarc, verify) is written as restartable,
  * synchronous code over a struct dns_source: it asks get(name, type); when
@@ -97,32 +97,8 @@ char *dns_txt_join(const struct dns_rr *, size_t max, size_t *lenp);
 const char *dns_type_name(enum dns_type);
 
 /*
- * In-memory table: a dns_source whose get() never returns NULL (unknown
- * names are NXDOMAIN, known names without the type are NODATA). Used by the
- * RFC 7208 conformance runner and unit tests.
- */
-struct dns_table;
-struct dns_table *dns_table_new(void);
-void dns_table_free(struct dns_table *);
-/* Marks (name, type) as timing out / failing, instead of holding records. */
-int dns_table_set_status(struct dns_table *, const char *name,
-			 enum dns_type type, enum dns_status);
-/* Adds one RR. For TXT, pass the strings of one RR (n strings). */
-int dns_table_add_a(struct dns_table *, const char *name, const uint8_t a[4]);
-int dns_table_add_aaaa(struct dns_table *, const char *name,
-		       const uint8_t aaaa[16]);
-int dns_table_add_mx(struct dns_table *, const char *name, uint16_t pref,
-		     const char *host);
-int dns_table_add_ptr(struct dns_table *, const char *name, const char *host);
-int dns_table_add_cname(struct dns_table *, const char *name,
-			const char *target);
-int dns_table_add_txt(struct dns_table *, const char *name, size_t n,
-		      const char *const *str, const size_t *len);
-struct dns_source dns_table_source(struct dns_table *);
-
-/*
- * c-ares resolver (lib/dns.c): one channel, many queries in flight, a cache
- * of answers per (name, type) for the life of the resolver.
+ * c-ares resolver (lib/verify/dns.c): one channel, many queries in flight, a
+ * cache of answers per (name, type) for the life of the resolver.
  */
 struct dns_resolver;
 struct dns_resolver_opts {
@@ -134,8 +110,8 @@ struct dns_resolver_opts {
 	/* 0: every answer is kept for the life of the resolver. Otherwise at
 	 * most this many answers are kept, the least recently used dropped
 	 * when dns_resolver_wait() starts; for restartable evaluators, which
-	 * hold no answer across a wait (lib/verify.c's batch), so that a run
-	 * over any number of domains uses bounded memory. */
+	 * hold no answer across a wait (lib/verify/verify.c's batch), so that a
+	 * run over any number of domains uses bounded memory. */
 	size_t max_cached;
 };
 struct dns_resolver *dns_resolver_new(const struct dns_resolver_opts *);
@@ -155,7 +131,7 @@ int dns_resolver_wait(struct dns_resolver *, int timeout_ms);
  * DNS_MAX_WATCH, -1 entries ignored), replacing those watched before:
  * when one is readable the wait returns and dns_resolver_woken() says so
  * until the next wait starts. Lets a driver serve its own connections
- * (the database's, lib/sweep.c) without polling them per answer. */
+ * (the database's, lib/verify/sweep.c) without polling them per answer. */
 #define DNS_MAX_WATCH 4
 void dns_resolver_watch(struct dns_resolver *, const int *fds, size_t n);
 int dns_resolver_woken(const struct dns_resolver *);
@@ -166,8 +142,8 @@ void dns_resolver_on_done(struct dns_resolver *, dns_done_fn, void *arg);
 
 /*
  * Per-question waiters, for drivers that run many restartable checks over
- * one resolver (lib/verify.c). dns_resolver_get() is the source's get() with
- * a waiter: when the answer is not known yet it records the question, and,
+ * one resolver (lib/verify/verify.c). dns_resolver_get() is the source's get()
+ * with a waiter: when the answer is not known yet it records the question, and,
  * when w is not NULL, registers w->fn(w->arg) to be called once when the
  * answer arrives (from inside dns_resolver_wait()). Registering the same
  * check twice for one question calls it twice. dns_resolver_cancel() drops
@@ -199,7 +175,7 @@ struct dns_stats {
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 
 /*
- * The reply parser (lib/dnsreply.c). Parses a DNS reply (RFC 1035 §4.1)
+ * The reply parser (lib/verify/dnsreply.c). Parses a DNS reply (RFC 1035 §4.1)
  * for the question (qname, qtype) into *out: the RRs of qtype owned by
  * qname or by the end of the CNAME chain from qname in the answer section.
  * When recursion was not available (an authoritative server), a chain that

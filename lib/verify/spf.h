@@ -2,9 +2,9 @@
  * spf.h - Sender Policy Framework (RFC 7208): record parsing, the check_host()
  * evaluator, and the product's verdict on a customer domain.
  *
- * Evaluation runs over a struct dns_source (lib/dns.h) and is restartable:
- * when an answer is not known yet the result is SPF_NEED_DNS and the caller
- * resolves what the source recorded and calls again from the start.
+ * Evaluation runs over a struct dns_source (lib/verify/dns.h) and is
+ * restartable: when an answer is not known yet the result is SPF_NEED_DNS and
+ * the caller resolves what the source recorded and calls again from the start.
  */
 #ifndef SA_SPF_H
 #define SA_SPF_H
@@ -57,7 +57,7 @@ void spf_outcome_release(struct spf_outcome *);
  * reason one of the codes of DESIGN.md; records holds each v=spf1 TXT record
  * found (strings of one RR concatenated); suggested the merged record to
  * publish when not verified (platform terms before the record's all, or the
- * platform record of records_spf() in lib/records.h when none exists).
+ * platform record of records_spf() in lib/core/records.h when none exists).
  */
 enum spf_policy { SPF_POLICY_SOFTFAIL, SPF_POLICY_ANY };
 

@@ -1,7 +1,7 @@
 /*
- * dnstable.c - the in-memory DNS source of lib/dns.h (dns_table_*) and the
- * names of DNS statuses and types. The table holds resource records and
- * per-(name, type) failure statuses added by a test; get() answers like an
+ * dnstable.c - a test double: the in-memory DNS source (dns_table_*).
+ * The table holds resource records and per-(name, type) failure statuses
+ * added by a test; get() answers like an
  * authoritative server behind a recursive resolver would: CNAME chains are
  * followed (a loop or an over-long chain is SERVFAIL), a name that exists
  * without the asked type is NODATA, an unknown name is NXDOMAIN, and a name
@@ -9,12 +9,13 @@
  *
  * The table never returns NULL from get(), so an evaluator over it never
  * has to restart. It is for the RFC 7208 conformance runner, unit tests and
- * fuzz targets; the network source is lib/dns.c. Nothing here does I/O.
+ * fuzz targets; the network source is lib/verify/dns.c. Nothing here does I/O.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
+#include "dnstable.h"
 #include "util.h"
 
 /* Longest name kept, longer ones are refused by the add functions and are
@@ -55,42 +56,6 @@ struct dns_table {
 	size_t nans, capans;
 	unsigned gen;
 };
-
-const char *
-dns_status_name(enum dns_status s)
-{
-	static const char *const names[DNS_STATUS__MAX] = {
-	    [DNS_OK] = "ok",	       [DNS_NXDOMAIN] = "nxdomain",
-	    [DNS_NODATA] = "nodata",   [DNS_SERVFAIL] = "servfail",
-	    [DNS_TIMEOUT] = "timeout",
-	};
-
-	if ((unsigned)s >= DNS_STATUS__MAX)
-		return "unknown";
-	return names[s];
-}
-
-const char *
-dns_type_name(enum dns_type t)
-{
-	switch (t) {
-	case DNS_T_A:
-		return "A";
-	case DNS_T_NS:
-		return "NS";
-	case DNS_T_CNAME:
-		return "CNAME";
-	case DNS_T_PTR:
-		return "PTR";
-	case DNS_T_MX:
-		return "MX";
-	case DNS_T_TXT:
-		return "TXT";
-	case DNS_T_AAAA:
-		return "AAAA";
-	}
-	return "TYPE?";
-}
 
 /* Grows an array of elements of size sz to hold one more; 0 / -1. */
 static int
@@ -133,42 +98,6 @@ struct dns_table *
 dns_table_new(void)
 {
 	return calloc(1, sizeof(struct dns_table));
-}
-
-char *
-dns_txt_block(struct dns_rr *rr, size_t n, size_t bytes)
-{
-	char *block;
-
-	if (n > ((size_t)-1 - bytes - 1) / (sizeof(char *) + sizeof(size_t)))
-		return NULL;
-	block = malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes + 1);
-	if (block == NULL)
-		return NULL;
-	rr->u.txt.str = (char **)(void *)block;
-	rr->u.txt.len = (size_t *)(void *)(block + n * sizeof(char *));
-	rr->u.txt.nstr = 0;
-	return block + n * (sizeof(char *) + sizeof(size_t));
-}
-
-void
-dns_rr_release(struct dns_rr *rr)
-{
-	switch (rr->type) {
-	case DNS_T_MX:
-		free(rr->u.mx.host);
-		break;
-	case DNS_T_PTR:
-	case DNS_T_CNAME:
-	case DNS_T_NS:
-		free(rr->u.host);
-		break;
-	case DNS_T_TXT:
-		free(rr->u.txt.str); /* the block of dns_txt_block() */
-		break;
-	default:
-		break;
-	}
 }
 
 void
@@ -490,24 +419,5 @@ dns_table_source(struct dns_table *t)
 
 	s.get = table_get;
 	s.ctx = t;
-	return s;
-}
-
-char *
-dns_txt_join(const struct dns_rr *rr, size_t max, size_t *lenp)
-{
-	size_t i, n = 0;
-	char *s;
-
-	for (i = 0; i < rr->u.txt.nstr && n <= max; i++)
-		n += rr->u.txt.len[i];
-	if ((s = malloc(n + 1)) == NULL)
-		return NULL;
-	for (n = 0, i = 0; i < rr->u.txt.nstr && n <= max; i++) {
-		memcpy(s + n, rr->u.txt.str[i], rr->u.txt.len[i]);
-		n += rr->u.txt.len[i];
-	}
-	s[n] = '\0';
-	*lenp = n;
 	return s;
 }
