@@ -46,7 +46,7 @@ wrk_run() {
 }
 rss() {
 	local pid total=0
-	for pid in $(cat "$SA_DIR/fcgi-settings.pid"); do
+	for pid in $(sa_fcgi_workers settings); do
 		total=$((total + $(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")))
 	done
 	echo "$total"

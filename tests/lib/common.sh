@@ -12,10 +12,12 @@ case $BUILD in /*) ;; *) BUILD=$SA_TOP/$BUILD ;; esac
 T=$(mktemp -d /tmp/senderauth.XXXXXX)
 chmod 0755 "$T"
 SA_PIDFILES=()
+SA_AT_EXIT=()
 SA_FAILS=0
 
 sa_cleanup() {
 	local i f pid n
+	for f in "${SA_AT_EXIT[@]}"; do "$f"; done
 	# Newest first: nginx before FastCGI before PostgreSQL.
 	for ((i = ${#SA_PIDFILES[@]} - 1; i >= 0; i--)); do
 		f=${SA_PIDFILES[$i]}
@@ -30,7 +32,7 @@ sa_cleanup() {
 		for f in "${SA_PIDFILES[@]}"; do
 			[ -f "$f" ] || continue
 			for pid in $(cat "$f" 2>/dev/null); do
-				kill -0 "$pid" 2>/dev/null && alive=1
+				sa_running "$pid" && alive=1
 			done
 		done
 		[ $alive = 0 ] && break
@@ -53,6 +55,14 @@ trap 'exit 130' INT TERM
 
 # sa_pidfile FILE: stop the PIDs listed in FILE at exit.
 sa_pidfile() { SA_PIDFILES+=("$1"); }
+# sa_at_exit FUNC: run FUNC at exit, before the PID files are stopped.
+sa_at_exit() { SA_AT_EXIT+=("$1"); }
+# sa_running PID: the process exists and is not a zombie.
+sa_running() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
 
 # sa_bg NAME CMD...: run CMD in the background, output in $T/NAME.log.
 sa_bg() {

@@ -122,27 +122,63 @@ sa_config() {
 	export SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf
 }
 
-# sa_fcgi_start: every action under spawn-fcgi on a unix socket.
+# sa_fcgi_start: every action on its unix socket (mode 0660: nginx runs as
+# the same user, or as root), $SA_FCGI_CHILDREN workers under multiwatch,
+# which forks a new one when a worker dies. spawn-fcgi -n execs multiwatch
+# in place, so the PID in fcgi-ACTION.pid is multiwatch's; the workers'
+# stderr (and the sanitizers' reports) go to log/ACTION.log.
 sa_fcgi_start() {
 	local a
-	mkdir -p "$SA_DIR/sock"
+	mkdir -p "$SA_DIR/sock" "$SA_DIR/log"
 	for a in $SA_ACTIONS; do
 		[ -x "$BUILD/cgi-bin/$a" ] || continue
 		rm -f "$SA_DIR/sock/$a.sock"
-		SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf spawn-fcgi \
-			-s "$SA_DIR/sock/$a.sock" -M 0666 -F "$SA_FCGI_CHILDREN" \
-			-P "$SA_DIR/fcgi-$a.pid" -- "$BUILD/cgi-bin/$a" \
-			>>"$SA_DIR/fcgi.log" 2>&1 || return 1
+		SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf spawn-fcgi -n \
+			-s "$SA_DIR/sock/$a.sock" -M 0660 -- \
+			/usr/bin/multiwatch -f "$SA_FCGI_CHILDREN" -- "$BUILD/cgi-bin/$a" \
+			</dev/null >>"$SA_DIR/log/$a.log" 2>&1 &
+		echo $! >"$SA_DIR/fcgi-$a.pid"
 		sa_pidfile "$SA_DIR/fcgi-$a.pid"
+	done
+	[ -n "${SA_FCGI_HOOKED:-}" ] || sa_at_exit sa_fcgi_stop
+	SA_FCGI_HOOKED=1
+	for a in $SA_ACTIONS; do
+		[ -x "$BUILD/cgi-bin/$a" ] || continue
+		sa_wait_for 10 test -S "$SA_DIR/sock/$a.sock" ||
+			{ cat "$SA_DIR/log/$a.log"; return 1; }
 	done
 }
 
+# sa_fcgi_workers ACTION: the PIDs of the action's workers (the children
+# of its multiwatch).
+sa_fcgi_workers() {
+	local pid
+	pid=$(cat "$SA_DIR/fcgi-$1.pid" 2>/dev/null) || return 1
+	cat /proc/"$pid"/task/*/children 2>/dev/null
+}
+
+# sa_fcgi_stop: TERM to each multiwatch, which asks its workers to finish
+# (USR1) and exits after them; whatever still runs after 5 s, multiwatch
+# or worker, is killed by PID.
 sa_fcgi_stop() {
-	local a pid
+	local a pid pids=() n alive
 	for a in $SA_ACTIONS; do
 		[ -f "$SA_DIR/fcgi-$a.pid" ] || continue
-		for pid in $(cat "$SA_DIR/fcgi-$a.pid"); do kill "$pid" 2>/dev/null; done
+		pid=$(cat "$SA_DIR/fcgi-$a.pid")
+		pids+=("$pid" $(sa_fcgi_workers "$a"))
+		kill "$pid" 2>/dev/null
+		rm -f "$SA_DIR/fcgi-$a.pid"
 	done
+	for ((n = 0; n < 50; n++)); do
+		alive=0
+		for pid in "${pids[@]}"; do
+			sa_running "$pid" && alive=1
+		done
+		[ $alive = 0 ] && return 0
+		sleep 0.1
+	done
+	for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+	return 0
 }
 
 # sa_nginx_start: nginx with the XSLT filter on a free port ($SA_HTTP_PORT).
