@@ -15,9 +15,17 @@
     templates, so the serializer escapes all of it (output escaping is
     never switched off, and no data goes inside <script> or <style>);
   - every action is a plain form POST with the CSRF token; the only script
-    fills the clipboard for the copy buttons, which stay hidden without it.
+    fills the clipboard for the copy buttons, which stay hidden without it;
+  - no inline style or script (the Content-Security-Policy of
+    nginx/senderauth.conf.in allows none): both are files under xsl/static/,
+    served at /mail-settings/static/.
 
-  Parameter lang: 'ja' (default) or 'en'.
+  Parameters (nginx sets them with xslt_string_param):
+  lang:  'ja' (default) or 'en';
+  embed: not empty (nginx passes 'embed/') for /mail-settings/embed/, the
+         page inside the legacy portal's frame: no header bar (title,
+         organization, account), only the navigation. Links and forms
+         follow @base (SA_BASE), so they stay under /mail-settings/embed/.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -32,6 +40,10 @@
     doctype-system="about:legacy-compat"/>
 
 <xsl:param name="lang" select="'ja'"/>
+<xsl:param name="embed" select="''"/>
+
+<!-- Where nginx serves xsl/static/. -->
+<xsl:variable name="static" select="'/mail-settings/static/'"/>
 
 <!-- 'en' or 'ja': the lang attribute and the catalogue mode. -->
 <xsl:variable name="L" select="substring('jaen', 1 + 2 * ($lang = 'en'), 2)"/>
@@ -181,104 +193,41 @@
     <head>
       <meta name="viewport" content="width=device-width, initial-scale=1"/>
       <title><xsl:apply-templates select="*" mode="title"/></title>
-      <style>
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.6 system-ui,-apple-system,"Hiragino Sans","Hiragino Kaku Gothic ProN","Noto Sans JP","Yu Gothic UI",Meiryo,sans-serif;color:#1f2937;background:#f3f4f6}
-a{color:#2563eb}
-.bar{display:flex;flex-wrap:wrap;align-items:center;gap:4px 20px;padding:10px 24px;background:#fff;border-bottom:1px solid #e5e7eb}
-.bar h1{margin:0;font-size:18px}
-.who{display:flex;gap:12px;margin:0;color:#4b5563;font-size:13px}
-.who dt{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-.who dd{margin:0}
-.bar nav{display:flex;gap:16px;margin-left:auto}
-.bar nav a{text-decoration:none}
-.bar nav a[aria-current]{color:#111827;font-weight:600}
-main{max-width:1080px;margin:16px auto;padding:0 16px}
-.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px 20px;margin:0 0 16px}
-h2{margin:0 0 12px;font-size:16px}
-h3{margin:20px 0 8px;font-size:14px}
-h4{margin:12px 0 6px;font-size:13px;color:#4b5563}
-p{margin:0 0 8px}
-.box{margin:0 0 16px;padding:10px 14px;border:1px solid;border-radius:6px}
-form+.box{margin-top:12px}
-.box p:last-child{margin:0}
-.ok{background:#ecfdf5;border-color:#a7f3d0;color:#065f46}
-.err{background:#fef2f2;border-color:#fecaca;color:#b91c1c}
-.warn{background:#fffbeb;border-color:#fde68a;color:#78350f}
-.field{display:grid;grid-template-columns:190px minmax(0,1fr);gap:2px 16px;padding:6px 0}
-.field label{padding-top:5px;font-weight:600}
-.req{margin-left:6px;padding:1px 6px;border-radius:4px;background:#dc2626;color:#fff;font-size:11px}
-input,textarea,button{font:inherit}
-.field input,.field textarea{width:100%;max-width:440px;padding:5px 8px;border:1px solid #d1d5db;border-radius:6px}
-.field textarea{height:4.5em}
-.field [aria-invalid]{border-color:#dc2626;background:#fef2f2}
-.hint{margin:2px 0 0;color:#6b7280;font-size:12px}
-.ferr{margin:2px 0 0;color:#b91c1c;font-size:13px}
-.actions{display:flex;gap:8px;align-items:center;padding:8px 0 0 206px}
-.actions.flat{padding:0}
-.btn{display:inline-block;padding:5px 14px;border:1px solid #d1d5db;border-radius:6px;background:#fff;color:#1f2937;font-size:13px;line-height:1.5;text-decoration:none;cursor:pointer;white-space:nowrap}
-.btn:hover{background:#f9fafb}
-.btn.primary{background:#2563eb;border-color:#2563eb;color:#fff}
-.btn.danger{border-color:#fca5a5;color:#b91c1c}
-.btn.sm{padding:1px 8px;font-size:12px}
-form.inline{display:inline;margin:0}
-table{width:100%;border-collapse:collapse}
-th,td{padding:7px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
-th{background:#f9fafb;color:#4b5563;font-size:12px;font-weight:600;white-space:nowrap}
-.scroll{overflow-x:auto}
-.empty{margin:0;padding:12px 0;color:#6b7280}
-.note{white-space:pre-wrap;word-break:break-word}
-.act{white-space:nowrap;text-align:right}
-.mono,code,.copy input,.copy textarea{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-code{padding:0 3px;border-radius:3px;background:#f3f4f6;word-break:break-all}
-.muted{color:#6b7280;font-size:12px}
-.domain{margin:12px 0;border:1px solid #e5e7eb;border-radius:8px;overflow:hidden}
-.domain>table th{background:#f3f4f6}
-.domain .in{padding:8px 12px 12px}
-.st{font-weight:600;white-space:nowrap}
-.st.yes{color:#15803d}
-.st.no{color:#6b7280}
-.why{margin:4px 0 0;color:#b45309;font-size:12px}
-.tools{display:flex;flex-wrap:wrap;gap:8px;margin:4px 0 8px}
-.rec td:first-child{font-weight:600}
-.copy{display:flex;gap:6px;align-items:flex-start;margin:0 0 4px}
-.copy input,.copy textarea{flex:1;min-width:0;padding:4px 6px;border:1px solid #d1d5db;border-radius:4px;background:#f9fafb;color:#111827}
-.copy textarea{height:5.5em;resize:vertical;word-break:break-all}
-.found{display:block;margin:0 0 4px}
-dl.dns{display:grid;grid-template-columns:190px minmax(0,1fr);gap:6px 16px;margin:8px 0 0;font-size:13px}
-dl.dns dt{color:#4b5563;font-weight:600}
-dl.dns dd{margin:0}
-details.help{margin:12px 0 0;padding:8px 12px;border:1px solid #e5e7eb;border-radius:6px;background:#f9fafb}
-details.help summary{cursor:pointer;font-weight:600}
-details.help p{margin:6px 0 0}
-@media (max-width:700px){.field,dl.dns{grid-template-columns:1fr}.actions{padding-left:0}.bar nav{margin-left:0}}
-</style>
+      <link rel="stylesheet" href="{$static}senderauth.css"/>
     </head>
     <body>
-      <header class="bar">
-        <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
-        <xsl:apply-templates select="*/organization"/>
-        <nav>
-          <a href="{$base}">
-            <xsl:if test="settings"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
-          </a>
-          <a href="{$base}log">
-            <xsl:if test="log"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
-          </a>
-        </nav>
-      </header>
+      <xsl:choose>
+        <xsl:when test="$embed != ''">
+          <nav class="tabs"><xsl:call-template name="nav"/></nav>
+        </xsl:when>
+        <xsl:otherwise>
+          <header class="bar">
+            <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+            <xsl:apply-templates select="*/organization"/>
+            <nav><xsl:call-template name="nav"/></nav>
+          </header>
+        </xsl:otherwise>
+      </xsl:choose>
       <main>
         <xsl:apply-templates select="*" mode="main"/>
       </main>
       <xsl:if test="settings/domains/domain">
-        <script>
-(function(){var d=document;d.querySelectorAll('button[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var f=d.getElementById(b.getAttribute('data-copy')),t=b.textContent;f.select();function done(){b.textContent=b.getAttribute('data-done');setTimeout(function(){b.textContent=t},1500)}function old(){d.execCommand('copy');done()}if(navigator.clipboard){navigator.clipboard.writeText(f.value).then(done,old)}else{old()}})})})();
-</script>
+        <script src="{$static}senderauth.js"></script>
       </xsl:if>
     </body>
   </html>
+</xsl:template>
+
+<!-- The two pages: メール設定 and ログ. -->
+<xsl:template name="nav">
+  <a href="{$base}">
+    <xsl:if test="settings"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
+  </a>
+  <a href="{$base}log">
+    <xsl:if test="log"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
+  </a>
 </xsl:template>
 
 <!-- Who is looking: the organization and the account. -->
@@ -748,7 +697,7 @@ details.help p{margin:6px 0 0}
               <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
               <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
               <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
-              <th style="width:55%"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
+              <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
             </tr>
           </thead>
           <tbody>
@@ -988,7 +937,7 @@ details.help p{margin:6px 0 0}
 
 <xsl:template match="event">
   <tr>
-    <td style="white-space:nowrap"><xsl:call-template name="datetime"><xsl:with-param name="v" select="@at"/></xsl:call-template></td>
+    <td class="nowrap"><xsl:call-template name="datetime"><xsl:with-param name="v" select="@at"/></xsl:call-template></td>
     <td><xsl:value-of select="actor/@name"/></td>
     <td>
       <xsl:call-template name="msg">

@@ -156,14 +156,15 @@ for text in \
 	'ドメイン「example.jp」を削除しますか？' \
 	'<input type="hidden" name="confirm" value="1">' \
 	'<strong>日本語.jp</strong>' 'xn--wgv71a119e.jp' \
-	'<th>For</th>' '<th>種別</th>' '<th style="width:55%">エントリ</th>' \
+	'<th>For</th>' '<th>種別</th>' '<th class="entry">エントリ</th>' \
 	'未設定' '~all に変更してください' \
 	'今すぐ確認' 'DKIMキーを再発行' \
 	'<input type="hidden" name="rotate" value="1">' \
 	'20261126._domainkey.xn--wgv71a119e.jp' \
 	'value="v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all"' \
 	'IN TXT ( "v=DKIM1; k=rsa; p=MIIB..." "..." )</textarea>' \
-	'data-copy="dkim-3-zone"' 'コピー' 'navigator.clipboard' \
+	'data-copy="dkim-3-zone"' 'コピー' \
+	'<script src="/mail-settings/static/senderauth.js"></script>' \
 	'<code class="found">v=spf1 -all</code>' \
 	'設定されています（ポリシー: none）' \
 	'2026/11/26 10:05' \
@@ -311,6 +312,31 @@ for b in 'javascript:alert(7)//' '//evil.example/' '/\evil.example/'; do
 	check "base '$b' is not used for links" \
 		eval 'hasnt "$T/base.html" "$b" && has "$T/base.html" "action=\"/mail-settings/delete\""'
 done
+
+# ---- embedded in the legacy portal (embed=1) ----
+sed 's|base="/mail-settings/"|base="/mail-settings/embed/"|' "$EX" >"$T/embed.xml"
+M=$T/embed.html
+render "$M" --stringparam embed 1 "$XSL" "$T/embed.xml"
+check "embed: no header bar" eval 'hasnt "$M" "<header" && hasnt "$M" "<h1>" && hasnt "$M" "class=\"who\""'
+check "embed: the navigation stays, under the embed base" \
+	has "$M" '<nav class="tabs"><a href="/mail-settings/embed/" aria-current="page">メール設定</a><a href="/mail-settings/embed/log">ログ</a></nav>'
+check "embed: every form posts under /mail-settings/embed/" \
+	eval '[ -z "$(grep -o "action=\"[^\"]*\"" "$M" | grep -v "action=\"/mail-settings/embed/")" ] && has "$M" "action=\"/mail-settings/embed/add-domain\""'
+check "embed: the same main content" \
+	eval 'cmp -s <(grep -o "<main>.*</main>" "$S" | sed "s|/mail-settings/|/mail-settings/embed/|g") <(grep -o "<main>.*</main>" "$M")'
+check "not embedded: the header bar" has "$S" '<header class="bar">'
+
+# ---- no inline style or script (the Content-Security-Policy allows none) ----
+check "no <style> element and no style attribute" eval '! grep -lE "<style|[[:space:]]style=" "$T"/*.html'
+check "every <script> has a src and no content" \
+	eval '! grep -hoE "<script[^>]*>[^<]*" "$T"/*.html | grep -vxE "<script src=\"/mail-settings/static/senderauth.js\">"'
+check "every page links /mail-settings/static/senderauth.css" \
+	eval '[ -z "$(grep -L "<link rel=\"stylesheet\" href=\"/mail-settings/static/senderauth.css\">" "$T"/*.html)" ]'
+unstyled=$(cat "$T"/*.html | grep -oE 'class="[^"]*"' | sed 's/^class="//; s/"$//' |
+	tr ' ' '\n' | sort -u | while read -r c; do
+		grep -qE "\.$c([^a-z0-9_-]|$)" xsl/static/senderauth.css || echo "$c"
+	done | tr '\n' ' ')
+check_eq "every class the pages use has a rule in senderauth.css" "" "$unstyled"
 
 # ---- the stylesheets themselves ----
 check "no disable-output-escaping in xsl/" eval '! grep -lE "disable-output-escaping[[:space:]]*=" xsl/*.xsl xsl/*.xml'
