@@ -25,10 +25,20 @@ try {
 	const page = await context.newPage();
 	const errors = [];
 	page.on('pageerror', (e) => errors.push(String(e)));
+	// Console errors include Content-Security-Policy violations. The
+	// favicon is the portal's (the dev server has none).
+	const consoleErrors = [];
+	page.on('console', (m) => {
+		const where = m.location().url;
+		if (m.type() === 'error' && !where.endsWith('/favicon.ico'))
+			consoleErrors.push(`${m.text()} (${where})`);
+	});
 
 	let res = await page.goto(`${url}/mail-settings/`);
 	check('page loads with the session', res.status() === 200);
 	check('title in Japanese', (await page.content()).includes('メール設定'));
+	check('stylesheet from /mail-settings/static/ applied',
+		await page.evaluate(() => getComputedStyle(document.body).backgroundColor) === 'rgb(243, 244, 246)');
 	check('empty address list', await page.getByText('メールアドレス情報が登録されていません').count() > 0);
 
 	// register an address
@@ -54,6 +64,11 @@ try {
 	check('DKIM record shown', /v=DKIM1; k=rsa; p=[A-Za-z0-9+\/]{100,}/.test(html2));
 	check('DKIM host shown', /\d{8}\._domainkey\.example\.jp/.test(html2));
 	check('status 未設定 shown', html2.includes('未設定'));
+	const copy = page.locator('button[data-copy]').first();
+	check('copy buttons revealed by /mail-settings/static/senderauth.js', await copy.isVisible());
+	await copy.click();
+	await page.waitForFunction(() => document.querySelector('button[data-copy]').textContent === 'コピーしました', null, { timeout: 3000 });
+	check('copy button answers a click', true);
 	await page.screenshot({ path: `${shots}/02-domain-added.png`, fullPage: true });
 
 	// delete it, confirming on the page (no JavaScript needed)
@@ -89,6 +104,8 @@ try {
 	check('no 未設定 left', !html3.includes('未設定'));
 	await page.screenshot({ path: `${shots}/05-verified.png`, fullPage: true });
 	check('no JavaScript errors', errors.length === 0);
+	check(`no console errors (CSP violations included)${consoleErrors.length ? ': ' + consoleErrors[0] : ''}`,
+		consoleErrors.length === 0);
 } catch (e) {
 	check(`browser run: ${e.message.split('\n')[0]}`, false);
 } finally {

@@ -65,5 +65,6 @@ done
 check_eq "sa_fcgi_stop leaves no process" "" "$left"
 get /mail-settings/ "$c"
 check_eq "page answers 502 once the workers are stopped" 502 "$CODE"
+check "the 502 carries the security headers" header_has "Content-Security-Policy: "
 
 sa_done

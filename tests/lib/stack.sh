@@ -183,6 +183,7 @@ sa_fcgi_stop() {
 
 # sa_nginx_start: nginx with the XSLT filter on a free port ($SA_HTTP_PORT).
 sa_nginx_start() {
+	local f
 	SA_HTTP_PORT=${SA_HTTP_PORT:-$(sa_free_port)}
 	mkdir -p "$SA_DIR/nginx"
 	cp /etc/nginx/fastcgi_params "$SA_DIR/nginx/"
@@ -190,8 +191,10 @@ sa_nginx_start() {
 		-e "s#@PORT@#$SA_HTTP_PORT#g" -e "s#@XSL@#${SA_XSL:-$SA_TOP/xsl}#g" \
 		-e "s#@USER@#$([ "$(id -u)" = 0 ] && echo 'user root root;')#" \
 		"$SA_TOP/nginx/dev.conf.in" >"$SA_DIR/nginx/nginx.conf"
-	sed -e "s#@SOCK@#$SA_DIR/sock#g" -e "s#@XSL@#${SA_XSL:-$SA_TOP/xsl}#g" \
-		"$SA_TOP/nginx/senderauth.conf.in" >"$SA_DIR/nginx/senderauth.conf"
+	for f in senderauth senderauth-maps; do
+		sed -e "s#@SOCK@#$SA_DIR/sock#g" -e "s#@XSL@#${SA_XSL:-$SA_TOP/xsl}#g" \
+			"$SA_TOP/nginx/$f.conf.in" >"$SA_DIR/nginx/$f.conf"
+	done
 	nginx -p "$SA_DIR/nginx" -c "$SA_DIR/nginx/nginx.conf" -t \
 		>"$SA_DIR/nginx/test.log" 2>&1 || { cat "$SA_DIR/nginx/test.log"; return 1; }
 	nginx -p "$SA_DIR/nginx" -c "$SA_DIR/nginx/nginx.conf" || return 1
