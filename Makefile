@@ -4,6 +4,7 @@
 #   make test       sanitizer build into build-test/ and every suite
 #   make run        the whole product on 127.0.0.1 with a demo organization
 #   make bench      the benchmarks under bench/
+#   make install / uninstall   PREFIX=/usr DESTDIR=… (dist/install.sh)
 #   make fuzz       libFuzzer targets under tests/fuzz (clang)
 #   make check-format / format
 
@@ -52,7 +53,7 @@ ifneq ($(wildcard tests/conformance/rfc7208.c),)
 TEST_BINS += $(BUILD)/tests/rfc7208
 endif
 
-.PHONY: all test tests run bench fuzz install clean check-format format deps check-layers
+.PHONY: all test tests run bench fuzz install uninstall clean check-format format deps check-layers
 all: $(BINS)
 
 tests: all $(TEST_BINS)
@@ -116,12 +117,14 @@ bench:
 fuzz:
 	$(MAKE) -C tests/fuzz
 
+# make install PREFIX=/usr DESTDIR=…: the layout of README "Running it in
+# production", every file listed in $(PREFIX)/share/senderauth/
+# install-manifest; make uninstall (same variables) removes what is listed.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/senderauth/cgi-bin $(DESTDIR)$(PREFIX)/share/senderauth/xsl $(DESTDIR)$(PREFIX)/share/senderauth/sql $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(ACTIONS:%=$(BUILD)/cgi-bin/%) $(DESTDIR)$(PREFIX)/lib/senderauth/cgi-bin/
-	install -m 0644 xsl/* $(DESTDIR)$(PREFIX)/share/senderauth/xsl/
-	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/senderauth/sql/
-	test ! -f $(BUILD)/verifier || install -m 0755 $(BUILD)/verifier $(DESTDIR)$(PREFIX)/bin/senderauth-verifier
+	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' BUILD='$(BUILD)' ACTIONS='$(ACTIONS)' \
+		sh dist/install.sh install
+uninstall:
+	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' sh dist/install.sh uninstall
 
 FORMAT_FILES = $(wildcard lib/*/*.[ch] cgi-bin/*.c cron/*.c tests/unit/*.[ch] tests/double/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
 check-format:
