@@ -30,3 +30,17 @@ xpath() {
 }
 body_has() { grep -qF -- "$1" "$T/body"; }
 header_has() { grep -qiF -- "$1" "$T/headers"; }
+# demo_login: the organization 株式会社〇〇〇〇 with the account 山田 太郎;
+# sets $org, $taro and $c, the account's session cookie.
+demo_login() {
+	org=$(sa_org "株式会社〇〇〇〇")
+	taro=$(sa_account "$org" "山田 太郎")
+	c=$(sa_mint "$taro" "$org")
+}
+# demo_stack [CONFIG-LINE...]: the stack on a PostgreSQL without fsync,
+# then demo_login; the test stops when the stack does not start.
+demo_stack() {
+	SA_PG_FAST=1
+	sa_stack_start "$@" || { not_ok "stack starts"; exit 1; }
+	demo_login
+}

@@ -6,11 +6,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
 source "$SA_TOP/tests/integration/lib.sh"
-SA_PG_FAST=1
-sa_stack_start || { not_ok "stack starts"; exit 1; }
-org=$(sa_org "株式会社〇〇〇〇")
-taro=$(sa_account "$org" "山田 太郎")
-c=$(sa_mint "$taro" "$org")
+demo_stack
 
 get /mail-settings/ "$c"
 check_eq "page answers 200" 200 "$CODE"

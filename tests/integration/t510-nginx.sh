@@ -7,11 +7,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
 source "$SA_TOP/tests/integration/lib.sh"
-SA_PG_FAST=1
-sa_stack_start || { not_ok "stack starts"; exit 1; }
-org=$(sa_org "株式会社〇〇〇〇")
-taro=$(sa_account "$org" "山田 太郎")
-c=$(sa_mint "$taro" "$org")
+demo_stack
 
 # ---- security headers (dev.conf.in sets the portal origins) ----
 CSP="Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'self' https://portal.test http://127.0.0.1:$SA_HTTP_PORT"
