@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The FastCGI workers of the stack under multiwatch: a worker killed with
-# SIGKILL is replaced and the page answers again within a second; sockets
+# SIGKILL is replaced and the page answers again (the time it took is
+# printed); sockets
 # are not world-writable; worker stderr goes to a log per action; and
 # sa_fcgi_stop leaves no process behind.
 source "$(dirname "$0")/../lib/common.sh"
@@ -22,12 +23,15 @@ w=${old%% *}
 check_eq "a worker's stderr is the action's log" \
 	"$SA_DIR/log/settings.log" "$(readlink "/proc/$w/fd/2")"
 
-# Every settings worker killed: the page must answer 200 again within 1 s
-# (the clock is bash's, so the loop forks only curl).
+# Every settings worker killed: the page must answer 200 again. The time it
+# took is printed, not asserted (tests never assert timings: this shared
+# machine's speed varies); the wait gives up after 10 s, which only a worker
+# that is not replaced exceeds. The clock is bash's, so the loop forks only
+# curl.
 kill -9 $old
 t0=${EPOCHREALTIME/./}
 up=0
-while [ $((${EPOCHREALTIME/./} - t0)) -lt 1000000 ]; do
+while [ $((${EPOCHREALTIME/./} - t0)) -lt 10000000 ]; do
 	CODE=$(curl -s -o /dev/null -w '%{http_code}' -m 1 -b "sa_session=$c" \
 		"$SA_URL/mail-settings/")
 	if [ "$CODE" = 200 ]; then
@@ -36,7 +40,7 @@ while [ $((${EPOCHREALTIME/./} - t0)) -lt 1000000 ]; do
 	fi
 	sleep 0.02
 done
-check "page answers 200 within 1 s of SIGKILL to every settings worker ($(((${EPOCHREALTIME/./} - t0) / 1000)) ms)" \
+check "page answers 200 again after SIGKILL to every settings worker (took $(((${EPOCHREALTIME/./} - t0) / 1000)) ms)" \
 	[ $up = 1 ]
 new=$(sa_fcgi_workers settings)
 check_eq "settings: $SA_FCGI_CHILDREN workers again" \
