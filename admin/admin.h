@@ -21,5 +21,6 @@ int admin_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int admin_migrate(int argc, char **argv);
 int admin_org(int argc, char **argv);
 int admin_account(int argc, char **argv);
+int admin_export_keys(int argc, char **argv);
 
 #endif

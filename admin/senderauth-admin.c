@@ -27,6 +27,9 @@ static const struct command {
 	const char *usage;
 } commands[] = {
     {"migrate", admin_migrate, "migrate [--dry-run] [--sql DIR]"},
+    {"export-keys", admin_export_keys,
+     "export-keys (--opendkim DIR | --rspamd DIR)... [--group GROUP] "
+     "[--reload CMD]"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

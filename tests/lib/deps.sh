@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 	libfcgi-dev libmxml-dev libssl-dev libpq-dev libc-ares-dev libidn2-dev
 	libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
-	nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium openssl)
+	nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium openssl
+	opendkim miltertest python3-dkim python3-dnspython)
 
 # Node.js may come from elsewhere than Debian (this kind of machine has its
 # own); Debian's packages are only a fallback when the commands are absent.
