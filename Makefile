@@ -48,6 +48,11 @@ BINS = $(ACTIONS:%=$(BUILD)/cgi-bin/%) $(TOOLS:%=$(BUILD)/%)
 ifneq ($(wildcard cron/verifier.c),)
 BINS += $(BUILD)/verifier
 endif
+# The operator's command: admin/*.c, one file per subcommand.
+ADMIN_OBJS = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard admin/*.c))
+ifneq ($(ADMIN_OBJS),)
+BINS += $(BUILD)/senderauth-admin
+endif
 TEST_BINS = $(UNIT:%=$(BUILD)/tests/%)
 ifneq ($(wildcard tests/conformance/rfc7208.c),)
 TEST_BINS += $(BUILD)/tests/rfc7208
@@ -76,6 +81,11 @@ $(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_WEB)
 
 $(BUILD)/verifier: $(BUILD)/obj/cron/verifier.o $(VERIFY_A) $(CORE_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
+
+# It may use every layer; where the installed sql/ directory is.
+$(BUILD)/obj/admin/%.o: CPPFLAGS += -DSA_SQL_DIR='"$(PREFIX)/share/senderauth/sql"'
+$(BUILD)/senderauth-admin: $(ADMIN_OBJS) $(WEB_A) $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
 $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(WEB_A) $(CORE_A)
@@ -126,7 +136,7 @@ install: all
 uninstall:
 	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' sh dist/install.sh uninstall
 
-FORMAT_FILES = $(wildcard lib/*/*.[ch] cgi-bin/*.c cron/*.c tests/unit/*.[ch] tests/double/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
+FORMAT_FILES = $(wildcard lib/*/*.[ch] cgi-bin/*.c cron/*.c admin/*.[ch] tests/unit/*.[ch] tests/double/*.[ch] tests/tools/*.c tests/conformance/*.c tests/fuzz/*.c bench/*.c)
 check-format:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 format:

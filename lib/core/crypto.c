@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -268,6 +270,29 @@ crypto_rsa_new(int bits, char **pub_b64, uint8_t **priv_der, size_t *priv_len)
 out:
 	OPENSSL_free(spki);
 	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int
+crypto_private_pem(const uint8_t *der, size_t len, char **pem, size_t *pemlen)
+{
+	BIO *b = BIO_new(BIO_s_secmem());
+	char *data;
+	long n;
+	int rc = -1;
+
+	*pem = NULL;
+	if (b == NULL)
+		return -1;
+	if (PEM_write_bio(b, "PRIVATE KEY", "", der, (long)len) > 0 &&
+	    (n = BIO_get_mem_data(b, &data)) > 0 &&
+	    (*pem = malloc((size_t)n + 1)) != NULL) {
+		memcpy(*pem, data, (size_t)n);
+		(*pem)[n] = '\0';
+		*pemlen = (size_t)n;
+		rc = 0;
+	}
+	BIO_free(b);
 	return rc;
 }
 

@@ -51,6 +51,11 @@ void crypto_hex(const uint8_t *data, size_t len, char *out);
  */
 int crypto_rsa_new(int bits, char **pub_b64, uint8_t **priv_der,
 		   size_t *priv_len);
+/* The PEM text ("-----BEGIN PRIVATE KEY-----") of a PKCS#8 DER private
+ * key, what signers read; release it with crypto_free_secret(pem,
+ * *pemlen). 0 / -1. */
+int crypto_private_pem(const uint8_t *der, size_t len, char **pem,
+		       size_t *pemlen);
 void crypto_wipe(void *p, size_t len);
 /* Wipes and frees key material from crypto_rsa_new. */
 void crypto_free_secret(uint8_t *p, size_t len);

@@ -114,6 +114,12 @@ static const char *const sql[DB__MAX] = {
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
+/* the signer's keys (senderauth-admin export-keys) */
+[DB_KEY_EXPORT] =
+	"SELECT k.id, d.org_id, d.name, k.selector, k.private_sealed"
+	" FROM dkim_keys k JOIN domains d ON d.id = k.domain_id"
+	" WHERE k.state = 'active' AND d.deleted_at IS NULL"
+	" ORDER BY d.name, k.selector",
 };
 /* clang-format on */
 

@@ -37,7 +37,18 @@ enum db_stmt {
 	DB_SWEEP_CLAIM,
 	DB_SWEEP_SAVE,
 	DB_SWEEP_RELEASE,
+	DB_KEY_EXPORT,
 	DB__MAX
+};
+
+/* Columns of DB_KEY_EXPORT: every active key, to hand to the signer. */
+enum {
+	KEY_EXPORT_ID,
+	KEY_EXPORT_ORG,
+	KEY_EXPORT_DOMAIN,
+	KEY_EXPORT_SELECTOR,
+	KEY_EXPORT_SEALED,
+	KEY_EXPORT__MAX
 };
 
 /* Connects and prepares every statement; 0 / -1. */

@@ -12,7 +12,11 @@ case $BUILD in /*) ;; *) BUILD=$SA_TOP/$BUILD ;; esac
 T=$(mktemp -d /tmp/senderauth.XXXXXX)
 chmod 0755 "$T"
 SA_PIDFILES=()
+<<<<<<< HEAD
 SA_AT_EXIT=()
+=======
+SA_RMDIRS=() # directories outside $T that the cleanup removes
+>>>>>>> wt-admin
 SA_FAILS=0
 
 sa_cleanup() {
@@ -45,9 +49,9 @@ sa_cleanup() {
 		done
 	done
 	if [ -n "${SA_KEEP_TMP:-}" ]; then
-		echo "# kept $T"
+		echo "# kept $T ${SA_RMDIRS[*]}"
 	else
-		rm -rf "$T"
+		rm -rf "$T" "${SA_RMDIRS[@]}"
 	fi
 }
 trap sa_cleanup EXIT

@@ -78,24 +78,17 @@ sa_pg_stop() {
 	sa_as_pg "$(sa_pg_bin)/pg_ctl" -D "$SA_DIR/pg/data" -m fast -w stop >/dev/null
 }
 
-# sa_migrate: applies sql/NNN_*.sql in order, each once, each in one
-# transaction together with its row in schema_version.
+# sa_conninfo: the libpq connection string of the private cluster.
+sa_conninfo() {
+	echo "host=$SA_DIR/pg port=$SA_PG_PORT dbname=senderauth user=postgres"
+}
+
+# sa_migrate: the schema through the operator's command, as installed
+# systems get it (`senderauth-admin migrate`), from the checkout's sql/.
 sa_migrate() {
-	local f v
-	sa_psql -c "CREATE TABLE IF NOT EXISTS schema_version (
-		version integer PRIMARY KEY,
-		applied_at timestamptz NOT NULL DEFAULT now())" || return 1
-	for f in "$SA_TOP"/sql/[0-9][0-9][0-9]_*.sql; do
-		v=$(basename "$f")
-		v=$((10#${v%%_*}))
-		[ -n "$(sa_psql -tAc "SELECT 1 FROM schema_version WHERE version = $v")" ] && continue
-		{
-			echo "BEGIN;"
-			cat "$f"
-			echo ";INSERT INTO schema_version (version) VALUES ($v);"
-			echo "COMMIT;"
-		} | sa_psql -f - || return 1
-	done
+	"$BUILD/senderauth-admin" -d "$(sa_conninfo)" migrate \
+		--sql "$SA_TOP/sql" >>"$SA_DIR/migrate.log" 2>&1 ||
+		{ cat "$SA_DIR/migrate.log"; return 1; }
 }
 
 # sa_secrets: the master and session key files, created 0600 when missing.
@@ -113,7 +106,7 @@ sa_config() {
 	sa_secrets
 	{
 		echo "# written by tests/lib/stack.sh"
-		echo "database = host=$SA_DIR/pg port=$SA_PG_PORT dbname=senderauth user=postgres"
+		echo "database = $(sa_conninfo)"
 		echo "master_key_file = $SA_DIR/master.key"
 		echo "session_key_file = $SA_DIR/session.key"
 		local l
