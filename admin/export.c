@@ -13,10 +13,11 @@
  * and only when its content or mode changed; key files of keys no longer
  * active are removed once the tables no longer name them. `--reload CMD`
  * runs (through /bin/sh) only when something changed. Key files are mode
- * 0600, or 0640 with `--group G` (group G) so a signer running as another
- * user of that group reads them. One summary line on stdout; exit 1 only
- * when it could not do its job. This is the only way private keys leave
- * the database; they are never printed or logged.
+ * 0600, owned by `--owner U` when given (the signer's account: OpenDKIM's
+ * RequireSafeKeys refuses a key others may read), with group `--group G`
+ * when given; the keys/ directory is 0750 with the same owner and group. One
+ * summary line on stdout; exit 1 only when it could not do its job. This is the
+ * only way private keys leave the database; they are never printed or logged.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +39,8 @@
 #include "util.h"
 
 #define EXPORT_USAGE                                                           \
-	"export-keys (--opendkim DIR | --rspamd DIR)... [--group GROUP] "      \
-	"[--reload CMD]"
+	"export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "       \
+	"[--group GROUP] [--reload CMD]"
 #define EXPORT_FILE_MAX (1 << 24)
 
 struct xkey {
@@ -50,8 +52,8 @@ struct xkey {
 struct xrun {
 	struct xkey *keys;
 	size_t nkeys;
+	uid_t uid; /* (uid_t)-1: keep the process's */
 	gid_t gid; /* (gid_t)-1: keep the process's */
-	mode_t key_mode;
 	unsigned written, removed;
 	int failed;
 };
@@ -81,8 +83,8 @@ join(char *out, const char *dir, const char *name)
 
 /* 1 when path holds exactly data with this mode and group. */
 static int
-same_file(const char *path, const char *data, size_t len, mode_t mode,
-	  gid_t gid)
+same_file(const struct xrun *x, const char *path, const char *data, size_t len,
+	  mode_t mode)
 {
 	struct stat st;
 	char *old;
@@ -92,7 +94,8 @@ same_file(const char *path, const char *data, size_t len, mode_t mode,
 		return 0;
 	if (fstat(fd, &st) == 0 && (size_t)st.st_size == len &&
 	    (st.st_mode & 07777) == mode &&
-	    (gid == (gid_t)-1 || st.st_gid == gid) &&
+	    (x->uid == (uid_t)-1 || st.st_uid == x->uid) &&
+	    (x->gid == (gid_t)-1 || st.st_gid == x->gid) &&
 	    (old = malloc(len + 1)) != NULL) {
 		same = read(fd, old, len + 1) == (ssize_t)len &&
 		       memcmp(old, data, len) == 0;
@@ -111,7 +114,7 @@ put_file(struct xrun *x, const char *path, const char *data, size_t len,
 	char tmp[PATH_MAX];
 	int fd, ok;
 
-	if (same_file(path, data, len, mode, x->gid))
+	if (same_file(x, path, data, len, mode))
 		return 0;
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >=
 		sizeof tmp ||
@@ -120,8 +123,7 @@ put_file(struct xrun *x, const char *path, const char *data, size_t len,
 			strerror(errno));
 		return -1;
 	}
-	ok = fchmod(fd, mode) == 0 &&
-	     (x->gid == (gid_t)-1 || fchown(fd, (uid_t)-1, x->gid) == 0) &&
+	ok = fchmod(fd, mode) == 0 && fchown(fd, x->uid, x->gid) == 0 &&
 	     write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 	if (!ok) {
@@ -242,13 +244,14 @@ prune(struct xrun *x, const char *dir)
 }
 
 static int
-make_dirs(const char *dir)
+make_dirs(const struct xrun *x, const char *dir)
 {
 	char keys[PATH_MAX];
 
 	if (join(keys, dir, "keys") == -1 ||
 	    (mkdir(dir, 0755) == -1 && errno != EEXIST) ||
-	    (mkdir(keys, 0750) == -1 && errno != EEXIST)) {
+	    (mkdir(keys, 0750) == -1 && errno != EEXIST) ||
+	    chown(keys, x->uid, x->gid) == -1) {
 		fprintf(stderr, "senderauth-admin: %s: %s\n", dir,
 			strerror(errno));
 		return -1;
@@ -265,12 +268,12 @@ export_dir(struct xrun *x, const char *dir, enum table first, enum table last)
 	size_t i;
 	int t;
 
-	if (make_dirs(dir) == -1)
+	if (make_dirs(x, dir) == -1)
 		return -1;
 	for (i = 0; i < x->nkeys; i++)
 		if (key_path(kp, sizeof kp, dir, &x->keys[i]) == -1 ||
-		    put_file(x, kp, x->keys[i].pem, x->keys[i].pemlen,
-			     x->key_mode) == -1)
+		    put_file(x, kp, x->keys[i].pem, x->keys[i].pemlen, 0600) ==
+			-1)
 			return -1;
 	for (t = (int)first; t <= (int)last; t++)
 		if (put_table(x, dir, (enum table)t) == -1)
@@ -353,7 +356,7 @@ free_keys(struct xrun *x)
 }
 
 struct xopts {
-	const char *opendkim[8], *rspamd[8], *group, *reload;
+	const char *opendkim[8], *rspamd[8], *owner, *group, *reload;
 	size_t nopendkim, nrspamd;
 };
 
@@ -363,6 +366,7 @@ parse(int argc, char **argv, struct xopts *o)
 	static const struct option opts[] = {
 	    {"opendkim", required_argument, NULL, 'o'},
 	    {"rspamd", required_argument, NULL, 'r'},
+	    {"owner", required_argument, NULL, 'u'},
 	    {"group", required_argument, NULL, 'g'},
 	    {"reload", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
@@ -374,6 +378,8 @@ parse(int argc, char **argv, struct xopts *o)
 			o->opendkim[o->nopendkim++] = optarg;
 		else if (ch == 'r' && o->nrspamd < 8)
 			o->rspamd[o->nrspamd++] = optarg;
+		else if (ch == 'u')
+			o->owner = optarg;
 		else if (ch == 'g')
 			o->group = optarg;
 		else if (ch == 'R')
@@ -382,6 +388,31 @@ parse(int argc, char **argv, struct xopts *o)
 			return -1;
 	}
 	return optind == argc && o->nopendkim + o->nrspamd > 0 ? 0 : -1;
+}
+
+static int
+owner_group(const struct xopts *o, struct xrun *x)
+{
+	struct passwd *pw;
+	struct group *g;
+
+	if (o->owner != NULL) {
+		if ((pw = getpwnam(o->owner)) == NULL) {
+			fprintf(stderr, "senderauth-admin: no user %s\n",
+				o->owner);
+			return -1;
+		}
+		x->uid = pw->pw_uid;
+	}
+	if (o->group != NULL) {
+		if ((g = getgrnam(o->group)) == NULL) {
+			fprintf(stderr, "senderauth-admin: no group %s\n",
+				o->group);
+			return -1;
+		}
+		x->gid = g->gr_gid;
+	}
+	return 0;
 }
 
 static int
@@ -404,21 +435,13 @@ int
 admin_export_keys(int argc, char **argv)
 {
 	struct xopts o = {0};
-	struct xrun x = {.gid = (gid_t)-1, .key_mode = 0600};
-	struct group *g;
+	struct xrun x = {.uid = (uid_t)-1, .gid = (gid_t)-1};
 	int reloaded = 0, rc = ADMIN_FAIL;
 
 	if (parse(argc, argv, &o) == -1)
 		return admin_usage(EXPORT_USAGE);
-	if (o.group != NULL) {
-		if ((g = getgrnam(o.group)) == NULL) {
-			fprintf(stderr, "senderauth-admin: no group %s\n",
-				o.group);
-			return ADMIN_FAIL;
-		}
-		x.gid = g->gr_gid;
-		x.key_mode = 0640;
-	}
+	if (owner_group(&o, &x) == -1)
+		return ADMIN_FAIL;
 	umask(077);
 	if (crypto_load_master(config_str("master_key_file", "")) == -1 ||
 	    admin_db() == -1 || load_keys(&x) == -1 || export_all(&x, &o) == -1)

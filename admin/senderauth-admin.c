@@ -28,8 +28,8 @@ static const struct command {
 } commands[] = {
     {"migrate", admin_migrate, "migrate [--dry-run] [--sql DIR]"},
     {"export-keys", admin_export_keys,
-     "export-keys (--opendkim DIR | --rspamd DIR)... [--group GROUP] "
-     "[--reload CMD]"},
+     "export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "
+     "[--group GROUP] [--reload CMD]"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
