@@ -218,9 +218,9 @@ main(int argc, char **argv)
 	struct bench_opts o = {
 	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net", 500,
 	    4000, 2000, 2,    0};
-	const char *ips[1], *servers[1];
+	const char *servers[1];
 	struct dns_resolver_opts ro;
-	struct spf_platform pf;
+	struct platform pf;
 	struct dns_stats st;
 	struct dns_resolver *r;
 	struct feed f;
@@ -241,11 +241,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	servers[0] = o.resolver;
-	ips[0] = o.spf_ip;
 	ro = (struct dns_resolver_opts){servers,	 1,
 					(int)o.timeout,	 (int)o.tries,
 					(int)o.inflight, (size_t)o.cache};
-	pf = (struct spf_platform){ips, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
+	pf = (struct platform){
+	    {o.spf_ip}, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
 	f.req = (struct verify_request){NULL, o.selector, o.dkim_p};
 	f.queued_max = 2 * o.active;
 	if ((r = dns_resolver_new(&ro)) == NULL ||

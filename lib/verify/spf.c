@@ -2016,8 +2016,7 @@ layout(const struct spans *t, const struct spans *plat, int multi, int none,
 
 /* The record to publish (malloc'ed), or NULL on allocation failure. */
 static char *
-suggest(const struct spf_platform *pf, char *const *recs, size_t nrecs,
-	int multi)
+suggest(const struct platform *pf, char *const *recs, size_t nrecs, int multi)
 {
 	struct spans t = {0}, plat = {0}, out = {0};
 	struct buf pt, b;
@@ -2026,7 +2025,7 @@ suggest(const struct spf_platform *pf, char *const *recs, size_t nrecs,
 
 	buf_init(&pt);
 	buf_init(&b);
-	records_spf_terms(&pt, pf->ips, pf->nips, pf->include);
+	records_spf_terms(&pt, pf);
 	rc |= spans_split(&plat, pt.s != NULL ? pt.s : "");
 	for (i = 0; i < nrecs; i++)
 		rc |= spans_split(&t, recs[i]);
@@ -2097,7 +2096,7 @@ struct tally {
  * All are evaluated even when one needs DNS, so that their questions are
  * asked together. */
 static void
-evaluate_platform(const char *domain, const struct spf_platform *pf,
+evaluate_platform(const char *domain, const struct platform *pf,
 		  const struct dns_source *src, struct tally *t)
 {
 	struct spf_request req;
@@ -2169,7 +2168,7 @@ judge(const struct tally *t, char all, enum spf_policy policy,
 
 /* The verdict once exactly one record was found. 0 / 1 / -1. */
 static int
-verdict_one(const char *domain, const struct spf_platform *pf,
+verdict_one(const char *domain, const struct platform *pf,
 	    const struct dns_source *src, const struct dns_rr *rr,
 	    struct spf_verdict *v)
 {
@@ -2212,7 +2211,7 @@ verdict_one(const char *domain, const struct spf_platform *pf,
 
 /* Finds the records and hands over to verdict_one(). */
 static int
-verdict(const char *domain, const struct spf_platform *pf,
+verdict(const char *domain, const struct platform *pf,
 	const struct dns_source *src, const struct dns_answer *a,
 	struct spf_verdict *v)
 {
@@ -2238,7 +2237,7 @@ verdict(const char *domain, const struct spf_platform *pf,
 }
 
 int
-spf_verdict(const char *domain, const struct spf_platform *pf,
+spf_verdict(const char *domain, const struct platform *pf,
 	    const struct dns_source *src, struct spf_verdict *out)
 {
 	const struct dns_answer *a;

@@ -10,7 +10,9 @@
 #define SA_SPF_H
 
 #include <stddef.h>
+
 #include "dns.h"
+#include "records.h"
 
 enum spf_result {
 	SPF_NONE,
@@ -58,16 +60,9 @@ void spf_outcome_release(struct spf_outcome *);
  * found (strings of one RR concatenated); suggested the merged record to
  * publish when not verified (platform terms before the record's all, or the
  * platform record of records_spf() in lib/core/records.h when none exists).
+ * The platform (lib/core/records.h) gives the addresses that must pass
+ * and the policy the record's "all" is judged by.
  */
-enum spf_policy { SPF_POLICY_SOFTFAIL, SPF_POLICY_ANY };
-
-struct spf_platform {
-	const char *const *ips; /* platform IPs, v4 or v6 */
-	size_t nips;
-	const char *include; /* platform include, may be NULL */
-	enum spf_policy policy;
-};
-
 struct spf_verdict {
 	const char *status; /* static string */
 	const char *reason; /* static string */
@@ -79,7 +74,7 @@ struct spf_verdict {
 
 /* Returns 0 when the verdict is complete, 1 when DNS answers are needed
  * (resolve and call again), -1 on allocation failure. */
-int spf_verdict(const char *domain, const struct spf_platform *,
+int spf_verdict(const char *domain, const struct platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);
 

@@ -458,7 +458,7 @@ sweep_loop(struct sweep *s)
 }
 
 int
-sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
+sweep_run(struct dns_resolver *r, const struct platform *pf,
 	  const struct sweep_opts *o, struct sweep_stats *st)
 {
 	struct sweep s;

@@ -39,7 +39,7 @@ verify_result_release(struct verify_result *res)
 /* Runs one part; on "need DNS" or failure its partial verdict is freed so
  * the next pass starts clean. */
 static int
-part_spf(const struct verify_request *req, const struct spf_platform *pf,
+part_spf(const struct verify_request *req, const struct platform *pf,
 	 const struct dns_source *src, struct verify_result *res)
 {
 	int rc;
@@ -90,7 +90,7 @@ part_dmarc(const struct verify_request *req, const struct dns_source *src,
 }
 
 int
-verify_check(const struct verify_request *req, const struct spf_platform *pf,
+verify_check(const struct verify_request *req, const struct platform *pf,
 	     const struct dns_source *src, struct verify_result *res)
 {
 	int need = 0, rc;
@@ -182,7 +182,7 @@ struct vlist {
 
 struct verify_batch {
 	struct dns_resolver *r;
-	const struct spf_platform *pf;
+	const struct platform *pf;
 	size_t max_active, active, pending;
 	struct vlist queued;	/* added, not started */
 	struct vlist ready;	/* to evaluate */
@@ -247,7 +247,7 @@ vget(void *ctx, const char *name, enum dns_type type)
 }
 
 struct verify_batch *
-verify_batch_new(struct dns_resolver *r, const struct spf_platform *pf,
+verify_batch_new(struct dns_resolver *r, const struct platform *pf,
 		 size_t max_active, verify_done_fn done, void *arg)
 {
 	struct verify_batch *b = calloc(1, sizeof *b);

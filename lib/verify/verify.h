@@ -49,7 +49,7 @@ void verify_result_release(struct verify_result *);
  * questions; call again once they are answered), -1 on allocation failure.
  * *res must have been initialized with verify_result_init().
  */
-int verify_check(const struct verify_request *, const struct spf_platform *,
+int verify_check(const struct verify_request *, const struct platform *,
 		 const struct dns_source *, struct verify_result *res);
 
 /* Is the overall domain status "verified" (SPF and DKIM both verified, or
@@ -76,7 +76,7 @@ typedef void (*verify_done_fn)(void *arg, void *user,
 			       const struct verify_result *);
 
 struct verify_batch *verify_batch_new(struct dns_resolver *,
-				      const struct spf_platform *,
+				      const struct platform *,
 				      size_t max_active, verify_done_fn done,
 				      void *arg);
 /* Queues one check (strings copied); 0 / -1. May be called from done(). */

@@ -193,10 +193,11 @@ run_expand(struct dns_table *t, const char *s)
 static void
 run_verdict(struct dns_table *t)
 {
-	static const char *const ips[] = {"210.198.21.20", "2001:db8::10"};
 	struct dns_source src = dns_table_source(t);
-	struct spf_platform pf = {ips, 2, "m01-ahd-sys.net",
-				  SPF_POLICY_SOFTFAIL};
+	struct platform pf = {{"210.198.21.20", "2001:db8::10"},
+			      2,
+			      "m01-ahd-sys.net",
+			      SPF_POLICY_SOFTFAIL};
 	struct spf_record *rec = NULL;
 	struct spf_verdict v;
 	char problem[160];

@@ -735,7 +735,7 @@ str_eq(const char *a, const char *b)
 
 /* spf_verdict() through the restarting source; its rounds. */
 static int
-verdict_restarting(const char *domain, const struct spf_platform *pf,
+verdict_restarting(const char *domain, const struct platform *pf,
 		   const struct dns_source *inner, struct spf_verdict *v)
 {
 	struct dns_source src;
@@ -758,20 +758,16 @@ verdict_restarting(const char *domain, const struct spf_platform *pf,
 static void
 test_verdict(void)
 {
-	static const char *const ips[] = {"210.198.21.20"};
 	struct dns_table *t = verdict_table();
 	struct dns_source src = dns_table_source(t);
 	const struct verdict_row *r;
-	struct spf_platform pf;
+	struct platform pf = {{"210.198.21.20"}, 1, "m01-ahd-sys.net", SOFT};
 	struct spf_verdict v, v2;
 	size_t i;
 	int rc, rounds;
 
 	for (i = 0; i < sizeof verdict_rows / sizeof verdict_rows[0]; i++) {
 		r = &verdict_rows[i];
-		pf.ips = ips;
-		pf.nips = 1;
-		pf.include = "m01-ahd-sys.net";
 		pf.policy = r->policy;
 		rc = spf_verdict(r->domain, &pf, &src, &v);
 		t_ok(rc == 0 && str_eq(v.status, r->status) &&
@@ -799,10 +795,10 @@ test_verdict(void)
 static void
 test_verdict_two_ips(void)
 {
-	static const char *const ips[] = {"210.198.21.20", "2001:db8:21::20"};
 	struct dns_table *t = dns_table_new();
 	struct dns_source src = dns_table_source(t);
-	struct spf_platform pf = {ips, 2, "m01-ahd-sys.net", SOFT};
+	struct platform pf = {
+	    {"210.198.21.20", "2001:db8:21::20"}, 2, "m01-ahd-sys.net", SOFT};
 	struct spf_verdict v;
 	int rc;
 

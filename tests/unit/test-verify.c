@@ -27,9 +27,8 @@
 #define DKIM_REC "v=DKIM1; k=rsa; p=" KEY
 #define SPF_OK "v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all"
 
-static const char *const platform_ips[] = {"210.198.21.20"};
-static const struct spf_platform platform = {platform_ips, 1, "m01-ahd-sys.net",
-					     SPF_POLICY_SOFTFAIL};
+static const struct platform platform = {
+    {"210.198.21.20"}, 1, "m01-ahd-sys.net", SPF_POLICY_SOFTFAIL};
 
 /* One domain's records; NULL publishes nothing. fail makes every name of
  * the domain SERVFAIL. */
