@@ -453,13 +453,11 @@ parse_term(char *s, struct spf_term *t)
 static void
 quote_term(const char *s, size_t n, char *out, size_t outsz)
 {
-	size_t i;
-
 	if (n > outsz - 1)
 		n = outsz - 1;
-	for (i = 0; i < n; i++)
-		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	memcpy(out, s, n);
 	out[n] = '\0';
+	printable_bytes(out, n);
 }
 
 /* Checks the bytes of a record: printable ASCII and spaces only (§3.1,
@@ -661,7 +659,6 @@ ev_fail(struct eval *ev, enum cause c, const char *fmt, ...)
 {
 	char line[PROBLEM_MAX];
 	va_list ap;
-	size_t i;
 
 	if (ev->cause != C_NONE)
 		return;
@@ -670,10 +667,7 @@ ev_fail(struct eval *ev, enum cause c, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	/* Names and terms come from DNS: keep the text printable. */
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 ||
-		    (unsigned char)line[i] > 0x7e)
-			line[i] = '?';
+	printable_line(line);
 	if ((ev->problem = strdup(line)) == NULL)
 		ev->nomem = 1;
 }
@@ -2053,7 +2047,7 @@ collect_records(const struct dns_answer *a, size_t max, struct spf_verdict *v,
 		size_t *pick)
 {
 	struct buf b;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < a->nrr && a->status == DNS_OK && v->nrecords < max;
 	     i++) {
@@ -2061,10 +2055,7 @@ collect_records(const struct dns_answer *a, size_t max, struct spf_verdict *v,
 			continue;
 		buf_init(&b);
 		txt_concat(&a->rr[i], &b, (size_t)-1);
-		for (j = 0; j < b.len; j++)
-			if ((unsigned char)b.s[j] < 0x20 ||
-			    (unsigned char)b.s[j] > 0x7e)
-				b.s[j] = '?';
+		printable_bytes(b.s, b.len);
 		v->records[v->nrecords] = buf_detach(&b);
 		if (v->records[v->nrecords] == NULL)
 			return -1;

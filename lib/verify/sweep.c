@@ -24,7 +24,6 @@
 #include "sweep.h"
 #include "util.h"
 #include "verify.h"
-#include "xml.h"
 
 enum col {
 	C_ID,
@@ -96,14 +95,14 @@ sweep_opts_config(struct sweep_opts *o)
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
  * backslash and quote escaped, bytes PostgreSQL text cannot hold (invalid
- * UTF-8, NUL) replaced by xml_clean(). scratch is reused between calls. */
+ * UTF-8, NUL) replaced by text_clean(). scratch is reused between calls. */
 static void
 arr_add(struct buf *b, const char *s, struct buf *scratch)
 {
 	size_t i, run = 0;
 
 	scratch->len = 0;
-	xml_clean(scratch, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	text_clean(scratch, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 	buf_adds(b, b->len == 0 ? "{\"" : ",\"");
 	for (i = 0; i < scratch->len; i++) {
 		if (scratch->s[i] != '"' && scratch->s[i] != '\\')
