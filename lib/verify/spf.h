@@ -5,6 +5,9 @@
  * Evaluation runs over a struct dns_source (lib/verify/dns.h) and is
  * restartable: when an answer is not known yet the result is SPF_NEED_DNS and
  * the caller resolves what the source recorded and calls again from the start.
+ *
+ * The implementation is lib/verify/spf-*.c, one concern a file, with
+ * lib/verify/spf-int.h as what they share; nothing else includes that.
  */
 #ifndef SA_SPF_H
 #define SA_SPF_H

@@ -1,6 +1,6 @@
 /*
- * fuzz-spf.c - libFuzzer target for lib/verify/spf.c. The input is, in turn: an
- * SPF record for spf_record_parse(); the record of example.com (strings of
+ * fuzz-spf.c - libFuzzer target for lib/verify/spf-*.c. The input is, in turn:
+ * an SPF record for spf_record_parse(); the record of example.com (strings of
  * one TXT RR split at 0xff bytes; "v=spf1 " prepended when missing) for
  * check_host() from an IPv4 and an IPv6 client over a small dns_table, the
  * same through a source that needs restarts (both must agree); a

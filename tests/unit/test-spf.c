@@ -1,5 +1,5 @@
 /*
- * test-spf.c - table-driven tests of lib/verify/spf.c over
+ * test-spf.c - table-driven tests of lib/verify/spf-*.c over
  * tests/double/dnstable.c: record parsing (valid and malformed records), macro
  * expansion with the examples of RFC 7208 §7.4, check_host() limits (§4.6.4)
  * and nesting, the restart path (SPF_NEED_DNS), and spf_verdict() for every SPF
