@@ -49,12 +49,6 @@ struct bench_opts {
 	long inflight, active, timeout, tries, cache;
 };
 
-static int
-is(const char *a, const char *b)
-{
-	return a != NULL && strcmp(a, b) == 0;
-}
-
 /* Tops the batch up to queued_max checks not complete. */
 static void
 feed_more(struct feed *f)
@@ -82,13 +76,14 @@ on_done(void *arg, void *user, const struct verify_request *req,
 	else if (verify_result_verified(res))
 		c->verified++;
 	if (res != NULL &&
-	    (is(res->spf.status, "tempfail") ||
-	     is(res->dkim.status, "tempfail") ||
-	     is(res->dmarc.status, "tempfail")) &&
+	    (res->spf.status == SPF_STATUS_TEMPFAIL ||
+	     res->dkim.status == DKIM_STATUS_TEMPFAIL ||
+	     res->dmarc.status == DMARC_STATUS_TEMPFAIL) &&
 	    c->tempfail++ < 5)
 		fprintf(stderr, "tempfail: %s (spf %s, dkim %s, dmarc %s)\n",
-			req->domain, res->spf.reason, res->dkim.reason,
-			res->dmarc.reason);
+			req->domain, spf_reason_name(res->spf.reason),
+			dkim_reason_name(res->dkim.reason),
+			dmarc_reason_name(res->dmarc.reason));
 	feed_more(f);
 }
 

@@ -369,22 +369,48 @@ static const char *const reason_names[DKIM_REASON__MAX] = {
     "wrong_key_type",
     "doubled_domain",
     "dns_error",
+    "no_selector",
+};
+
+static const char *const status_names[DKIM_STATUS__MAX] = {
+    [DKIM_STATUS_UNVERIFIED] = "unverified",
+    [DKIM_STATUS_VERIFIED] = "verified",
+    [DKIM_STATUS_TEMPFAIL] = "tempfail",
+    [DKIM_STATUS_SKIPPED] = "skipped",
 };
 
 const char *
 dkim_reason_name(enum dkim_reason r)
 {
-	return r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
+	return (unsigned)r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
+}
+
+const char *
+dkim_status_name(enum dkim_status s)
+{
+	return (unsigned)s < DKIM_STATUS__MAX ? status_names[s] : "unknown";
+}
+
+enum dkim_status
+dkim_reason_status(enum dkim_reason r)
+{
+	switch (r) {
+	case DKIM_OK:
+		return DKIM_STATUS_VERIFIED;
+	case DKIM_DNS_ERROR:
+		return DKIM_STATUS_TEMPFAIL;
+	case DKIM_NO_SELECTOR:
+		return DKIM_STATUS_SKIPPED;
+	default:
+		return DKIM_STATUS_UNVERIFIED;
+	}
 }
 
 static void
 set_reason(struct dkim_verdict *v, enum dkim_reason r)
 {
-	v->code = r;
-	v->reason = dkim_reason_name(r);
-	v->status = r == DKIM_OK	  ? "verified"
-		    : r == DKIM_DNS_ERROR ? "tempfail"
-					  : "unverified";
+	v->reason = r;
+	v->status = dkim_reason_status(r);
 }
 
 /* Judges the single TXT RR found at the key's name. */

@@ -65,7 +65,8 @@ int dkim_key_parse(const char *txt, size_t len, struct dkim_key *out);
  */
 long dkim_base64_decode(const char *s, size_t len, unsigned char *out);
 
-/* Reasons of DESIGN.md, in the order they are documented. */
+/* Reasons of DESIGN.md, in the order they are documented (dkim-reason of
+ * xsl/senderauth.rng). */
 enum dkim_reason {
 	DKIM_OK,
 	DKIM_NO_RECORD,
@@ -77,9 +78,24 @@ enum dkim_reason {
 	DKIM_WRONG_KEY_TYPE,
 	DKIM_DOUBLED_DOMAIN,
 	DKIM_DNS_ERROR,
+	DKIM_NO_SELECTOR, /* no key issued, nothing to check (skipped) */
 	DKIM_REASON__MAX
 };
+
+enum dkim_status {
+	DKIM_STATUS_UNVERIFIED, /* first: a zeroed verdict is not verified */
+	DKIM_STATUS_VERIFIED,
+	DKIM_STATUS_TEMPFAIL,
+	DKIM_STATUS_SKIPPED,
+	DKIM_STATUS__MAX
+};
+
+/* The names of DESIGN.md and the schema; "unknown" out of range. */
 const char *dkim_reason_name(enum dkim_reason);
+const char *dkim_status_name(enum dkim_status);
+/* The status a reason implies: ok is verified, dns_error tempfail,
+ * no_selector skipped, every other reason unverified. */
+enum dkim_status dkim_reason_status(enum dkim_reason);
 
 /* Compares a parsed key with the issued key (base64 of the DER
  * SubjectPublicKeyInfo, as records_dkim_value() publishes it):
@@ -89,13 +105,12 @@ const char *dkim_reason_name(enum dkim_reason);
  * (p= not base64) or DKIM_KEY_MISMATCH. */
 enum dkim_reason dkim_key_judge(const struct dkim_key *, const char *expected);
 
-/* The verdict on one domain. status is "verified", "unverified" or
- * "tempfail"; name the queried host; record the key record found (strings
- * of its RR concatenated, NULL when none or several). */
+/* The verdict on one domain: the reason and the status it implies
+ * (dkim_reason_status()); name the queried host; record the key record
+ * found (strings of its RR concatenated, NULL when none or several). */
 struct dkim_verdict {
-	const char *status; /* static */
-	const char *reason; /* static */
-	enum dkim_reason code;
+	enum dkim_status status;
+	enum dkim_reason reason;
 	char *name;   /* malloc'ed */
 	char *record; /* malloc'ed or NULL */
 };

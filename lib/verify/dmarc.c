@@ -238,11 +238,52 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 	return 0;
 }
 
-static void
-set(struct dmarc_verdict *v, const char *status, const char *reason)
+static const char *const reason_names[DMARC_REASON__MAX] = {
+    [DMARC_REASON_OK] = "ok",
+    [DMARC_REASON_NO_RECORD] = "no_record",
+    [DMARC_REASON_MULTIPLE_RECORDS] = "multiple_records",
+    [DMARC_REASON_SYNTAX_ERROR] = "syntax_error",
+    [DMARC_REASON_DNS_ERROR] = "dns_error",
+};
+
+static const char *const status_names[DMARC_STATUS__MAX] = {
+    [DMARC_STATUS_MISSING] = "missing",
+    [DMARC_STATUS_FOUND] = "found",
+    [DMARC_STATUS_INVALID] = "invalid",
+    [DMARC_STATUS_TEMPFAIL] = "tempfail",
+};
+
+const char *
+dmarc_reason_name(enum dmarc_reason r)
 {
-	v->status = status;
-	v->reason = reason;
+	return (unsigned)r < DMARC_REASON__MAX ? reason_names[r] : "unknown";
+}
+
+const char *
+dmarc_status_name(enum dmarc_status s)
+{
+	return (unsigned)s < DMARC_STATUS__MAX ? status_names[s] : "unknown";
+}
+
+/* Sets the reason and the status it implies. */
+static void
+set(struct dmarc_verdict *v, enum dmarc_reason r)
+{
+	v->reason = r;
+	switch (r) {
+	case DMARC_REASON_OK:
+		v->status = DMARC_STATUS_FOUND;
+		break;
+	case DMARC_REASON_NO_RECORD:
+		v->status = DMARC_STATUS_MISSING;
+		break;
+	case DMARC_REASON_DNS_ERROR:
+		v->status = DMARC_STATUS_TEMPFAIL;
+		break;
+	default:
+		v->status = DMARC_STATUS_INVALID;
+		break;
+	}
 }
 
 /* Picks the DMARC records among the TXT RRs and judges them. */
@@ -273,14 +314,14 @@ judge(const struct dns_answer *a, struct dmarc_verdict *v)
 			free(txt);
 	}
 	if (found == 0)
-		set(v, "missing", "no_record");
+		set(v, DMARC_REASON_NO_RECORD);
 	else if (found > 1) {
-		set(v, "invalid", "multiple_records");
+		set(v, DMARC_REASON_MULTIPLE_RECORDS);
 		v->policy = NULL;
 	} else if (v->policy == NULL)
-		set(v, "invalid", "syntax_error");
+		set(v, DMARC_REASON_SYNTAX_ERROR);
 	else
-		set(v, "found", "ok");
+		set(v, DMARC_REASON_OK);
 	return 0;
 }
 
@@ -306,10 +347,10 @@ dmarc_verdict(const char *domain, const struct dns_source *src,
 		return judge(a, out);
 	case DNS_NXDOMAIN:
 	case DNS_NODATA:
-		set(out, "missing", "no_record");
+		set(out, DMARC_REASON_NO_RECORD);
 		return 0;
 	default:
-		set(out, "tempfail", "dns_error");
+		set(out, DMARC_REASON_DNS_ERROR);
 		return 0;
 	}
 }

@@ -343,11 +343,47 @@ evaluate_platform(const char *domain, const struct platform *pf,
 	buf_release(&sender);
 }
 
-static void
-set_verdict(struct spf_verdict *v, const char *status, const char *reason)
+static const char *const status_names[SPF_STATUS__MAX] = {
+    [SPF_STATUS_UNVERIFIED] = "unverified",
+    [SPF_STATUS_VERIFIED] = "verified",
+    [SPF_STATUS_TEMPFAIL] = "tempfail",
+};
+
+static const char *const reason_names[SPF_REASON__MAX] = {
+    [SPF_REASON_OK] = "ok",
+    [SPF_REASON_NO_RECORD] = "no_record",
+    [SPF_REASON_MULTIPLE_RECORDS] = "multiple_records",
+    [SPF_REASON_SYNTAX_ERROR] = "syntax_error",
+    [SPF_REASON_CONCATENATED_RECORDS] = "concatenated_records",
+    [SPF_REASON_NOT_AUTHORIZED] = "not_authorized",
+    [SPF_REASON_HARDFAIL_ALL] = "hardfail_all",
+    [SPF_REASON_PLUS_ALL] = "plus_all",
+    [SPF_REASON_LOOKUP_LIMIT] = "lookup_limit",
+    [SPF_REASON_VOID_LOOKUP_LIMIT] = "void_lookup_limit",
+    [SPF_REASON_PERMERROR] = "permerror",
+    [SPF_REASON_DNS_ERROR] = "dns_error",
+};
+
+const char *
+spf_status_name(enum spf_status s)
 {
-	v->status = status;
-	v->reason = reason;
+	return (unsigned)s < SPF_STATUS__MAX ? status_names[s] : "unknown";
+}
+
+const char *
+spf_reason_name(enum spf_reason r)
+{
+	return (unsigned)r < SPF_REASON__MAX ? reason_names[r] : "unknown";
+}
+
+/* Sets the reason and the status it implies. */
+static void
+set_verdict(struct spf_verdict *v, enum spf_reason r)
+{
+	v->reason = r;
+	v->status = r == SPF_REASON_OK		? SPF_STATUS_VERIFIED
+		    : r == SPF_REASON_DNS_ERROR ? SPF_STATUS_TEMPFAIL
+						: SPF_STATUS_UNVERIFIED;
 }
 
 /* The verdict on a record that parses, from the evaluation (DESIGN.md:
@@ -360,20 +396,20 @@ judge(const struct tally *t, char all, enum spf_policy policy,
 {
 	v->lookups = t->lookups;
 	if (t->temperror)
-		set_verdict(v, "tempfail", "dns_error");
+		set_verdict(v, SPF_REASON_DNS_ERROR);
 	else if (t->permerror)
-		set_verdict(v, "unverified",
-			    t->perm_cause == C_LOOKUPS ? "lookup_limit"
-			    : t->perm_cause == C_VOID  ? "void_lookup_limit"
-						       : "permerror");
+		set_verdict(
+		    v, t->perm_cause == C_LOOKUPS ? SPF_REASON_LOOKUP_LIMIT
+		       : t->perm_cause == C_VOID  ? SPF_REASON_VOID_LOOKUP_LIMIT
+						  : SPF_REASON_PERMERROR);
 	else if (all == '+')
-		set_verdict(v, "unverified", "plus_all");
+		set_verdict(v, SPF_REASON_PLUS_ALL);
 	else if (t->not_pass)
-		set_verdict(v, "unverified", "not_authorized");
+		set_verdict(v, SPF_REASON_NOT_AUTHORIZED);
 	else if (all == '-' && policy == SPF_POLICY_SOFTFAIL)
-		set_verdict(v, "unverified", "hardfail_all");
+		set_verdict(v, SPF_REASON_HARDFAIL_ALL);
 	else
-		set_verdict(v, "verified", "ok");
+		set_verdict(v, SPF_REASON_OK);
 }
 
 /* The verdict once exactly one record was found. 0 / 1 / -1. */
@@ -390,7 +426,7 @@ verdict_one(const char *domain, const struct platform *pf,
 	char all;
 
 	if (concatenated(v->records[0])) {
-		set_verdict(v, "unverified", "concatenated_records");
+		set_verdict(v, SPF_REASON_CONCATENATED_RECORDS);
 		return (v->suggested = suggest(pf, v->records, 1, 1)) ? 0 : -1;
 	}
 	buf_init(&raw);
@@ -402,7 +438,7 @@ verdict_one(const char *domain, const struct platform *pf,
 	if (p == SPF_PARSE_NOMEM)
 		return -1;
 	if (p != SPF_PARSE_OK) {
-		set_verdict(v, "unverified", "syntax_error");
+		set_verdict(v, SPF_REASON_SYNTAX_ERROR);
 		return (v->suggested = suggest(pf, v->records, 1, 0)) ? 0 : -1;
 	}
 	all = (char)spf_record_all(rec);
@@ -414,7 +450,7 @@ verdict_one(const char *domain, const struct platform *pf,
 	if (t.need)
 		return 1;
 	judge(&t, all, pf->policy, v);
-	if (strcmp(v->status, "verified") == 0)
+	if (v->status == SPF_STATUS_VERIFIED)
 		return 0;
 	return (v->suggested = suggest(pf, v->records, 1, 0)) ? 0 : -1;
 }
@@ -428,7 +464,7 @@ verdict(const char *domain, const struct platform *pf,
 	size_t pick = 0, n = 0, i;
 
 	if (spf_dns_failed(a)) {
-		set_verdict(v, "tempfail", "dns_error");
+		set_verdict(v, SPF_REASON_DNS_ERROR);
 		return 0;
 	}
 	for (i = 0; i < a->nrr && a->status == DNS_OK; i++)
@@ -438,8 +474,8 @@ verdict(const char *domain, const struct platform *pf,
 	if (collect_records(a, n, v, &pick) == -1 || v->nrecords != n)
 		return -1;
 	if (n == 0 || n > 1) {
-		set_verdict(v, "unverified",
-			    n == 0 ? "no_record" : "multiple_records");
+		set_verdict(v, n == 0 ? SPF_REASON_NO_RECORD
+				      : SPF_REASON_MULTIPLE_RECORDS);
 		v->suggested = suggest(pf, v->records, n, 1);
 		return v->suggested != NULL ? 0 : -1;
 	}

@@ -61,8 +61,8 @@ part_dkim(const struct verify_request *req, const struct dns_source *src,
 
 	if (req->selector == NULL) {
 		memset(&res->dkim, 0, sizeof res->dkim);
-		res->dkim.status = "skipped";
-		res->dkim.reason = "no_selector";
+		res->dkim.reason = DKIM_NO_SELECTOR;
+		res->dkim.status = dkim_reason_status(DKIM_NO_SELECTOR);
 		res->dkim_done = 1;
 		return 0;
 	}
@@ -116,11 +116,10 @@ verify_check(const struct verify_request *req, const struct platform *pf,
 int
 verify_result_verified(const struct verify_result *res)
 {
-	return res->spf_done && res->dkim_done && res->spf.status != NULL &&
-	       strcmp(res->spf.status, "verified") == 0 &&
-	       res->dkim.status != NULL &&
-	       (strcmp(res->dkim.status, "verified") == 0 ||
-		strcmp(res->dkim.status, "skipped") == 0);
+	return res->spf_done && res->dkim_done &&
+	       res->spf.status == SPF_STATUS_VERIFIED &&
+	       (res->dkim.status == DKIM_STATUS_VERIFIED ||
+		res->dkim.status == DKIM_STATUS_SKIPPED);
 }
 
 static void
@@ -129,13 +128,12 @@ xml_spf(mxml_node_t *root, const struct spf_verdict *v)
 	mxml_node_t *el = xml_el(root, "spf");
 	size_t i;
 
-	xml_attr(el, "status", v->status);
-	xml_attr(el, "reason", v->reason);
+	xml_attr(el, "status", spf_status_name(v->status));
+	xml_attr(el, "reason", spf_reason_name(v->reason));
 	xml_attr_num(el, "lookups", v->lookups);
 	for (i = 0; i < v->nrecords; i++)
 		xml_text_el(el, "record", v->records[i]);
-	if (v->suggested != NULL && v->status != NULL &&
-	    strcmp(v->status, "verified") != 0)
+	if (v->suggested != NULL && v->status != SPF_STATUS_VERIFIED)
 		xml_text_el(el, "suggested", v->suggested);
 }
 
@@ -149,15 +147,15 @@ verify_xml(const struct verify_request *req, const struct verify_result *res)
 	xml_attr(root, "domain", req->domain);
 	xml_spf(root, &res->spf);
 	el = xml_el(root, "dkim");
-	xml_attr(el, "status", res->dkim.status);
-	xml_attr(el, "reason", res->dkim.reason);
+	xml_attr(el, "status", dkim_status_name(res->dkim.status));
+	xml_attr(el, "reason", dkim_reason_name(res->dkim.reason));
 	if (req->selector != NULL) {
 		xml_attr(el, "selector", req->selector);
 		xml_attr(el, "name", res->dkim.name);
 	}
 	el = xml_el(root, "dmarc");
-	xml_attr(el, "status", res->dmarc.status);
-	xml_attr(el, "reason", res->dmarc.reason);
+	xml_attr(el, "status", dmarc_status_name(res->dmarc.status));
+	xml_attr(el, "reason", dmarc_reason_name(res->dmarc.reason));
 	xml_attr(el, "policy", res->dmarc.policy);
 	return doc;
 }

@@ -71,7 +71,8 @@ verdict(const char *s, size_t size, int doubled)
 			  n, str, len);
 	src = dns_table_source(t);
 	if (dkim_verdict("example.jp", "s1", KEY, &src, &v) != 0 ||
-	    v.status == NULL || v.reason == NULL)
+	    (unsigned)v.status >= DKIM_STATUS__MAX ||
+	    (unsigned)v.reason >= DKIM_REASON__MAX)
 		abort();
 	dkim_verdict_release(&v);
 	dns_table_free(t);

@@ -202,10 +202,12 @@ run_verdict(struct dns_table *t)
 	struct spf_verdict v;
 	char problem[160];
 
-	if (spf_verdict("example.com", &pf, &src, &v) != 0 || v.status == NULL)
+	if (spf_verdict("example.com", &pf, &src, &v) != 0 ||
+	    (unsigned)v.status >= SPF_STATUS__MAX ||
+	    (unsigned)v.reason >= SPF_REASON__MAX)
 		abort();
-	if (strcmp(v.status, "verified") != 0 && v.suggested == NULL &&
-	    strcmp(v.status, "tempfail") != 0)
+	if (v.status != SPF_STATUS_VERIFIED && v.suggested == NULL &&
+	    v.status != SPF_STATUS_TEMPFAIL)
 		abort();
 	/* A suggestion must be a record that parses (unless it grew past
 	 * the bounds because the input was already near them). */

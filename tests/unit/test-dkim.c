@@ -581,12 +581,16 @@ test_verdicts(void)
 		t = vcase_table(&vcases[i]);
 		src = dns_table_source(t);
 		rc = dkim_verdict(D, "s1", KEY_A, &src, &v);
-		t_ok(rc == 0 && strcmp(v.status, vcases[i].status) == 0 &&
-			 strcmp(v.reason, vcases[i].reason) == 0 &&
+		t_ok(rc == 0 &&
+			 strcmp(dkim_status_name(v.status), vcases[i].status) ==
+			     0 &&
+			 strcmp(dkim_reason_name(v.reason), vcases[i].reason) ==
+			     0 &&
 			 strcmp(v.name, N) == 0,
 		     "verdict %s: %s %s (got %s %s)", vcases[i].name,
 		     vcases[i].status, vcases[i].reason,
-		     rc == 0 ? v.status : "-", rc == 0 ? v.reason : "-");
+		     rc == 0 ? dkim_status_name(v.status) : "-",
+		     rc == 0 ? dkim_reason_name(v.reason) : "-");
 		dkim_verdict_release(&v);
 		dns_table_free(t);
 	}
@@ -634,7 +638,7 @@ test_restart(void)
 	}
 	t_ok(rc == 0 && passes == 2 && l.nulls == 2,
 	     "restart: two passes need DNS (the name, then the doubled one)");
-	t_ok(rc == 0 && strcmp(v.reason, "doubled_domain") == 0,
+	t_ok(rc == 0 && v.reason == DKIM_DOUBLED_DOMAIN,
 	     "restart: then the verdict is complete");
 	dkim_verdict_release(&v);
 	dns_table_free(t);
@@ -652,7 +656,10 @@ test_names(void)
 							   "multiple_records",
 							   "wrong_key_type",
 							   "doubled_domain",
-							   "dns_error"};
+							   "dns_error",
+							   "no_selector"};
+	static const char *const status[DKIM_STATUS__MAX] = {
+	    "unverified", "verified", "tempfail", "skipped"};
 	int i;
 
 	for (i = 0; i < DKIM_REASON__MAX; i++)
@@ -660,6 +667,16 @@ test_names(void)
 			"reason name %s", want[i]);
 	T_STREQ(dkim_reason_name(DKIM_REASON__MAX), "unknown",
 		"reason name out of range");
+	for (i = 0; i < DKIM_STATUS__MAX; i++)
+		T_STREQ(dkim_status_name((enum dkim_status)i), status[i],
+			"status name %s", status[i]);
+	T_STREQ(dkim_status_name(DKIM_STATUS__MAX), "unknown",
+		"status name out of range");
+	t_ok(dkim_reason_status(DKIM_OK) == DKIM_STATUS_VERIFIED &&
+		 dkim_reason_status(DKIM_DNS_ERROR) == DKIM_STATUS_TEMPFAIL &&
+		 dkim_reason_status(DKIM_NO_SELECTOR) == DKIM_STATUS_SKIPPED &&
+		 dkim_reason_status(DKIM_REVOKED) == DKIM_STATUS_UNVERIFIED,
+	     "status of a reason");
 }
 
 int

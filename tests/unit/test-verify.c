@@ -99,10 +99,15 @@ test_checks(void)
 		req.dkim_p = KEY;
 		verify_result_init(&res);
 		rc = verify_check(&req, &platform, &src, &res);
-		t_ok(rc == 0 && strcmp(res.spf.reason, c->spf_r) == 0 &&
-			 strcmp(res.dkim.status, c->dkim_s) == 0 &&
-			 strcmp(res.dkim.reason, c->dkim_r) == 0 &&
-			 strcmp(res.dmarc.status, c->dmarc_s) == 0,
+		t_ok(rc == 0 &&
+			 strcmp(spf_reason_name(res.spf.reason), c->spf_r) ==
+			     0 &&
+			 strcmp(dkim_status_name(res.dkim.status), c->dkim_s) ==
+			     0 &&
+			 strcmp(dkim_reason_name(res.dkim.reason), c->dkim_r) ==
+			     0 &&
+			 strcmp(dmarc_status_name(res.dmarc.status),
+				c->dmarc_s) == 0,
 		     "check %s: spf %s, dkim %s %s, dmarc %s", c->name,
 		     c->spf_r, c->dkim_s, c->dkim_r, c->dmarc_s);
 		t_ok(verify_result_verified(&res) == c->verified,
@@ -302,13 +307,14 @@ on_done(void *arg, void *user, const struct verify_request *req,
 		return;
 	}
 	ta->done[i]++;
-	if (strcmp(res->spf.reason, kind_reason(i)) != 0 ||
-	    strcmp(res->dkim.reason, "ok") != 0 ||
-	    strcmp(res->dmarc.status, "found") != 0) {
+	if (strcmp(spf_reason_name(res->spf.reason), kind_reason(i)) != 0 ||
+	    res->dkim.reason != DKIM_OK ||
+	    res->dmarc.status != DMARC_STATUS_FOUND) {
 		if (ta->wrong++ < 3)
 			printf("# %s: spf %s dkim %s dmarc %s\n", req->domain,
-			       res->spf.reason, res->dkim.reason,
-			       res->dmarc.status);
+			       spf_reason_name(res->spf.reason),
+			       dkim_reason_name(res->dkim.reason),
+			       dmarc_status_name(res->dmarc.status));
 	}
 	if (i == 0) { /* adding from the callback works */
 		snprintf(name, sizeof name, "d%d.example.jp", NDOM);
