@@ -68,6 +68,32 @@ size_t utf8_char(const char *s, size_t n, unsigned long *cp);
 /* 1 when s[0..len) is valid UTF-8. */
 int utf8_valid(const char *s, size_t len);
 
+/* ABNF's ALPHA, DIGIT, ALPHA / DIGIT and WSP (RFC 5234 B.1) for a byte
+ * value, independent of the locale (unlike <ctype.h>). */
+static inline int
+ascii_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int
+ascii_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int
+ascii_isalnum(int c)
+{
+	return ascii_isalpha(c) || ascii_isdigit(c);
+}
+
+static inline int
+ascii_iswsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
 /* ASCII-only case folding, independent of the locale. */
 int ascii_casecmp(const char *, const char *);
 int ascii_ncasecmp(const char *, const char *, size_t);

@@ -16,24 +16,6 @@
  * 4096-bit key needs about 750 bytes; 8 KiB leaves room for notes. */
 #define RECORD_MAX 8192
 
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2): printable but ";". */
 static int
 is_valchar(int c)
@@ -48,12 +30,12 @@ static int
 skip_fws(const char *s, size_t len, size_t *i)
 {
 	for (;;) {
-		while (*i < len && is_wsp((unsigned char)s[*i]))
+		while (*i < len && ascii_iswsp((unsigned char)s[*i]))
 			(*i)++;
 		if (*i >= len || (s[*i] != '\r' && s[*i] != '\n'))
 			return 0;
 		if (s[*i] != '\r' || *i + 2 >= len || s[*i + 1] != '\n' ||
-		    !is_wsp((unsigned char)s[*i + 2]))
+		    !ascii_iswsp((unsigned char)s[*i + 2]))
 			return -1;
 		*i += 2;
 	}
@@ -70,11 +52,12 @@ tag_spec(const char *s, size_t len, size_t *i, struct dkim_tag *t,
 	if (skip_fws(s, len, i) == -1)
 		return -1;
 	*problem = "bad tag name";
-	if (*i >= len || !is_alpha((unsigned char)s[*i]))
+	if (*i >= len || !ascii_isalpha((unsigned char)s[*i]))
 		return -1;
 	t->name = s + *i;
-	while (*i < len && (is_alpha((unsigned char)s[*i]) ||
-			    is_digit((unsigned char)s[*i]) || s[*i] == '_'))
+	while (*i < len &&
+	       (ascii_isalpha((unsigned char)s[*i]) ||
+		ascii_isdigit((unsigned char)s[*i]) || s[*i] == '_'))
 		(*i)++;
 	t->nlen = (size_t)(s + *i - t->name);
 	*problem = "expected \"=\"";
@@ -157,7 +140,7 @@ b64_value(int c)
 		return c - 'A';
 	if (c >= 'a' && c <= 'z')
 		return c - 'a' + 26;
-	if (is_digit(c))
+	if (ascii_isdigit(c))
 		return c - '0' + 52;
 	if (c == '+')
 		return 62;
@@ -177,7 +160,7 @@ dkim_base64_decode(const char *s, size_t len, unsigned char *out)
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)s[i];
 
-		if (is_wsp(c) || c == '\r' || c == '\n')
+		if (ascii_iswsp(c) || c == '\r' || c == '\n')
 			continue;
 		if (c == '=') {
 			npad++;
@@ -213,7 +196,7 @@ b64_chars(const char *s, size_t len)
 
 	for (i = 0; i < len; i++)
 		if (b64_value((unsigned char)s[i]) < 0 && s[i] != '=' &&
-		    !is_wsp((unsigned char)s[i]) && s[i] != '\r' &&
+		    !ascii_iswsp((unsigned char)s[i]) && s[i] != '\r' &&
 		    s[i] != '\n')
 			return 0;
 	return 1;
@@ -227,8 +210,8 @@ token_list(const char *v, size_t len, int star)
 	size_t i = 0, tok;
 
 	for (;;) {
-		for (tok = i; i < len && (is_alpha((unsigned char)v[i]) ||
-					  is_digit((unsigned char)v[i]) ||
+		for (tok = i; i < len && (ascii_isalpha((unsigned char)v[i]) ||
+					  ascii_isdigit((unsigned char)v[i]) ||
 					  v[i] == '-' || (star && v[i] == '*'));
 		     i++)
 			;
@@ -301,10 +284,10 @@ b64_text_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i = 0, j = 0;
 
 	for (;;) {
-		while (i < alen && (is_wsp((unsigned char)a[i]) ||
+		while (i < alen && (ascii_iswsp((unsigned char)a[i]) ||
 				    a[i] == '\r' || a[i] == '\n'))
 			i++;
-		while (j < blen && (is_wsp((unsigned char)b[j]) ||
+		while (j < blen && (ascii_iswsp((unsigned char)b[j]) ||
 				    b[j] == '\r' || b[j] == '\n'))
 			j++;
 		if (i == alen || j == blen)

@@ -16,39 +16,20 @@
 
 #define RECORD_MAX 8192
 
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-is_alnum(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 int
 dmarc_is_candidate(const char *txt, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && is_wsp((unsigned char)txt[i]))
+	while (i < len && ascii_iswsp((unsigned char)txt[i]))
 		i++;
 	if (i >= len || (txt[i] != 'v' && txt[i] != 'V'))
 		return 0;
-	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+	for (i++; i < len && ascii_iswsp((unsigned char)txt[i]); i++)
 		;
 	if (i >= len || txt[i] != '=')
 		return 0;
-	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+	for (i++; i < len && ascii_iswsp((unsigned char)txt[i]); i++)
 		;
 	return len - i >= 6 && ascii_ncasecmp(txt + i, "DMARC1", 6) == 0;
 }
@@ -87,11 +68,12 @@ each_item(const char *v, size_t len, char sep, int (*ok)(const char *, size_t))
 	size_t i = 0, start, end;
 
 	for (;;) {
-		while (i < len && is_wsp((unsigned char)v[i]))
+		while (i < len && ascii_iswsp((unsigned char)v[i]))
 			i++;
 		for (start = i; i < len && v[i] != sep; i++)
 			;
-		for (end = i; end > start && is_wsp((unsigned char)v[end - 1]);
+		for (end = i;
+		     end > start && ascii_iswsp((unsigned char)v[end - 1]);
 		     end--)
 			;
 		if (end == start || !ok(v + start, end - start))
@@ -114,7 +96,7 @@ keyword_ok(const char *v, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!is_alnum((unsigned char)v[i]) && v[i] != '-')
+		if (!ascii_isalnum((unsigned char)v[i]) && v[i] != '-')
 			return 0;
 	return 1;
 }
@@ -128,19 +110,20 @@ uri_ok(const char *v, size_t len)
 	const char *bang = memchr(v, '!', len);
 	size_t i, ulen = bang != NULL ? (size_t)(bang - v) : len, d;
 
-	if (ulen == 0 || !is_alnum((unsigned char)v[0]) || is_digit(v[0]))
+	if (ulen == 0 || !ascii_isalnum((unsigned char)v[0]) ||
+	    ascii_isdigit(v[0]))
 		return 0;
 	for (i = 1; i < ulen && v[i] != ':'; i++)
-		if (!is_alnum((unsigned char)v[i]) && !in_set(v[i], "+-."))
+		if (!ascii_isalnum((unsigned char)v[i]) && !in_set(v[i], "+-."))
 			return 0;
 	if (i + 1 >= ulen)
 		return 0; /* no ":" or nothing after it */
 	for (; i < ulen; i++)
-		if (is_wsp((unsigned char)v[i]))
+		if (ascii_iswsp((unsigned char)v[i]))
 			return 0;
 	if (bang == NULL)
 		return 1;
-	for (d = ulen + 1; d < len && is_digit((unsigned char)v[d]); d++)
+	for (d = ulen + 1; d < len && ascii_isdigit((unsigned char)v[d]); d++)
 		;
 	if (d == ulen + 1)
 		return 0;
@@ -157,7 +140,7 @@ number_ok(const char *v, size_t len, size_t max, long limit, long *out)
 	if (len == 0 || len > max)
 		return 0;
 	for (i = 0; i < len; i++) {
-		if (!is_digit((unsigned char)v[i]))
+		if (!ascii_isdigit((unsigned char)v[i]))
 			return 0;
 		if (n < 100000000L)
 			n = n * 10 + (v[i] - '0');

@@ -28,25 +28,6 @@
 #define LABEL_MAX_LEN 63 /* RFC 1035 §2.3.4 */
 #define PROBLEM_MAX 160	 /* bytes of a problem description */
 
-/* ABNF's ALPHA and DIGIT (RFC 5234 B.1), whatever the locale. */
-static inline int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline int
-is_alnum(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
 /*
  * A parsed record (spf-parse.c)
  */

@@ -136,7 +136,8 @@ add_part(struct buf *out, const char *s, size_t n, int escape)
 	}
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+		if (ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
+		    c == '~')
 			buf_addc(out, (char)c);
 		else
 			buf_addf(out, "%%%02X", c);

@@ -81,7 +81,7 @@ spf_mtok_next(const char *s, int flags, struct mtok *t)
 	}
 	t->kind = MT_MACRO;
 	p = s + 2;
-	if (!is_alpha((unsigned char)*p) ||
+	if (!ascii_isalpha((unsigned char)*p) ||
 	    strchr("slodiphcrtv", *p | 0x20) == NULL)
 		return -1;
 	t->letter = (char)(*p | 0x20);
@@ -89,8 +89,8 @@ spf_mtok_next(const char *s, int flags, struct mtok *t)
 	if (strchr("crt", t->letter) != NULL && !(flags & MT_CRT))
 		return -1;
 	p++;
-	if (is_digit((unsigned char)*p)) {
-		while (is_digit((unsigned char)*p)) {
+	if (ascii_isdigit((unsigned char)*p)) {
+		while (ascii_isdigit((unsigned char)*p)) {
 			if (t->keep < 1000)
 				t->keep = t->keep * 10 + (unsigned)(*p - '0');
 			p++;
@@ -124,9 +124,9 @@ spf_toplabel_ok(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i] == '-')
 			dash = 1;
-		else if (is_alpha((unsigned char)s[i]))
+		else if (ascii_isalpha((unsigned char)s[i]))
 			alpha = 1;
-		else if (!is_digit((unsigned char)s[i]))
+		else if (!ascii_isdigit((unsigned char)s[i]))
 			return 0;
 	}
 	if (dash)
@@ -189,8 +189,8 @@ parse_ip4(const char *s, size_t n, uint8_t out[4])
 		if (part > 0 && (i >= n || s[i++] != '.'))
 			return -1;
 		start = i;
-		for (v = 0;
-		     i < n && is_digit((unsigned char)s[i]) && i - start < 3;
+		for (v = 0; i < n && ascii_isdigit((unsigned char)s[i]) &&
+			    i - start < 3;
 		     i++)
 			v = v * 10 + (s[i] - '0');
 		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
@@ -233,7 +233,7 @@ all_digits(const char *s)
 	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (!is_digit((unsigned char)*s))
+		if (!ascii_isdigit((unsigned char)*s))
 			return 0;
 	return 1;
 }
@@ -350,9 +350,9 @@ parse_term(char *s, struct spf_term *t)
 		qualified = 1;
 	}
 	/* name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
-	if (!is_alpha((unsigned char)*s))
+	if (!ascii_isalpha((unsigned char)*s))
 		return "invalid term";
-	for (n = 1; is_alnum((unsigned char)s[n]) || s[n] == '-' ||
+	for (n = 1; ascii_isalnum((unsigned char)s[n]) || s[n] == '-' ||
 		    s[n] == '_' || s[n] == '.';
 	     n++)
 		;
