@@ -1,8 +1,7 @@
 /*
  * dkim.h - DKIM key records (RFC 6376 §3.6.1) and the product's verdict on
  * a customer's published key (DESIGN.md "Verification semantics", DKIM).
- * Also the tag-list syntax of RFC 6376 §3.2, which DMARC records share
- * (RFC 7489 §6.3).
+ * The tag-list syntax of RFC 6376 §3.2 is lib/verify/taglist.h's.
  *
  * The verdict runs over a struct dns_source (lib/verify/dns.h) and is
  * restartable: when an answer is not known yet it returns 1 and the caller
@@ -14,32 +13,6 @@
 #include <stddef.h>
 
 #include "dns.h"
-
-/* One tag=value pair of a tag-list; both point into the parsed text. The
- * value has its leading and trailing FWS removed; inner FWS is kept. */
-struct dkim_tag {
-	const char *name;
-	size_t nlen;
-	const char *val;
-	size_t vlen;
-};
-
-#define DKIM_MAX_TAGS 64
-
-/*
- * Splits s[0..len) as an RFC 6376 §3.2 tag-list into tags[0..max). Tag
- * names are ALPHA *(ALPHA / DIGIT / "_"); values hold VALCHARs separated by
- * FWS; a trailing ";" (and whitespace after it) is allowed, an empty
- * tag-spec is not. Duplicate names (compared exactly, or ASCII
- * case-insensitively when fold is set) make the whole list invalid.
- * Returns the number of tags, or -1 with *problem set (static text).
- */
-int dkim_taglist(const char *s, size_t len, int fold, struct dkim_tag *tags,
-		 size_t max, const char **problem);
-
-/* Finds a tag by name (exact, or case-insensitive when fold is set). */
-const struct dkim_tag *dkim_tag_find(const struct dkim_tag *tags, size_t n,
-				     const char *name, int fold);
 
 /* A key record as published. p points into the parsed text and keeps the
  * FWS the publisher put in it; k is the key type ("rsa" when absent). */

@@ -2,7 +2,7 @@
  * dmarc.c - DMARC records (RFC 7489): recognising them among the TXT
  * records at _dmarc.<domain> (§6.6.3), strict parsing of the tags of §6.3
  * with the grammar of §6.4, and the informational verdict shown next to
- * SPF and DKIM. The tag-list syntax itself is lib/verify/dkim.c's. Policy
+ * SPF and DKIM. The tag-list syntax itself is lib/verify/taglist.c's. Policy
  * discovery through the organizational domain (§6.6.3 step 4, which needs
  * the Public Suffix List) is not done: the product asks about the domain
  * the customer sends from.
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkim.h"
 #include "dmarc.h"
+#include "taglist.h"
 #include "util.h"
 
 #define RECORD_MAX 8192
@@ -41,15 +41,16 @@ in_set(int c, const char *set)
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
+/* Tag names and keywords of DMARC are case-insensitive (§6.4). */
 static int
 word_is(const char *v, size_t len, const char *w)
 {
-	return strlen(w) == len && ascii_ncasecmp(v, w, len) == 0;
+	return taglist_word_is(v, len, w, 1);
 }
 
 /* p= and sp=: the policy as a static lowercase string, or NULL. */
 static const char *
-policy_of(const struct dkim_tag *t)
+policy_of(const struct taglist_tag *t)
 {
 	static const char *const policies[] = {"none", "quarantine", "reject"};
 	size_t i;
@@ -151,7 +152,7 @@ number_ok(const char *v, size_t len, size_t max, long limit, long *out)
 
 /* Validates the value of one tag of §6.3; unknown tags pass. */
 static const char *
-tag_check(const struct dkim_tag *t, struct dmarc_record *out)
+tag_check(const struct taglist_tag *t, struct dmarc_record *out)
 {
 	long n;
 
@@ -192,13 +193,13 @@ tag_check(const struct dkim_tag *t, struct dmarc_record *out)
 int
 dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 {
-	struct dkim_tag tags[DKIM_MAX_TAGS];
-	const struct dkim_tag *p;
+	struct taglist_tag tags[TAGLIST_MAX];
+	const struct taglist_tag *p;
 	int n, i;
 
 	memset(out, 0, sizeof *out);
 	out->pct = 100;
-	n = dkim_taglist(txt, len, 1, tags, DKIM_MAX_TAGS, &out->problem);
+	n = taglist_parse(txt, len, 1, tags, TAGLIST_MAX, &out->problem);
 	if (n < 0)
 		return -1;
 	/* §6.4: "v" first, and "DMARC1" matched precisely (%x44 ...). */
@@ -207,7 +208,7 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 		out->problem = "v=DMARC1 is not the first tag";
 		return -1;
 	}
-	if ((p = dkim_tag_find(tags, (size_t)n, "p", 1)) == NULL) {
+	if ((p = taglist_find(tags, (size_t)n, "p", 1)) == NULL) {
 		out->problem = "no p= tag";
 		return -1;
 	}
