@@ -28,6 +28,7 @@
 #include "dkim.h"
 #include "dns.h"
 #include "records.h"
+#include "report.h"
 #include "spf.h"
 #include "sweep.h"
 #include "util.h"
@@ -403,7 +404,7 @@ check_done(void *arg, void *user, const struct verify_request *req,
 	mxml_node_t *doc;
 	char *s;
 
-	if (res == NULL || (doc = verify_xml(req, res)) == NULL)
+	if (res == NULL || (doc = report_check_xml(req, res)) == NULL)
 		return;
 	if ((s = xml_string(doc)) != NULL) {
 		fputs(s, stdout);

@@ -1,7 +1,7 @@
 /*
  * verify.c - one customer domain's check (SPF through spf_verdict(), DKIM
- * and DMARC), the <check> XML document, and the batch driver that keeps
- * many checks in flight over one dns_resolver.
+ * and DMARC) and the batch driver that keeps many checks in flight over
+ * one dns_resolver.
  *
  * The driver owns no DNS logic: each check is re-evaluated from the start
  * (cheap next to a round trip) every time all the answers its last pass
@@ -9,15 +9,15 @@
  * own that registers the check as a waiter on each unknown question
  * (dns_resolver_get()), so nothing is polled and nothing is evaluated
  * twice for the same answers. What does not belong here: the database
- * (`verifier run`) and command-line handling (cron/verifier.c).
+ * (`verifier run`), command-line handling (cron/verifier.c) and
+ * presenting a result (lib/verify/report.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "verify.h"
-#include "xml.h"
 #include "util.h"
+#include "verify.h"
 
 #define DEF_ACTIVE 2000
 
@@ -120,44 +120,6 @@ verify_result_verified(const struct verify_result *res)
 	       res->spf.status == SPF_STATUS_VERIFIED &&
 	       (res->dkim.status == DKIM_STATUS_VERIFIED ||
 		res->dkim.status == DKIM_STATUS_SKIPPED);
-}
-
-static void
-xml_spf(mxml_node_t *root, const struct spf_verdict *v)
-{
-	mxml_node_t *el = xml_el(root, "spf");
-	size_t i;
-
-	xml_attr(el, "status", spf_status_name(v->status));
-	xml_attr(el, "reason", spf_reason_name(v->reason));
-	xml_attr_num(el, "lookups", v->lookups);
-	for (i = 0; i < v->nrecords; i++)
-		xml_text_el(el, "record", v->records[i]);
-	if (v->suggested != NULL && v->status != SPF_STATUS_VERIFIED)
-		xml_text_el(el, "suggested", v->suggested);
-}
-
-mxml_node_t *
-verify_xml(const struct verify_request *req, const struct verify_result *res)
-{
-	mxml_node_t *doc, *root, *el;
-
-	if ((doc = xml_doc("check", &root)) == NULL || root == NULL)
-		return doc;
-	xml_attr(root, "domain", req->domain);
-	xml_spf(root, &res->spf);
-	el = xml_el(root, "dkim");
-	xml_attr(el, "status", dkim_status_name(res->dkim.status));
-	xml_attr(el, "reason", dkim_reason_name(res->dkim.reason));
-	if (req->selector != NULL) {
-		xml_attr(el, "selector", req->selector);
-		xml_attr(el, "name", res->dkim.name);
-	}
-	el = xml_el(root, "dmarc");
-	xml_attr(el, "status", dmarc_status_name(res->dmarc.status));
-	xml_attr(el, "reason", dmarc_reason_name(res->dmarc.reason));
-	xml_attr(el, "policy", res->dmarc.policy);
-	return doc;
 }
 
 /* ------------------------------------------------------------------ */

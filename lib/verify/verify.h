@@ -7,12 +7,12 @@
  * table; a driver calls it again whenever the answers it waited on have
  * arrived. The batch (verify_batch_*) is that driver: `verifier check`
  * runs a batch of one, `verifier run` and the benchmark run thousands with
- * a cap on how many are in progress at once.
+ * a cap on how many are in progress at once. Presenting a result is
+ * lib/verify/report.h's.
  */
 #ifndef SA_VERIFY_H
 #define SA_VERIFY_H
 
-#include <mxml.h>
 #include <stddef.h>
 
 #include "dkim.h"
@@ -55,13 +55,6 @@ int verify_check(const struct verify_request *, const struct platform *,
 /* Is the overall domain status "verified" (SPF and DKIM both verified, or
  * SPF verified and DKIM skipped)? DMARC is information only. */
 int verify_result_verified(const struct verify_result *);
-
-/* The <check> document of DESIGN.md "Commands": spf (status, reason,
- * lookups, each record found, the suggested record when not verified),
- * dkim (status, reason, selector, name) and dmarc (status, reason, policy).
- * Returns the document (free with mxmlDelete) or NULL. */
-mxml_node_t *verify_xml(const struct verify_request *,
-			const struct verify_result *);
 
 /*
  * The batch driver. Checks added are copied and started in the order

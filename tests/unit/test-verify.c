@@ -12,6 +12,7 @@
 #include "dns.h"
 #include "dnstable.h"
 #include "fakens.h"
+#include "report.h"
 #include "t.h"
 #include "util.h"
 #include "verify.h"
@@ -170,7 +171,7 @@ test_restart(void)
 static char *
 document(const struct verify_request *req, const struct verify_result *res)
 {
-	mxml_node_t *doc = verify_xml(req, res);
+	mxml_node_t *doc = report_check_xml(req, res);
 	char *s = doc != NULL ? xml_string(doc) : NULL;
 
 	mxmlDelete(doc);
