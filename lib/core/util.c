@@ -168,6 +168,12 @@ buf_detach(struct buf *b)
 }
 
 const char *
+name_of(const char *const *names, size_t n, unsigned i)
+{
+	return i < n && names[i] != NULL ? names[i] : "unknown";
+}
+
+const char *
 num(long v, char *buf)
 {
 	snprintf(buf, NUMBUF, "%ld", v);

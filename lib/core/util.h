@@ -54,6 +54,13 @@ void printable_bytes(char *s, size_t len);
 void printable_line(char *s);
 int text_clean(struct buf *out, const char *s, size_t len);
 
+/* The name of enum value i in a table of names indexed by the enum, or
+ * "unknown" when i is out of range or has none. NAME_OF() sizes the table
+ * itself. */
+const char *name_of(const char *const *names, size_t n, unsigned i);
+#define NAME_OF(table, i)                                                      \
+	name_of((table), sizeof(table) / sizeof((table)[0]), (unsigned)(i))
+
 /* Decimal text of v in buf (NUMBUF bytes); returns buf. */
 #define NUMBUF 24
 const char *num(long v, char *buf);

@@ -249,13 +249,13 @@ static const char *const status_names[DKIM_STATUS__MAX] = {
 const char *
 dkim_reason_name(enum dkim_reason r)
 {
-	return (unsigned)r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
+	return NAME_OF(reason_names, r);
 }
 
 const char *
 dkim_status_name(enum dkim_status s)
 {
-	return (unsigned)s < DKIM_STATUS__MAX ? status_names[s] : "unknown";
+	return NAME_OF(status_names, s);
 }
 
 enum dkim_status

@@ -240,13 +240,13 @@ static const char *const status_names[DMARC_STATUS__MAX] = {
 const char *
 dmarc_reason_name(enum dmarc_reason r)
 {
-	return (unsigned)r < DMARC_REASON__MAX ? reason_names[r] : "unknown";
+	return NAME_OF(reason_names, r);
 }
 
 const char *
 dmarc_status_name(enum dmarc_status s)
 {
-	return (unsigned)s < DMARC_STATUS__MAX ? status_names[s] : "unknown";
+	return NAME_OF(status_names, s);
 }
 
 /* Sets the reason and the status it implies. */

@@ -605,7 +605,5 @@ spf_result_name(enum spf_result r)
 	    [SPF_PERMERROR] = "permerror", [SPF_NEED_DNS] = "need_dns",
 	};
 
-	if ((unsigned)r >= SPF_RESULT__MAX)
-		return "unknown";
-	return names[r];
+	return NAME_OF(names, r);
 }

@@ -367,13 +367,13 @@ static const char *const reason_names[SPF_REASON__MAX] = {
 const char *
 spf_status_name(enum spf_status s)
 {
-	return (unsigned)s < SPF_STATUS__MAX ? status_names[s] : "unknown";
+	return NAME_OF(status_names, s);
 }
 
 const char *
 spf_reason_name(enum spf_reason r)
 {
-	return (unsigned)r < SPF_REASON__MAX ? reason_names[r] : "unknown";
+	return NAME_OF(reason_names, r);
 }
 
 /* Sets the reason and the status it implies. */
