@@ -49,12 +49,6 @@ struct bench_opts {
 	long inflight, active, timeout, tries, cache;
 };
 
-static int
-is(const char *a, const char *b)
-{
-	return a != NULL && strcmp(a, b) == 0;
-}
-
 /* Tops the batch up to queued_max checks not complete. */
 static void
 feed_more(struct feed *f)
@@ -82,13 +76,14 @@ on_done(void *arg, void *user, const struct verify_request *req,
 	else if (verify_result_verified(res))
 		c->verified++;
 	if (res != NULL &&
-	    (is(res->spf.status, "tempfail") ||
-	     is(res->dkim.status, "tempfail") ||
-	     is(res->dmarc.status, "tempfail")) &&
+	    (res->spf.status == SPF_STATUS_TEMPFAIL ||
+	     res->dkim.status == DKIM_STATUS_TEMPFAIL ||
+	     res->dmarc.status == DMARC_STATUS_TEMPFAIL) &&
 	    c->tempfail++ < 5)
 		fprintf(stderr, "tempfail: %s (spf %s, dkim %s, dmarc %s)\n",
-			req->domain, res->spf.reason, res->dkim.reason,
-			res->dmarc.reason);
+			req->domain, spf_reason_name(res->spf.reason),
+			dkim_reason_name(res->dkim.reason),
+			dmarc_reason_name(res->dmarc.reason));
 	feed_more(f);
 }
 
@@ -218,9 +213,9 @@ main(int argc, char **argv)
 	struct bench_opts o = {
 	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net", 500,
 	    4000, 2000, 2,    0};
-	const char *ips[1], *servers[1];
+	const char *servers[1];
 	struct dns_resolver_opts ro;
-	struct spf_platform pf;
+	struct platform pf;
 	struct dns_stats st;
 	struct dns_resolver *r;
 	struct feed f;
@@ -241,11 +236,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	servers[0] = o.resolver;
-	ips[0] = o.spf_ip;
 	ro = (struct dns_resolver_opts){servers,	 1,
 					(int)o.timeout,	 (int)o.tries,
 					(int)o.inflight, (size_t)o.cache};
-	pf = (struct spf_platform){ips, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
+	pf = (struct platform){
+	    {o.spf_ip}, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
 	f.req = (struct verify_request){NULL, o.selector, o.dkim_p};
 	f.queued_max = 2 * o.active;
 	if ((r = dns_resolver_new(&ro)) == NULL ||

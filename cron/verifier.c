@@ -28,6 +28,7 @@
 #include "dkim.h"
 #include "dns.h"
 #include "records.h"
+#include "report.h"
 #include "spf.h"
 #include "sweep.h"
 #include "util.h"
@@ -37,7 +38,6 @@
 
 #define EXIT_USAGE 2
 #define MAX_RESOLVERS 8
-#define MAX_SPF_IPS 16
 #define SELECTOR_MAX 63
 
 static const char usage_text[] =
@@ -99,11 +99,12 @@ struct check_opts {
 	char ulabel[ULABEL_MAX + 1];
 	const char *resolvers[MAX_RESOLVERS];
 	size_t nresolvers;
-	const char *ips[MAX_SPF_IPS];
+	const char *ips[PLATFORM_MAX_IPS];
 	size_t nips;
 	char include[DOMAIN_MAX + 1];
 	int has_include;
-	const char *all;
+	enum spf_policy policy;
+	int has_all;
 	const char *selector;
 	const char *pubkey_file;
 	const char *dkim_p_arg;
@@ -258,7 +259,7 @@ check_option(int c, const char *arg, struct check_opts *o)
 	case OPT_SPF_IP:
 		if (!ip_ok(arg))
 			return usage_error("bad --spf-ip %s", arg);
-		if (o->nips == MAX_SPF_IPS)
+		if (o->nips == PLATFORM_MAX_IPS)
 			return usage_error("too many --spf-ip");
 		o->ips[o->nips++] = arg;
 		return 0;
@@ -268,11 +269,11 @@ check_option(int c, const char *arg, struct check_opts *o)
 		o->has_include = 1;
 		return 0;
 	case OPT_SPF_ALL:
-		if (strcmp(arg, "softfail") != 0 && strcmp(arg, "any") != 0)
+		if (records_spf_policy(arg, &o->policy) == -1)
 			return usage_error("--spf-all takes softfail or any, "
 					   "not %s",
 					   arg);
-		o->all = arg;
+		o->has_all = 1;
 		return 0;
 	case OPT_SELECTOR:
 		if (!selector_ok(arg))
@@ -351,10 +352,8 @@ check_parse(int argc, char **argv, struct check_opts *o)
 /* Platform values: flags first, then the configuration, then the
  * product's defaults (records_platform()). */
 static void
-check_platform(const struct check_opts *o, struct platform *p,
-	       struct spf_platform *sp)
+check_platform(const struct check_opts *o, struct platform *p)
 {
-	const char *all;
 	size_t i;
 
 	records_platform(p);
@@ -365,12 +364,8 @@ check_platform(const struct check_opts *o, struct platform *p,
 	}
 	if (o->has_include)
 		p->include = o->include;
-	all = o->all != NULL ? o->all : config_str("spf_all", "softfail");
-	sp->ips = p->ips;
-	sp->nips = p->nips;
-	sp->include = p->include;
-	sp->policy =
-	    strcmp(all, "any") == 0 ? SPF_POLICY_ANY : SPF_POLICY_SOFTFAIL;
+	if (o->has_all)
+		p->policy = o->policy;
 }
 
 static struct dns_resolver *
@@ -409,7 +404,7 @@ check_done(void *arg, void *user, const struct verify_request *req,
 	mxml_node_t *doc;
 	char *s;
 
-	if (res == NULL || (doc = verify_xml(req, res)) == NULL)
+	if (res == NULL || (doc = report_check_xml(req, res)) == NULL)
 		return;
 	if ((s = xml_string(doc)) != NULL) {
 		fputs(s, stdout);
@@ -426,7 +421,8 @@ check_done(void *arg, void *user, const struct verify_request *req,
 static int
 load_config(void)
 {
-	const char *path = config_default_path(), *v[MAX_SPF_IPS];
+	const char *path = config_default_path(), *v[PLATFORM_MAX_IPS];
+	enum spf_policy policy;
 	size_t i, n;
 
 	if (getenv("SENDERAUTH_CONFIG") == NULL && access(path, F_OK) != 0)
@@ -434,11 +430,11 @@ load_config(void)
 	if (config_load(path) == -1)
 		return -1;
 	if ((v[0] = config_str("spf_all", NULL)) != NULL &&
-	    strcmp(v[0], "softfail") != 0 && strcmp(v[0], "any") != 0) {
+	    records_spf_policy(v[0], &policy) == -1) {
 		fprintf(stderr, "%s: spf_all must be softfail or any\n", path);
 		return -1;
 	}
-	n = config_list("spf_ip", v, MAX_SPF_IPS);
+	n = config_list("spf_ip", v, PLATFORM_MAX_IPS);
 	for (i = 0; i < n; i++)
 		if (!ip_ok(v[i])) {
 			fprintf(stderr, "%s: bad spf_ip %s\n", path, v[i]);
@@ -458,7 +454,6 @@ cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
 	struct platform p;
-	struct spf_platform sp;
 	struct verify_request req;
 	struct check_out out = {0};
 	struct dns_resolver *r = NULL;
@@ -471,7 +466,7 @@ cmd_check(int argc, char **argv)
 	if ((rc = check_parse(argc, argv, &o)) != 0)
 		goto out;
 	rc = 1;
-	check_platform(&o, &p, &sp);
+	check_platform(&o, &p);
 	if ((r = check_resolver(&o, 64, 0)) == NULL) {
 		log_warnx("cannot set up the resolver");
 		goto out;
@@ -479,7 +474,7 @@ cmd_check(int argc, char **argv)
 	req.domain = o.domain;
 	req.selector = o.selector;
 	req.dkim_p = o.dkim_p;
-	if ((b = verify_batch_new(r, &sp, 1, check_done, &out)) == NULL ||
+	if ((b = verify_batch_new(r, &p, 1, check_done, &out)) == NULL ||
 	    verify_batch_add(b, &req, NULL) == -1)
 		goto out;
 	verify_batch_run(b, -1);
@@ -530,7 +525,6 @@ cmd_run(int argc, char **argv)
 {
 	struct check_opts o;
 	struct platform p;
-	struct spf_platform sp;
 	struct sweep_opts so;
 	struct sweep_stats st;
 	struct dns_resolver *r = NULL;
@@ -543,7 +537,7 @@ cmd_run(int argc, char **argv)
 	if ((rc = run_parse(argc, argv, &o, &so)) != 0)
 		return rc == -1 ? 0 : rc;
 	so.progress = so.domain_id == 0 && isatty(STDERR_FILENO);
-	check_platform(&o, &p, &sp);
+	check_platform(&o, &p);
 	rc = 1;
 	if (config_str("database", NULL) == NULL) {
 		fprintf(stderr, "verifier: no database in %s\n",
@@ -559,7 +553,7 @@ cmd_run(int argc, char **argv)
 	 * cached for the whole run (least recently used goes first). */
 	if ((r = check_resolver(&o, (int)so.inflight, 8 * so.inflight)) ==
 		NULL ||
-	    sweep_run(r, &sp, &so, &st) == -1)
+	    sweep_run(r, &p, &so, &st) == -1)
 		goto out;
 	printf("verifier: checked %lu, verified %lu, unverified %lu, "
 	       "tempfail %lu, %.2f s\n",

@@ -20,19 +20,33 @@ records_platform(struct platform *p)
 	p->include = config_str("spf_include", "m01-ahd-sys.net");
 	if (p->include != NULL && *p->include == '\0')
 		p->include = NULL;
+	if (records_spf_policy(config_str("spf_all", "softfail"), &p->policy) ==
+	    -1)
+		p->policy = SPF_POLICY_SOFTFAIL;
+}
+
+int
+records_spf_policy(const char *s, enum spf_policy *out)
+{
+	if (s != NULL && strcmp(s, "softfail") == 0)
+		*out = SPF_POLICY_SOFTFAIL;
+	else if (s != NULL && strcmp(s, "any") == 0)
+		*out = SPF_POLICY_ANY;
+	else
+		return -1;
+	return 0;
 }
 
 void
-records_spf_terms(struct buf *b, const char *const *ips, size_t nips,
-		  const char *include)
+records_spf_terms(struct buf *b, const struct platform *p)
 {
 	size_t i;
 
-	for (i = 0; i < nips; i++)
+	for (i = 0; i < p->nips; i++)
 		buf_addf(b, "%s%s:%s", i ? " " : "",
-			 strchr(ips[i], ':') ? "ip6" : "ip4", ips[i]);
-	if (include != NULL && *include != '\0')
-		buf_addf(b, "%sinclude:%s", nips ? " " : "", include);
+			 strchr(p->ips[i], ':') ? "ip6" : "ip4", p->ips[i]);
+	if (p->include != NULL && *p->include != '\0')
+		buf_addf(b, "%sinclude:%s", p->nips ? " " : "", p->include);
 }
 
 char *
@@ -42,7 +56,7 @@ records_spf(const struct platform *p)
 
 	buf_init(&b);
 	buf_adds(&b, "v=spf1 ");
-	records_spf_terms(&b, p->ips, p->nips, p->include);
+	records_spf_terms(&b, p);
 	buf_adds(&b, " ~all");
 	return buf_detach(&b);
 }

@@ -10,22 +10,34 @@
 
 #include "util.h"
 
-/* Platform values from the configuration: spf_ip (repeated), spf_include.
- * Defaults are the product's: 210.198.21.20 and m01-ahd-sys.net. */
+/* What a customer's SPF record may end with (configuration spf_all):
+ * under softfail a record ending "-all" is not verified (hardfail_all);
+ * any accepts every "all" but "+all". */
+enum spf_policy { SPF_POLICY_SOFTFAIL, SPF_POLICY_ANY };
+
+#define PLATFORM_MAX_IPS 16
+
+/* The platform a customer's SPF record must authorize, and the policy its
+ * "all" is judged by: one struct for the page, the API and the verifier. */
 struct platform {
-	const char *ips[16];
+	const char *ips[PLATFORM_MAX_IPS]; /* v4 or v6 */
 	size_t nips;
 	const char *include; /* NULL or "" when none */
+	enum spf_policy policy;
 };
-void records_platform(struct platform *);
+/* Fills *p from the configuration: spf_ip (repeated), spf_include,
+ * spf_all. Defaults are the product's: 210.198.21.20, m01-ahd-sys.net and
+ * softfail. An spf_all value records_spf_policy() refuses is softfail. */
+void records_platform(struct platform *p);
+/* Parses an spf_all value, "softfail" or "any"; 0 / -1. */
+int records_spf_policy(const char *s, enum spf_policy *out);
 
 /* "v=spf1 ip4:<ip>… ip6:<ip>… include:<include> ~all" (malloc'ed). */
 char *records_spf(const struct platform *);
 /* Appends the platform's terms alone, "ip4:<ip>… ip6:<ip>…
  * include:<include>" (include NULL or "": none); the SPF suggestion of
- * lib/verify/spf.c merges these into a domain's record. */
-void records_spf_terms(struct buf *, const char *const *ips, size_t nips,
-		       const char *include);
+ * lib/verify/spf-verdict.c merges these into a domain's record. */
+void records_spf_terms(struct buf *, const struct platform *);
 
 /* "v=DKIM1; k=rsa; p=<base64>" (malloc'ed). */
 char *records_dkim_value(const char *p_b64);

@@ -1,6 +1,8 @@
 /*
- * util.c - logging, the growable buffer, bounded number parsing and ASCII
- * case folding shared by every module. Nothing here does I/O but sa_log().
+ * util.c - logging, the growable buffer, bounded number parsing, ASCII
+ * case folding, UTF-8 decoding and the one definition of how untrusted
+ * bytes are made printable or storable, shared by every module. Nothing
+ * here does I/O but sa_log().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,11 +26,49 @@ sa_log(const char *func, const char *fmt, ...)
 }
 
 void
-printable_line(char *line)
+printable_bytes(char *s, size_t len)
 {
-	for (; *line != '\0'; line++)
-		if ((unsigned char)*line < 0x20 || *line == 0x7f)
-			*line = '?';
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
+void
+printable_line(char *s)
+{
+	printable_bytes(s, strlen(s));
+}
+
+/* Whether text_clean() keeps code point c: XML 1.0 §2.2 Char, but DEL. */
+static int
+text_char(unsigned long c)
+{
+	if (c < 0x20)
+		return c == '\t' || c == '\n' || c == '\r';
+	return c != 0x7f && c != 0xfffe && c != 0xffff;
+}
+
+int
+text_clean(struct buf *out, const char *s, size_t len)
+{
+	unsigned long c;
+	size_t i = 0, run = 0, n;
+
+	/* Runs of acceptable characters are copied whole. */
+	while (i < len) {
+		n = utf8_char(s + i, len - i, &c);
+		if (n > 0 && text_char(c)) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + run, i - run);
+		buf_adds(out, "\xef\xbf\xbd");
+		run = ++i;
+	}
+	buf_add(out, s + run, len - run);
+	return out->err ? -1 : 0;
 }
 
 void
@@ -125,6 +165,12 @@ buf_detach(struct buf *b)
 	s = b->s;
 	buf_init(b);
 	return s;
+}
+
+const char *
+name_of(const char *const *names, size_t n, unsigned i)
+{
+	return i < n && names[i] != NULL ? names[i] : "unknown";
 }
 
 const char *

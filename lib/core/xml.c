@@ -1,41 +1,12 @@
 /*
- * xml.c - building and serializing XML answers with mxml, and cleaning the
- * bytes that go into them. Output is compact (no whitespace callback).
+ * xml.c - building and serializing XML answers with mxml; every value goes
+ * through text_clean() (lib/core/util.c) on its way in. Output is compact
+ * (no whitespace callback).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "xml.h"
-
-/* Whether XML 1.0 (§2.2 Char) may hold code point c. */
-static int
-xml_char(unsigned long c)
-{
-	if (c < 0x20)
-		return c == '\t' || c == '\n' || c == '\r';
-	return c != 0x7f && c != 0xfffe && c != 0xffff;
-}
-
-int
-xml_clean(struct buf *out, const char *s, size_t len)
-{
-	unsigned long c;
-	size_t i = 0, run = 0, n;
-
-	/* Runs of acceptable characters are copied whole. */
-	while (i < len) {
-		n = utf8_char(s + i, len - i, &c);
-		if (n > 0 && xml_char(c)) {
-			i += n;
-			continue;
-		}
-		buf_add(out, s + run, i - run);
-		buf_adds(out, "\xef\xbf\xbd");
-		run = ++i;
-	}
-	buf_add(out, s + run, len - run);
-	return out->err ? -1 : 0;
-}
 
 /* Cleans s into a string owned by the caller (NULL on failure). */
 static char *
@@ -44,7 +15,7 @@ cleaned(const char *s, size_t len)
 	struct buf b;
 
 	buf_init(&b);
-	xml_clean(&b, s, len);
+	text_clean(&b, s, len);
 	return buf_detach(&b);
 }
 

@@ -1,7 +1,7 @@
 /*
  * xml.h - every XML answer is built here, over mxml. Callers create
- * elements and attributes; values pass through xml_clean() so bytes from
- * users or from DNS that XML 1.0 cannot carry (invalid UTF-8, C0 controls
+ * elements and attributes; values pass through text_clean() (util.h) so bytes
+ * from users or from DNS that XML 1.0 cannot carry (invalid UTF-8, C0 controls
  * other than tab and newline) become U+FFFD instead of breaking the
  * document. mxml escapes markup characters on output; nothing is ever
  * printed into markup by hand. The vocabulary is documented in
@@ -29,9 +29,5 @@ mxml_node_t *xml_bytes_el(mxml_node_t *parent, const char *name,
 			  const char *text, size_t len);
 /* Serializes the whole document (malloc'ed), or NULL. */
 char *xml_string(mxml_node_t *doc);
-
-/* Appends s[0..len) to out with what XML 1.0 cannot hold replaced by
- * U+FFFD; 0 / -1. */
-int xml_clean(struct buf *out, const char *s, size_t len);
 
 #endif

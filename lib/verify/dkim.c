@@ -1,154 +1,21 @@
 /*
- * dkim.c - DKIM key records: the tag-list syntax (RFC 6376 §3.2, shared
- * with DMARC), key record parsing (§3.6.1), base64 with folding whitespace
- * (§2.10), and the product's verdict on the key a customer published at
- * <selector>._domainkey.<domain> (DESIGN.md). Signing and key generation
- * are not here (lib/crypto); nor is DNS I/O: the verdict asks a
+ * dkim.c - DKIM key records: key record parsing (RFC 6376 §3.6.1) over
+ * the tag-list syntax of lib/verify/taglist.c, base64 with folding
+ * whitespace (§2.10), and the product's verdict on the key a customer
+ * published at <selector>._domainkey.<domain> (DESIGN.md). Signing and key
+ * generation are not here (lib/crypto); nor is DNS I/O: the verdict asks a
  * struct dns_source and is restartable.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dkim.h"
+#include "taglist.h"
 #include "util.h"
 
 /* Longest record text judged: the strings of one TXT RR concatenated. A
  * 4096-bit key needs about 750 bytes; 8 KiB leaves room for notes. */
 #define RECORD_MAX 8192
-
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* VALCHAR = %x21-3A / %x3C-7E (RFC 6376 §3.2): printable but ";". */
-static int
-is_valchar(int c)
-{
-	return c >= 0x21 && c <= 0x7e && c != ';';
-}
-
-/* Skips FWS = [*WSP CRLF] 1*WSP (RFC 5322 §3.2.2 as used by RFC 6376
- * §2.8) at s[*i]; a CRLF not followed by WSP is not FWS. Returns -1 on a
- * bare CR or LF. */
-static int
-skip_fws(const char *s, size_t len, size_t *i)
-{
-	for (;;) {
-		while (*i < len && is_wsp((unsigned char)s[*i]))
-			(*i)++;
-		if (*i >= len || (s[*i] != '\r' && s[*i] != '\n'))
-			return 0;
-		if (s[*i] != '\r' || *i + 2 >= len || s[*i + 1] != '\n' ||
-		    !is_wsp((unsigned char)s[*i + 2]))
-			return -1;
-		*i += 2;
-	}
-}
-
-/* Parses one tag-spec at s[*i] up to the next ";" or the end. */
-static int
-tag_spec(const char *s, size_t len, size_t *i, struct dkim_tag *t,
-	 const char **problem)
-{
-	size_t end;
-
-	*problem = "bad whitespace";
-	if (skip_fws(s, len, i) == -1)
-		return -1;
-	*problem = "bad tag name";
-	if (*i >= len || !is_alpha((unsigned char)s[*i]))
-		return -1;
-	t->name = s + *i;
-	while (*i < len && (is_alpha((unsigned char)s[*i]) ||
-			    is_digit((unsigned char)s[*i]) || s[*i] == '_'))
-		(*i)++;
-	t->nlen = (size_t)(s + *i - t->name);
-	*problem = "expected \"=\"";
-	if (skip_fws(s, len, i) == -1 || *i >= len || s[*i] != '=')
-		return -1;
-	(*i)++;
-	*problem = "bad whitespace";
-	if (skip_fws(s, len, i) == -1)
-		return -1;
-	t->val = s + *i;
-	for (end = *i; *i < len && s[*i] != ';';) {
-		*problem = "bad character in value";
-		if (is_valchar((unsigned char)s[*i]))
-			end = ++(*i);
-		else if (skip_fws(s, len, i) == -1 ||
-			 (*i < len && s[*i] != ';' &&
-			  !is_valchar((unsigned char)s[*i])))
-			return -1;
-	}
-	t->vlen = (size_t)(s + end - t->val);
-	return 0;
-}
-
-static int
-name_eq(const char *a, size_t alen, const char *b, size_t blen, int fold)
-{
-	return alen == blen &&
-	       (fold ? ascii_ncasecmp(a, b, alen) : memcmp(a, b, alen)) == 0;
-}
-
-/* Is what follows a ";" at s[i] only whitespace (a trailing ";")? */
-static int
-only_wsp_left(const char *s, size_t len, size_t i)
-{
-	return skip_fws(s, len, &i) == 0 && i == len;
-}
-
-int
-dkim_taglist(const char *s, size_t len, int fold, struct dkim_tag *tags,
-	     size_t max, const char **problem)
-{
-	size_t i = 0, n = 0, j;
-
-	for (;;) {
-		if (n == max) {
-			*problem = "too many tags";
-			return -1;
-		}
-		if (tag_spec(s, len, &i, &tags[n], problem) == -1)
-			return -1;
-		for (j = 0; j < n; j++)
-			if (name_eq(tags[j].name, tags[j].nlen, tags[n].name,
-				    tags[n].nlen, fold)) {
-				*problem = "duplicate tag";
-				return -1;
-			}
-		n++;
-		if (i == len || only_wsp_left(s, len, i + 1))
-			return (int)n;
-		i++; /* the ";" */
-	}
-}
-
-const struct dkim_tag *
-dkim_tag_find(const struct dkim_tag *tags, size_t n, const char *name, int fold)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (name_eq(tags[i].name, tags[i].nlen, name, strlen(name),
-			    fold))
-			return &tags[i];
-	return NULL;
-}
 
 static int
 b64_value(int c)
@@ -157,7 +24,7 @@ b64_value(int c)
 		return c - 'A';
 	if (c >= 'a' && c <= 'z')
 		return c - 'a' + 26;
-	if (is_digit(c))
+	if (ascii_isdigit(c))
 		return c - '0' + 52;
 	if (c == '+')
 		return 62;
@@ -177,7 +44,7 @@ dkim_base64_decode(const char *s, size_t len, unsigned char *out)
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)s[i];
 
-		if (is_wsp(c) || c == '\r' || c == '\n')
+		if (ascii_iswsp(c) || c == '\r' || c == '\n')
 			continue;
 		if (c == '=') {
 			npad++;
@@ -213,7 +80,7 @@ b64_chars(const char *s, size_t len)
 
 	for (i = 0; i < len; i++)
 		if (b64_value((unsigned char)s[i]) < 0 && s[i] != '=' &&
-		    !is_wsp((unsigned char)s[i]) && s[i] != '\r' &&
+		    !ascii_iswsp((unsigned char)s[i]) && s[i] != '\r' &&
 		    s[i] != '\n')
 			return 0;
 	return 1;
@@ -227,43 +94,43 @@ token_list(const char *v, size_t len, int star)
 	size_t i = 0, tok;
 
 	for (;;) {
-		for (tok = i; i < len && (is_alpha((unsigned char)v[i]) ||
-					  is_digit((unsigned char)v[i]) ||
+		for (tok = i; i < len && (ascii_isalpha((unsigned char)v[i]) ||
+					  ascii_isdigit((unsigned char)v[i]) ||
 					  v[i] == '-' || (star && v[i] == '*'));
 		     i++)
 			;
-		if (i == tok || skip_fws(v, len, &i) == -1)
+		if (i == tok || taglist_skip_fws(v, len, &i) == -1)
 			return -1;
 		if (i == len)
 			return 0;
-		if (v[i++] != ':' || skip_fws(v, len, &i) == -1)
+		if (v[i++] != ':' || taglist_skip_fws(v, len, &i) == -1)
 			return -1;
 	}
 }
 
 /* Checks the values of the tags §3.6.1 defines. */
 static const char *
-key_tags_check(const struct dkim_tag *tags, size_t n)
+key_tags_check(const struct taglist_tag *tags, size_t n)
 {
-	const struct dkim_tag *t;
+	const struct taglist_tag *t;
 
-	t = dkim_tag_find(tags, n, "v", 0);
+	t = taglist_find(tags, n, "v", 0);
 	if (t != NULL &&
-	    (t != &tags[0] || !name_eq(t->val, t->vlen, "DKIM1", 5, 0)))
+	    (t != &tags[0] || !taglist_word_is(t->val, t->vlen, "DKIM1", 0)))
 		return "v= not first or not DKIM1";
-	if ((t = dkim_tag_find(tags, n, "h", 0)) &&
+	if ((t = taglist_find(tags, n, "h", 0)) &&
 	    token_list(t->val, t->vlen, 0))
 		return "bad h= value";
-	if ((t = dkim_tag_find(tags, n, "s", 0)) &&
+	if ((t = taglist_find(tags, n, "s", 0)) &&
 	    token_list(t->val, t->vlen, 1))
 		return "bad s= value";
-	if ((t = dkim_tag_find(tags, n, "t", 0)) &&
+	if ((t = taglist_find(tags, n, "t", 0)) &&
 	    token_list(t->val, t->vlen, 0))
 		return "bad t= value";
-	if ((t = dkim_tag_find(tags, n, "k", 0)) &&
+	if ((t = taglist_find(tags, n, "k", 0)) &&
 	    token_list(t->val, t->vlen, 0))
 		return "bad k= value";
-	if ((t = dkim_tag_find(tags, n, "p", 0)) == NULL)
+	if ((t = taglist_find(tags, n, "p", 0)) == NULL)
 		return "no p= tag";
 	return b64_chars(t->val, t->vlen) ? NULL : "p= is not base64";
 }
@@ -271,18 +138,18 @@ key_tags_check(const struct dkim_tag *tags, size_t n)
 int
 dkim_key_parse(const char *txt, size_t len, struct dkim_key *out)
 {
-	struct dkim_tag tags[DKIM_MAX_TAGS];
-	const struct dkim_tag *t;
+	struct taglist_tag tags[TAGLIST_MAX];
+	const struct taglist_tag *t;
 	int n;
 
 	memset(out, 0, sizeof *out);
-	n = dkim_taglist(txt, len, 0, tags, DKIM_MAX_TAGS, &out->problem);
+	n = taglist_parse(txt, len, 0, tags, TAGLIST_MAX, &out->problem);
 	if (n < 0 || (out->problem = key_tags_check(tags, (size_t)n)) != NULL)
 		return -1;
-	t = dkim_tag_find(tags, (size_t)n, "p", 0);
+	t = taglist_find(tags, (size_t)n, "p", 0);
 	out->p = t->val;
 	out->plen = t->vlen;
-	if ((t = dkim_tag_find(tags, (size_t)n, "k", 0)) != NULL) {
+	if ((t = taglist_find(tags, (size_t)n, "k", 0)) != NULL) {
 		out->k = t->val;
 		out->klen = t->vlen;
 	} else {
@@ -301,10 +168,10 @@ b64_text_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	size_t i = 0, j = 0;
 
 	for (;;) {
-		while (i < alen && (is_wsp((unsigned char)a[i]) ||
+		while (i < alen && (ascii_iswsp((unsigned char)a[i]) ||
 				    a[i] == '\r' || a[i] == '\n'))
 			i++;
-		while (j < blen && (is_wsp((unsigned char)b[j]) ||
+		while (j < blen && (ascii_iswsp((unsigned char)b[j]) ||
 				    b[j] == '\r' || b[j] == '\n'))
 			j++;
 		if (i == alen || j == blen)
@@ -346,7 +213,7 @@ dkim_key_judge(const struct dkim_key *k, const char *expected)
 
 	if (k->plen == 0)
 		return DKIM_REVOKED;
-	if (!name_eq(k->k, k->klen, "rsa", 3, 1))
+	if (!taglist_word_is(k->k, k->klen, "rsa", 1))
 		return DKIM_WRONG_KEY_TYPE;
 	if ((text = b64_text_cmp(k->p, k->plen, expected, elen)) == 1)
 		return DKIM_OK;
@@ -369,22 +236,48 @@ static const char *const reason_names[DKIM_REASON__MAX] = {
     "wrong_key_type",
     "doubled_domain",
     "dns_error",
+    "no_selector",
+};
+
+static const char *const status_names[DKIM_STATUS__MAX] = {
+    [DKIM_STATUS_UNVERIFIED] = "unverified",
+    [DKIM_STATUS_VERIFIED] = "verified",
+    [DKIM_STATUS_TEMPFAIL] = "tempfail",
+    [DKIM_STATUS_SKIPPED] = "skipped",
 };
 
 const char *
 dkim_reason_name(enum dkim_reason r)
 {
-	return r < DKIM_REASON__MAX ? reason_names[r] : "unknown";
+	return NAME_OF(reason_names, r);
+}
+
+const char *
+dkim_status_name(enum dkim_status s)
+{
+	return NAME_OF(status_names, s);
+}
+
+enum dkim_status
+dkim_reason_status(enum dkim_reason r)
+{
+	switch (r) {
+	case DKIM_OK:
+		return DKIM_STATUS_VERIFIED;
+	case DKIM_DNS_ERROR:
+		return DKIM_STATUS_TEMPFAIL;
+	case DKIM_NO_SELECTOR:
+		return DKIM_STATUS_SKIPPED;
+	default:
+		return DKIM_STATUS_UNVERIFIED;
+	}
 }
 
 static void
 set_reason(struct dkim_verdict *v, enum dkim_reason r)
 {
-	v->code = r;
-	v->reason = dkim_reason_name(r);
-	v->status = r == DKIM_OK	  ? "verified"
-		    : r == DKIM_DNS_ERROR ? "tempfail"
-					  : "unverified";
+	v->reason = r;
+	v->status = dkim_reason_status(r);
 }
 
 /* Judges the single TXT RR found at the key's name. */

@@ -1,8 +1,7 @@
 /*
  * dkim.h - DKIM key records (RFC 6376 §3.6.1) and the product's verdict on
  * a customer's published key (DESIGN.md "Verification semantics", DKIM).
- * Also the tag-list syntax of RFC 6376 §3.2, which DMARC records share
- * (RFC 7489 §6.3).
+ * The tag-list syntax of RFC 6376 §3.2 is lib/verify/taglist.h's.
  *
  * The verdict runs over a struct dns_source (lib/verify/dns.h) and is
  * restartable: when an answer is not known yet it returns 1 and the caller
@@ -14,32 +13,6 @@
 #include <stddef.h>
 
 #include "dns.h"
-
-/* One tag=value pair of a tag-list; both point into the parsed text. The
- * value has its leading and trailing FWS removed; inner FWS is kept. */
-struct dkim_tag {
-	const char *name;
-	size_t nlen;
-	const char *val;
-	size_t vlen;
-};
-
-#define DKIM_MAX_TAGS 64
-
-/*
- * Splits s[0..len) as an RFC 6376 §3.2 tag-list into tags[0..max). Tag
- * names are ALPHA *(ALPHA / DIGIT / "_"); values hold VALCHARs separated by
- * FWS; a trailing ";" (and whitespace after it) is allowed, an empty
- * tag-spec is not. Duplicate names (compared exactly, or ASCII
- * case-insensitively when fold is set) make the whole list invalid.
- * Returns the number of tags, or -1 with *problem set (static text).
- */
-int dkim_taglist(const char *s, size_t len, int fold, struct dkim_tag *tags,
-		 size_t max, const char **problem);
-
-/* Finds a tag by name (exact, or case-insensitive when fold is set). */
-const struct dkim_tag *dkim_tag_find(const struct dkim_tag *tags, size_t n,
-				     const char *name, int fold);
 
 /* A key record as published. p points into the parsed text and keeps the
  * FWS the publisher put in it; k is the key type ("rsa" when absent). */
@@ -65,7 +38,8 @@ int dkim_key_parse(const char *txt, size_t len, struct dkim_key *out);
  */
 long dkim_base64_decode(const char *s, size_t len, unsigned char *out);
 
-/* Reasons of DESIGN.md, in the order they are documented. */
+/* Reasons of DESIGN.md, in the order they are documented (dkim-reason of
+ * xsl/senderauth.rng). */
 enum dkim_reason {
 	DKIM_OK,
 	DKIM_NO_RECORD,
@@ -77,9 +51,24 @@ enum dkim_reason {
 	DKIM_WRONG_KEY_TYPE,
 	DKIM_DOUBLED_DOMAIN,
 	DKIM_DNS_ERROR,
+	DKIM_NO_SELECTOR, /* no key issued, nothing to check (skipped) */
 	DKIM_REASON__MAX
 };
+
+enum dkim_status {
+	DKIM_STATUS_UNVERIFIED, /* first: a zeroed verdict is not verified */
+	DKIM_STATUS_VERIFIED,
+	DKIM_STATUS_TEMPFAIL,
+	DKIM_STATUS_SKIPPED,
+	DKIM_STATUS__MAX
+};
+
+/* The names of DESIGN.md and the schema; "unknown" out of range. */
 const char *dkim_reason_name(enum dkim_reason);
+const char *dkim_status_name(enum dkim_status);
+/* The status a reason implies: ok is verified, dns_error tempfail,
+ * no_selector skipped, every other reason unverified. */
+enum dkim_status dkim_reason_status(enum dkim_reason);
 
 /* Compares a parsed key with the issued key (base64 of the DER
  * SubjectPublicKeyInfo, as records_dkim_value() publishes it):
@@ -89,13 +78,12 @@ const char *dkim_reason_name(enum dkim_reason);
  * (p= not base64) or DKIM_KEY_MISMATCH. */
 enum dkim_reason dkim_key_judge(const struct dkim_key *, const char *expected);
 
-/* The verdict on one domain. status is "verified", "unverified" or
- * "tempfail"; name the queried host; record the key record found (strings
- * of its RR concatenated, NULL when none or several). */
+/* The verdict on one domain: the reason and the status it implies
+ * (dkim_reason_status()); name the queried host; record the key record
+ * found (strings of its RR concatenated, NULL when none or several). */
 struct dkim_verdict {
-	const char *status; /* static */
-	const char *reason; /* static */
-	enum dkim_reason code;
+	enum dkim_status status;
+	enum dkim_reason reason;
 	char *name;   /* malloc'ed */
 	char *record; /* malloc'ed or NULL */
 };

@@ -2,7 +2,7 @@
  * dmarc.c - DMARC records (RFC 7489): recognising them among the TXT
  * records at _dmarc.<domain> (§6.6.3), strict parsing of the tags of §6.3
  * with the grammar of §6.4, and the informational verdict shown next to
- * SPF and DKIM. The tag-list syntax itself is lib/verify/dkim.c's. Policy
+ * SPF and DKIM. The tag-list syntax itself is lib/verify/taglist.c's. Policy
  * discovery through the organizational domain (§6.6.3 step 4, which needs
  * the Public Suffix List) is not done: the product asks about the domain
  * the customer sends from.
@@ -10,45 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkim.h"
 #include "dmarc.h"
+#include "taglist.h"
 #include "util.h"
 
 #define RECORD_MAX 8192
-
-static int
-is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-is_alnum(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
 int
 dmarc_is_candidate(const char *txt, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && is_wsp((unsigned char)txt[i]))
+	while (i < len && ascii_iswsp((unsigned char)txt[i]))
 		i++;
 	if (i >= len || (txt[i] != 'v' && txt[i] != 'V'))
 		return 0;
-	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+	for (i++; i < len && ascii_iswsp((unsigned char)txt[i]); i++)
 		;
 	if (i >= len || txt[i] != '=')
 		return 0;
-	for (i++; i < len && is_wsp((unsigned char)txt[i]); i++)
+	for (i++; i < len && ascii_iswsp((unsigned char)txt[i]); i++)
 		;
 	return len - i >= 6 && ascii_ncasecmp(txt + i, "DMARC1", 6) == 0;
 }
@@ -60,15 +41,16 @@ in_set(int c, const char *set)
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
+/* Tag names and keywords of DMARC are case-insensitive (§6.4). */
 static int
 word_is(const char *v, size_t len, const char *w)
 {
-	return strlen(w) == len && ascii_ncasecmp(v, w, len) == 0;
+	return taglist_word_is(v, len, w, 1);
 }
 
 /* p= and sp=: the policy as a static lowercase string, or NULL. */
 static const char *
-policy_of(const struct dkim_tag *t)
+policy_of(const struct taglist_tag *t)
 {
 	static const char *const policies[] = {"none", "quarantine", "reject"};
 	size_t i;
@@ -87,11 +69,12 @@ each_item(const char *v, size_t len, char sep, int (*ok)(const char *, size_t))
 	size_t i = 0, start, end;
 
 	for (;;) {
-		while (i < len && is_wsp((unsigned char)v[i]))
+		while (i < len && ascii_iswsp((unsigned char)v[i]))
 			i++;
 		for (start = i; i < len && v[i] != sep; i++)
 			;
-		for (end = i; end > start && is_wsp((unsigned char)v[end - 1]);
+		for (end = i;
+		     end > start && ascii_iswsp((unsigned char)v[end - 1]);
 		     end--)
 			;
 		if (end == start || !ok(v + start, end - start))
@@ -114,7 +97,7 @@ keyword_ok(const char *v, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!is_alnum((unsigned char)v[i]) && v[i] != '-')
+		if (!ascii_isalnum((unsigned char)v[i]) && v[i] != '-')
 			return 0;
 	return 1;
 }
@@ -128,19 +111,20 @@ uri_ok(const char *v, size_t len)
 	const char *bang = memchr(v, '!', len);
 	size_t i, ulen = bang != NULL ? (size_t)(bang - v) : len, d;
 
-	if (ulen == 0 || !is_alnum((unsigned char)v[0]) || is_digit(v[0]))
+	if (ulen == 0 || !ascii_isalnum((unsigned char)v[0]) ||
+	    ascii_isdigit(v[0]))
 		return 0;
 	for (i = 1; i < ulen && v[i] != ':'; i++)
-		if (!is_alnum((unsigned char)v[i]) && !in_set(v[i], "+-."))
+		if (!ascii_isalnum((unsigned char)v[i]) && !in_set(v[i], "+-."))
 			return 0;
 	if (i + 1 >= ulen)
 		return 0; /* no ":" or nothing after it */
 	for (; i < ulen; i++)
-		if (is_wsp((unsigned char)v[i]))
+		if (ascii_iswsp((unsigned char)v[i]))
 			return 0;
 	if (bang == NULL)
 		return 1;
-	for (d = ulen + 1; d < len && is_digit((unsigned char)v[d]); d++)
+	for (d = ulen + 1; d < len && ascii_isdigit((unsigned char)v[d]); d++)
 		;
 	if (d == ulen + 1)
 		return 0;
@@ -157,7 +141,7 @@ number_ok(const char *v, size_t len, size_t max, long limit, long *out)
 	if (len == 0 || len > max)
 		return 0;
 	for (i = 0; i < len; i++) {
-		if (!is_digit((unsigned char)v[i]))
+		if (!ascii_isdigit((unsigned char)v[i]))
 			return 0;
 		if (n < 100000000L)
 			n = n * 10 + (v[i] - '0');
@@ -168,7 +152,7 @@ number_ok(const char *v, size_t len, size_t max, long limit, long *out)
 
 /* Validates the value of one tag of §6.3; unknown tags pass. */
 static const char *
-tag_check(const struct dkim_tag *t, struct dmarc_record *out)
+tag_check(const struct taglist_tag *t, struct dmarc_record *out)
 {
 	long n;
 
@@ -209,13 +193,13 @@ tag_check(const struct dkim_tag *t, struct dmarc_record *out)
 int
 dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 {
-	struct dkim_tag tags[DKIM_MAX_TAGS];
-	const struct dkim_tag *p;
+	struct taglist_tag tags[TAGLIST_MAX];
+	const struct taglist_tag *p;
 	int n, i;
 
 	memset(out, 0, sizeof *out);
 	out->pct = 100;
-	n = dkim_taglist(txt, len, 1, tags, DKIM_MAX_TAGS, &out->problem);
+	n = taglist_parse(txt, len, 1, tags, TAGLIST_MAX, &out->problem);
 	if (n < 0)
 		return -1;
 	/* §6.4: "v" first, and "DMARC1" matched precisely (%x44 ...). */
@@ -224,7 +208,7 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 		out->problem = "v=DMARC1 is not the first tag";
 		return -1;
 	}
-	if ((p = dkim_tag_find(tags, (size_t)n, "p", 1)) == NULL) {
+	if ((p = taglist_find(tags, (size_t)n, "p", 1)) == NULL) {
 		out->problem = "no p= tag";
 		return -1;
 	}
@@ -238,11 +222,52 @@ dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out)
 	return 0;
 }
 
-static void
-set(struct dmarc_verdict *v, const char *status, const char *reason)
+static const char *const reason_names[DMARC_REASON__MAX] = {
+    [DMARC_REASON_OK] = "ok",
+    [DMARC_REASON_NO_RECORD] = "no_record",
+    [DMARC_REASON_MULTIPLE_RECORDS] = "multiple_records",
+    [DMARC_REASON_SYNTAX_ERROR] = "syntax_error",
+    [DMARC_REASON_DNS_ERROR] = "dns_error",
+};
+
+static const char *const status_names[DMARC_STATUS__MAX] = {
+    [DMARC_STATUS_MISSING] = "missing",
+    [DMARC_STATUS_FOUND] = "found",
+    [DMARC_STATUS_INVALID] = "invalid",
+    [DMARC_STATUS_TEMPFAIL] = "tempfail",
+};
+
+const char *
+dmarc_reason_name(enum dmarc_reason r)
 {
-	v->status = status;
-	v->reason = reason;
+	return NAME_OF(reason_names, r);
+}
+
+const char *
+dmarc_status_name(enum dmarc_status s)
+{
+	return NAME_OF(status_names, s);
+}
+
+/* Sets the reason and the status it implies. */
+static void
+set(struct dmarc_verdict *v, enum dmarc_reason r)
+{
+	v->reason = r;
+	switch (r) {
+	case DMARC_REASON_OK:
+		v->status = DMARC_STATUS_FOUND;
+		break;
+	case DMARC_REASON_NO_RECORD:
+		v->status = DMARC_STATUS_MISSING;
+		break;
+	case DMARC_REASON_DNS_ERROR:
+		v->status = DMARC_STATUS_TEMPFAIL;
+		break;
+	default:
+		v->status = DMARC_STATUS_INVALID;
+		break;
+	}
 }
 
 /* Picks the DMARC records among the TXT RRs and judges them. */
@@ -273,14 +298,14 @@ judge(const struct dns_answer *a, struct dmarc_verdict *v)
 			free(txt);
 	}
 	if (found == 0)
-		set(v, "missing", "no_record");
+		set(v, DMARC_REASON_NO_RECORD);
 	else if (found > 1) {
-		set(v, "invalid", "multiple_records");
+		set(v, DMARC_REASON_MULTIPLE_RECORDS);
 		v->policy = NULL;
 	} else if (v->policy == NULL)
-		set(v, "invalid", "syntax_error");
+		set(v, DMARC_REASON_SYNTAX_ERROR);
 	else
-		set(v, "found", "ok");
+		set(v, DMARC_REASON_OK);
 	return 0;
 }
 
@@ -306,10 +331,10 @@ dmarc_verdict(const char *domain, const struct dns_source *src,
 		return judge(a, out);
 	case DNS_NXDOMAIN:
 	case DNS_NODATA:
-		set(out, "missing", "no_record");
+		set(out, DMARC_REASON_NO_RECORD);
 		return 0;
 	default:
-		set(out, "tempfail", "dns_error");
+		set(out, DMARC_REASON_DNS_ERROR);
 		return 0;
 	}
 }

@@ -34,10 +34,33 @@ struct dmarc_record {
  * out->problem set. */
 int dmarc_record_parse(const char *txt, size_t len, struct dmarc_record *out);
 
+/* The reasons, in the order of xsl/senderauth.rng, and the status each
+ * implies: ok found, no_record missing, multiple_records and syntax_error
+ * invalid, dns_error tempfail. */
+enum dmarc_reason {
+	DMARC_REASON_OK,
+	DMARC_REASON_NO_RECORD,
+	DMARC_REASON_MULTIPLE_RECORDS,
+	DMARC_REASON_SYNTAX_ERROR,
+	DMARC_REASON_DNS_ERROR,
+	DMARC_REASON__MAX
+};
+
+enum dmarc_status {
+	DMARC_STATUS_MISSING, /* first: a zeroed verdict has found nothing */
+	DMARC_STATUS_FOUND,
+	DMARC_STATUS_INVALID,
+	DMARC_STATUS_TEMPFAIL,
+	DMARC_STATUS__MAX
+};
+
+/* The names of DESIGN.md and the schema; "unknown" out of range. */
+const char *dmarc_reason_name(enum dmarc_reason);
+const char *dmarc_status_name(enum dmarc_status);
+
 struct dmarc_verdict {
-	const char *status; /* "found", "missing", "invalid", "tempfail" */
-	const char *reason; /* "ok", "no_record", "multiple_records",
-			       "syntax_error", "dns_error" */
+	enum dmarc_status status;
+	enum dmarc_reason reason;
 	const char *policy; /* when found: the p= value, else NULL */
 	char *record;	    /* the record judged, or NULL (malloc'ed) */
 };

@@ -20,9 +20,7 @@ dns_status_name(enum dns_status s)
 	    [DNS_TIMEOUT] = "timeout",
 	};
 
-	if ((unsigned)s >= DNS_STATUS__MAX)
-		return "unknown";
-	return names[s];
+	return NAME_OF(names, s);
 }
 
 const char *

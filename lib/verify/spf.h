@@ -5,12 +5,17 @@
  * Evaluation runs over a struct dns_source (lib/verify/dns.h) and is
  * restartable: when an answer is not known yet the result is SPF_NEED_DNS and
  * the caller resolves what the source recorded and calls again from the start.
+ *
+ * The implementation is lib/verify/spf-*.c, one concern a file, with
+ * lib/verify/spf-int.h as what they share; nothing else includes that.
  */
 #ifndef SA_SPF_H
 #define SA_SPF_H
 
 #include <stddef.h>
+
 #include "dns.h"
+#include "records.h"
 
 enum spf_result {
 	SPF_NONE,
@@ -53,24 +58,47 @@ void spf_outcome_release(struct spf_outcome *);
 
 /*
  * The product's verdict on a customer domain (DESIGN.md "Verification
- * semantics", SPF). status is "verified", "unverified" or "tempfail";
- * reason one of the codes of DESIGN.md; records holds each v=spf1 TXT record
- * found (strings of one RR concatenated); suggested the merged record to
+ * semantics", SPF): a reason, and the status it implies (ok is verified,
+ * dns_error tempfail, every other reason unverified); records holds each
+ * v=spf1 TXT record found (strings of one RR concatenated, bytes that are
+ * not printable ASCII shown as '?'); suggested the merged record to
  * publish when not verified (platform terms before the record's all, or the
  * platform record of records_spf() in lib/core/records.h when none exists).
+ * The platform (lib/core/records.h) gives the addresses that must pass
+ * and the policy the record's "all" is judged by.
  */
-enum spf_policy { SPF_POLICY_SOFTFAIL, SPF_POLICY_ANY };
-
-struct spf_platform {
-	const char *const *ips; /* platform IPs, v4 or v6 */
-	size_t nips;
-	const char *include; /* platform include, may be NULL */
-	enum spf_policy policy;
+enum spf_status {
+	SPF_STATUS_UNVERIFIED, /* first: a zeroed verdict is not verified */
+	SPF_STATUS_VERIFIED,
+	SPF_STATUS_TEMPFAIL,
+	SPF_STATUS__MAX
 };
 
+/* The reasons, in the order of xsl/senderauth.rng (spf-reason). */
+enum spf_reason {
+	SPF_REASON_OK,
+	SPF_REASON_NO_RECORD,		 /* no v=spf1 record */
+	SPF_REASON_MULTIPLE_RECORDS,	 /* more than one v=spf1 record */
+	SPF_REASON_SYNTAX_ERROR,	 /* the record does not parse */
+	SPF_REASON_CONCATENATED_RECORDS, /* a second v=spf1 inside it */
+	SPF_REASON_NOT_AUTHORIZED,	 /* not pass for a platform IP */
+	SPF_REASON_HARDFAIL_ALL,	 /* -all under the softfail policy */
+	SPF_REASON_PLUS_ALL,		 /* +all authorizes everyone */
+	SPF_REASON_LOOKUP_LIMIT,	 /* over SPF_MAX_LOOKUPS */
+	SPF_REASON_VOID_LOOKUP_LIMIT,	 /* over SPF_MAX_VOID_LOOKUPS */
+	SPF_REASON_PERMERROR,		 /* any other permerror */
+	SPF_REASON_DNS_ERROR,		 /* temperror: the answer is unknown */
+	SPF_REASON__MAX
+};
+
+/* The names of DESIGN.md and the schema, for XML and the database;
+ * "unknown" out of range. */
+const char *spf_status_name(enum spf_status);
+const char *spf_reason_name(enum spf_reason);
+
 struct spf_verdict {
-	const char *status; /* static string */
-	const char *reason; /* static string */
+	enum spf_status status;
+	enum spf_reason reason;
 	int lookups;
 	size_t nrecords;
 	char **records;	 /* malloc'ed */
@@ -79,7 +107,7 @@ struct spf_verdict {
 
 /* Returns 0 when the verdict is complete, 1 when DNS answers are needed
  * (resolve and call again), -1 on allocation failure. */
-int spf_verdict(const char *domain, const struct spf_platform *,
+int spf_verdict(const char *domain, const struct platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);
 

@@ -24,7 +24,6 @@
 #include "sweep.h"
 #include "util.h"
 #include "verify.h"
-#include "xml.h"
 
 enum col {
 	C_ID,
@@ -96,14 +95,14 @@ sweep_opts_config(struct sweep_opts *o)
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
  * backslash and quote escaped, bytes PostgreSQL text cannot hold (invalid
- * UTF-8, NUL) replaced by xml_clean(). scratch is reused between calls. */
+ * UTF-8, NUL) replaced by text_clean(). scratch is reused between calls. */
 static void
 arr_add(struct buf *b, const char *s, struct buf *scratch)
 {
 	size_t i, run = 0;
 
 	scratch->len = 0;
-	xml_clean(scratch, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	text_clean(scratch, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
 	buf_adds(b, b->len == 0 ? "{\"" : ",\"");
 	for (i = 0; i < scratch->len; i++) {
 		if (scratch->s[i] != '"' && scratch->s[i] != '\\')
@@ -161,8 +160,8 @@ static void
 count(struct sweep *s, const struct verify_result *r)
 {
 	s->st->checked++;
-	if (!strcmp(r->spf.status, "tempfail") ||
-	    !strcmp(r->dkim.status, "tempfail"))
+	if (r->spf.status == SPF_STATUS_TEMPFAIL ||
+	    r->dkim.status == DKIM_STATUS_TEMPFAIL)
 		s->st->tempfail++;
 	else if (verify_result_verified(r))
 		s->st->verified++;
@@ -178,26 +177,31 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 {
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
-	int skipped = !strcmp(r->dkim.status, "skipped");
+	int skipped = r->dkim.status == DKIM_STATUS_SKIPPED;
 
 	arr_add(&s->col[C_ID], num(it->id, n), &s->scratch);
 	arr_add(&s->col[C_CLAIM], num(it->c->id, n), &s->scratch);
 	arr_add(&s->col[C_DUE], it->due, &s->scratch);
-	arr_add(&s->col[C_SPF_STATUS], r->spf.status, &s->scratch);
-	arr_add(&s->col[C_SPF_REASON], r->spf.reason, &s->scratch);
+	arr_add(&s->col[C_SPF_STATUS], spf_status_name(r->spf.status),
+		&s->scratch);
+	arr_add(&s->col[C_SPF_REASON], spf_reason_name(r->spf.reason),
+		&s->scratch);
 	arr_add(&s->col[C_SPF_FOUND], found, &s->scratch);
 	arr_add(&s->col[C_SPF_SUGGESTED], r->spf.suggested, &s->scratch);
 	arr_add(&s->col[C_SPF_LOOKUPS], num(r->spf.lookups, n), &s->scratch);
-	arr_add(&s->col[C_DKIM_STATUS], skipped ? "pending" : r->dkim.status,
+	arr_add(&s->col[C_DKIM_STATUS],
+		skipped ? "pending" : dkim_status_name(r->dkim.status),
 		&s->scratch);
-	arr_add(&s->col[C_DKIM_REASON], skipped ? "" : r->dkim.reason,
-		&s->scratch);
+	arr_add(&s->col[C_DKIM_REASON],
+		skipped ? "" : dkim_reason_name(r->dkim.reason), &s->scratch);
 	if (dkim_found_issued(req, r->dkim.record))
 		arr_null(&s->col[C_DKIM_FOUND]);
 	else
 		arr_add(&s->col[C_DKIM_FOUND], r->dkim.record, &s->scratch);
-	arr_add(&s->col[C_DMARC_STATUS], r->dmarc.status, &s->scratch);
-	arr_add(&s->col[C_DMARC_REASON], r->dmarc.reason, &s->scratch);
+	arr_add(&s->col[C_DMARC_STATUS], dmarc_status_name(r->dmarc.status),
+		&s->scratch);
+	arr_add(&s->col[C_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
+		&s->scratch);
 	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy, &s->scratch);
 	free(found);
 	s->nrows++;
@@ -458,7 +462,7 @@ sweep_loop(struct sweep *s)
 }
 
 int
-sweep_run(struct dns_resolver *r, const struct spf_platform *pf,
+sweep_run(struct dns_resolver *r, const struct platform *pf,
 	  const struct sweep_opts *o, struct sweep_stats *st)
 {
 	struct sweep s;

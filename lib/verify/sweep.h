@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "dns.h"
-#include "spf.h"
+#include "records.h"
 
 struct sweep_opts {
 	long domain_id;	 /* > 0: check only this domain, due or not */
@@ -32,7 +32,7 @@ struct sweep_stats {
 void sweep_opts_config(struct sweep_opts *);
 /* Runs until no due domain is left; 0, or -1 when the database failed
  * (its claims are released when possible). */
-int sweep_run(struct dns_resolver *, const struct spf_platform *,
+int sweep_run(struct dns_resolver *, const struct platform *,
 	      const struct sweep_opts *, struct sweep_stats *);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * verify.c - one customer domain's check (SPF through spf_verdict(), DKIM
- * and DMARC), the <check> XML document, and the batch driver that keeps
- * many checks in flight over one dns_resolver.
+ * and DMARC) and the batch driver that keeps many checks in flight over
+ * one dns_resolver.
  *
  * The driver owns no DNS logic: each check is re-evaluated from the start
  * (cheap next to a round trip) every time all the answers its last pass
@@ -9,15 +9,15 @@
  * own that registers the check as a waiter on each unknown question
  * (dns_resolver_get()), so nothing is polled and nothing is evaluated
  * twice for the same answers. What does not belong here: the database
- * (`verifier run`) and command-line handling (cron/verifier.c).
+ * (`verifier run`), command-line handling (cron/verifier.c) and
+ * presenting a result (lib/verify/report.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "verify.h"
-#include "xml.h"
 #include "util.h"
+#include "verify.h"
 
 #define DEF_ACTIVE 2000
 
@@ -39,7 +39,7 @@ verify_result_release(struct verify_result *res)
 /* Runs one part; on "need DNS" or failure its partial verdict is freed so
  * the next pass starts clean. */
 static int
-part_spf(const struct verify_request *req, const struct spf_platform *pf,
+part_spf(const struct verify_request *req, const struct platform *pf,
 	 const struct dns_source *src, struct verify_result *res)
 {
 	int rc;
@@ -61,8 +61,8 @@ part_dkim(const struct verify_request *req, const struct dns_source *src,
 
 	if (req->selector == NULL) {
 		memset(&res->dkim, 0, sizeof res->dkim);
-		res->dkim.status = "skipped";
-		res->dkim.reason = "no_selector";
+		res->dkim.reason = DKIM_NO_SELECTOR;
+		res->dkim.status = dkim_reason_status(DKIM_NO_SELECTOR);
 		res->dkim_done = 1;
 		return 0;
 	}
@@ -90,7 +90,7 @@ part_dmarc(const struct verify_request *req, const struct dns_source *src,
 }
 
 int
-verify_check(const struct verify_request *req, const struct spf_platform *pf,
+verify_check(const struct verify_request *req, const struct platform *pf,
 	     const struct dns_source *src, struct verify_result *res)
 {
 	int need = 0, rc;
@@ -116,50 +116,10 @@ verify_check(const struct verify_request *req, const struct spf_platform *pf,
 int
 verify_result_verified(const struct verify_result *res)
 {
-	return res->spf_done && res->dkim_done && res->spf.status != NULL &&
-	       strcmp(res->spf.status, "verified") == 0 &&
-	       res->dkim.status != NULL &&
-	       (strcmp(res->dkim.status, "verified") == 0 ||
-		strcmp(res->dkim.status, "skipped") == 0);
-}
-
-static void
-xml_spf(mxml_node_t *root, const struct spf_verdict *v)
-{
-	mxml_node_t *el = xml_el(root, "spf");
-	size_t i;
-
-	xml_attr(el, "status", v->status);
-	xml_attr(el, "reason", v->reason);
-	xml_attr_num(el, "lookups", v->lookups);
-	for (i = 0; i < v->nrecords; i++)
-		xml_text_el(el, "record", v->records[i]);
-	if (v->suggested != NULL && v->status != NULL &&
-	    strcmp(v->status, "verified") != 0)
-		xml_text_el(el, "suggested", v->suggested);
-}
-
-mxml_node_t *
-verify_xml(const struct verify_request *req, const struct verify_result *res)
-{
-	mxml_node_t *doc, *root, *el;
-
-	if ((doc = xml_doc("check", &root)) == NULL || root == NULL)
-		return doc;
-	xml_attr(root, "domain", req->domain);
-	xml_spf(root, &res->spf);
-	el = xml_el(root, "dkim");
-	xml_attr(el, "status", res->dkim.status);
-	xml_attr(el, "reason", res->dkim.reason);
-	if (req->selector != NULL) {
-		xml_attr(el, "selector", req->selector);
-		xml_attr(el, "name", res->dkim.name);
-	}
-	el = xml_el(root, "dmarc");
-	xml_attr(el, "status", res->dmarc.status);
-	xml_attr(el, "reason", res->dmarc.reason);
-	xml_attr(el, "policy", res->dmarc.policy);
-	return doc;
+	return res->spf_done && res->dkim_done &&
+	       res->spf.status == SPF_STATUS_VERIFIED &&
+	       (res->dkim.status == DKIM_STATUS_VERIFIED ||
+		res->dkim.status == DKIM_STATUS_SKIPPED);
 }
 
 /* ------------------------------------------------------------------ */
@@ -182,7 +142,7 @@ struct vlist {
 
 struct verify_batch {
 	struct dns_resolver *r;
-	const struct spf_platform *pf;
+	const struct platform *pf;
 	size_t max_active, active, pending;
 	struct vlist queued;	/* added, not started */
 	struct vlist ready;	/* to evaluate */
@@ -247,7 +207,7 @@ vget(void *ctx, const char *name, enum dns_type type)
 }
 
 struct verify_batch *
-verify_batch_new(struct dns_resolver *r, const struct spf_platform *pf,
+verify_batch_new(struct dns_resolver *r, const struct platform *pf,
 		 size_t max_active, verify_done_fn done, void *arg)
 {
 	struct verify_batch *b = calloc(1, sizeof *b);

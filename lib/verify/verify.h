@@ -7,12 +7,12 @@
  * table; a driver calls it again whenever the answers it waited on have
  * arrived. The batch (verify_batch_*) is that driver: `verifier check`
  * runs a batch of one, `verifier run` and the benchmark run thousands with
- * a cap on how many are in progress at once.
+ * a cap on how many are in progress at once. Presenting a result is
+ * lib/verify/report.h's.
  */
 #ifndef SA_VERIFY_H
 #define SA_VERIFY_H
 
-#include <mxml.h>
 #include <stddef.h>
 
 #include "dkim.h"
@@ -49,19 +49,12 @@ void verify_result_release(struct verify_result *);
  * questions; call again once they are answered), -1 on allocation failure.
  * *res must have been initialized with verify_result_init().
  */
-int verify_check(const struct verify_request *, const struct spf_platform *,
+int verify_check(const struct verify_request *, const struct platform *,
 		 const struct dns_source *, struct verify_result *res);
 
 /* Is the overall domain status "verified" (SPF and DKIM both verified, or
  * SPF verified and DKIM skipped)? DMARC is information only. */
 int verify_result_verified(const struct verify_result *);
-
-/* The <check> document of DESIGN.md "Commands": spf (status, reason,
- * lookups, each record found, the suggested record when not verified),
- * dkim (status, reason, selector, name) and dmarc (status, reason, policy).
- * Returns the document (free with mxmlDelete) or NULL. */
-mxml_node_t *verify_xml(const struct verify_request *,
-			const struct verify_result *);
 
 /*
  * The batch driver. Checks added are copied and started in the order
@@ -76,7 +69,7 @@ typedef void (*verify_done_fn)(void *arg, void *user,
 			       const struct verify_result *);
 
 struct verify_batch *verify_batch_new(struct dns_resolver *,
-				      const struct spf_platform *,
+				      const struct platform *,
 				      size_t max_active, verify_done_fn done,
 				      void *arg);
 /* Queues one check (strings copied); 0 / -1. May be called from done(). */

@@ -12,6 +12,7 @@
 #include "dkim.h"
 #include "dns.h"
 #include "dnstable.h"
+#include "taglist.h"
 
 #define KEY                                                                    \
 	"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAiBS4JssCYB2iR1HicnlbRuYf" \
@@ -25,7 +26,7 @@
 static void
 parsers(const char *s, size_t size)
 {
-	struct dkim_tag tags[DKIM_MAX_TAGS];
+	struct taglist_tag tags[TAGLIST_MAX];
 	struct dkim_key k;
 	const char *problem;
 	unsigned char *out;
@@ -37,8 +38,8 @@ parsers(const char *s, size_t size)
 			abort();
 		free(out);
 	}
-	dkim_taglist(s, size, 0, tags, DKIM_MAX_TAGS, &problem);
-	dkim_taglist(s, size, 1, tags, DKIM_MAX_TAGS, &problem);
+	taglist_parse(s, size, 0, tags, TAGLIST_MAX, &problem);
+	taglist_parse(s, size, 1, tags, TAGLIST_MAX, &problem);
 	if (dkim_key_parse(s, size, &k) == 0) {
 		if (k.p < s || k.p + k.plen > s + size)
 			abort();
@@ -71,7 +72,8 @@ verdict(const char *s, size_t size, int doubled)
 			  n, str, len);
 	src = dns_table_source(t);
 	if (dkim_verdict("example.jp", "s1", KEY, &src, &v) != 0 ||
-	    v.status == NULL || v.reason == NULL)
+	    (unsigned)v.status >= DKIM_STATUS__MAX ||
+	    (unsigned)v.reason >= DKIM_REASON__MAX)
 		abort();
 	dkim_verdict_release(&v);
 	dns_table_free(t);

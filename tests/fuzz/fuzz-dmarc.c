@@ -45,10 +45,11 @@ verdict(const char *s, size_t size)
 			start = i + 1;
 		}
 	src = dns_table_source(t);
-	if (dmarc_verdict("example.jp", &src, &v) != 0 || v.status == NULL ||
-	    v.reason == NULL)
+	if (dmarc_verdict("example.jp", &src, &v) != 0 ||
+	    (unsigned)v.status >= DMARC_STATUS__MAX ||
+	    (unsigned)v.reason >= DMARC_REASON__MAX)
 		abort();
-	if ((v.policy != NULL) != (strcmp(v.status, "found") == 0))
+	if ((v.policy != NULL) != (v.status == DMARC_STATUS_FOUND))
 		abort();
 	dmarc_verdict_release(&v);
 	dns_table_free(t);

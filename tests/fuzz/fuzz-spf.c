@@ -1,6 +1,6 @@
 /*
- * fuzz-spf.c - libFuzzer target for lib/verify/spf.c. The input is, in turn: an
- * SPF record for spf_record_parse(); the record of example.com (strings of
+ * fuzz-spf.c - libFuzzer target for lib/verify/spf-*.c. The input is, in turn:
+ * an SPF record for spf_record_parse(); the record of example.com (strings of
  * one TXT RR split at 0xff bytes; "v=spf1 " prepended when missing) for
  * check_host() from an IPv4 and an IPv6 client over a small dns_table, the
  * same through a source that needs restarts (both must agree); a
@@ -193,18 +193,21 @@ run_expand(struct dns_table *t, const char *s)
 static void
 run_verdict(struct dns_table *t)
 {
-	static const char *const ips[] = {"210.198.21.20", "2001:db8::10"};
 	struct dns_source src = dns_table_source(t);
-	struct spf_platform pf = {ips, 2, "m01-ahd-sys.net",
-				  SPF_POLICY_SOFTFAIL};
+	struct platform pf = {{"210.198.21.20", "2001:db8::10"},
+			      2,
+			      "m01-ahd-sys.net",
+			      SPF_POLICY_SOFTFAIL};
 	struct spf_record *rec = NULL;
 	struct spf_verdict v;
 	char problem[160];
 
-	if (spf_verdict("example.com", &pf, &src, &v) != 0 || v.status == NULL)
+	if (spf_verdict("example.com", &pf, &src, &v) != 0 ||
+	    (unsigned)v.status >= SPF_STATUS__MAX ||
+	    (unsigned)v.reason >= SPF_REASON__MAX)
 		abort();
-	if (strcmp(v.status, "verified") != 0 && v.suggested == NULL &&
-	    strcmp(v.status, "tempfail") != 0)
+	if (v.status != SPF_STATUS_VERIFIED && v.suggested == NULL &&
+	    v.status != SPF_STATUS_TEMPFAIL)
 		abort();
 	/* A suggestion must be a record that parses (unless it grew past
 	 * the bounds because the input was already near them). */

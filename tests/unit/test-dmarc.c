@@ -257,8 +257,11 @@ test_verdicts(void)
 		t = vcase_table(&vcases[i]);
 		src = dns_table_source(t);
 		rc = dmarc_verdict(D, &src, &v);
-		t_ok(rc == 0 && strcmp(v.status, vcases[i].status) == 0 &&
-			 strcmp(v.reason, vcases[i].reason) == 0 &&
+		t_ok(rc == 0 &&
+			 strcmp(dmarc_status_name(v.status),
+				vcases[i].status) == 0 &&
+			 strcmp(dmarc_reason_name(v.reason),
+				vcases[i].reason) == 0 &&
 			 (vcases[i].policy == NULL
 			      ? v.policy == NULL
 			      : v.policy != NULL &&
@@ -292,6 +295,28 @@ test_need_dns(void)
 	dmarc_verdict_release(&v);
 }
 
+/* The name tables: every value of xsl/senderauth.rng, in its order. */
+static void
+test_names(void)
+{
+	static const char *const reasons[DMARC_REASON__MAX] = {
+	    "ok", "no_record", "multiple_records", "syntax_error", "dns_error"};
+	static const char *const statuses[DMARC_STATUS__MAX] = {
+	    "missing", "found", "invalid", "tempfail"};
+	int i;
+
+	for (i = 0; i < DMARC_REASON__MAX; i++)
+		T_STREQ(dmarc_reason_name((enum dmarc_reason)i), reasons[i],
+			"reason name %s", reasons[i]);
+	for (i = 0; i < DMARC_STATUS__MAX; i++)
+		T_STREQ(dmarc_status_name((enum dmarc_status)i), statuses[i],
+			"status name %s", statuses[i]);
+	T_STREQ(dmarc_reason_name(DMARC_REASON__MAX), "unknown",
+		"reason name out of range");
+	T_STREQ(dmarc_status_name(DMARC_STATUS__MAX), "unknown",
+		"status name out of range");
+}
+
 int
 main(void)
 {
@@ -300,5 +325,6 @@ main(void)
 	test_record_fields();
 	test_verdicts();
 	test_need_dns();
+	test_names();
 	return t_done();
 }

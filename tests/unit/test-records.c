@@ -32,6 +32,34 @@ test_split(size_t len)
 	free(v);
 }
 
+/* spf_all: the two values records_platform() and the verifier accept. */
+static void
+test_policy(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		enum spf_policy want;
+	} rows[] = {
+	    {"softfail", 0, SPF_POLICY_SOFTFAIL},
+	    {"any", 0, SPF_POLICY_ANY},
+	    {"never", -1, SPF_POLICY_SOFTFAIL},
+	    {"", -1, SPF_POLICY_SOFTFAIL},
+	    {"Any", -1, SPF_POLICY_SOFTFAIL},
+	    {NULL, -1, SPF_POLICY_SOFTFAIL},
+	};
+	enum spf_policy got;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		got = SPF_POLICY_SOFTFAIL;
+		rc = records_spf_policy(rows[i].in, &got);
+		t_ok(rc == rows[i].rc && (rc == -1 || got == rows[i].want),
+		     "spf_all \"%s\"", rows[i].in ? rows[i].in : "(null)");
+	}
+}
+
 int
 main(void)
 {
@@ -41,6 +69,8 @@ main(void)
 	size_t i;
 
 	records_platform(&p);
+	t_ok(p.policy == SPF_POLICY_SOFTFAIL, "default spf_all is softfail");
+	test_policy();
 	s = records_spf(&p);
 	T_STREQ(s, "v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all",
 		"default SPF record");

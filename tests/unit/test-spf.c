@@ -1,5 +1,5 @@
 /*
- * test-spf.c - table-driven tests of lib/verify/spf.c over
+ * test-spf.c - table-driven tests of lib/verify/spf-*.c over
  * tests/double/dnstable.c: record parsing (valid and malformed records), macro
  * expansion with the examples of RFC 7208 §7.4, check_host() limits (§4.6.4)
  * and nesting, the restart path (SPF_NEED_DNS), and spf_verdict() for every SPF
@@ -735,7 +735,7 @@ str_eq(const char *a, const char *b)
 
 /* spf_verdict() through the restarting source; its rounds. */
 static int
-verdict_restarting(const char *domain, const struct spf_platform *pf,
+verdict_restarting(const char *domain, const struct platform *pf,
 		   const struct dns_source *inner, struct spf_verdict *v)
 {
 	struct dns_source src;
@@ -758,37 +758,33 @@ verdict_restarting(const char *domain, const struct spf_platform *pf,
 static void
 test_verdict(void)
 {
-	static const char *const ips[] = {"210.198.21.20"};
 	struct dns_table *t = verdict_table();
 	struct dns_source src = dns_table_source(t);
 	const struct verdict_row *r;
-	struct spf_platform pf;
+	struct platform pf = {{"210.198.21.20"}, 1, "m01-ahd-sys.net", SOFT};
 	struct spf_verdict v, v2;
 	size_t i;
 	int rc, rounds;
 
 	for (i = 0; i < sizeof verdict_rows / sizeof verdict_rows[0]; i++) {
 		r = &verdict_rows[i];
-		pf.ips = ips;
-		pf.nips = 1;
-		pf.include = "m01-ahd-sys.net";
 		pf.policy = r->policy;
 		rc = spf_verdict(r->domain, &pf, &src, &v);
-		t_ok(rc == 0 && str_eq(v.status, r->status) &&
-			 str_eq(v.reason, r->reason) &&
+		t_ok(rc == 0 && str_eq(spf_status_name(v.status), r->status) &&
+			 str_eq(spf_reason_name(v.reason), r->reason) &&
 			 (r->lookups < 0 || v.lookups == r->lookups) &&
 			 v.nrecords == r->nrecords &&
 			 str_eq(v.suggested, r->suggested),
 		     "verdict %s (%s): %s/%s lookups %d records %zu "
 		     "suggested \"%s\"",
 		     r->domain, r->policy == ANY ? "any" : "softfail",
-		     v.status ? v.status : "-", v.reason ? v.reason : "-",
+		     spf_status_name(v.status), spf_reason_name(v.reason),
 		     v.lookups, v.nrecords, v.suggested ? v.suggested : "");
 		rounds = verdict_restarting(r->domain, &pf, &src, &v2);
-		t_ok(rounds > 0 && str_eq(v.reason, v2.reason) &&
+		t_ok(rounds > 0 && v.reason == v2.reason &&
 			 str_eq(v.suggested, v2.suggested),
 		     "verdict %s restarted %d times: %s", r->domain, rounds - 1,
-		     v2.reason ? v2.reason : "-");
+		     spf_reason_name(v2.reason));
 		spf_verdict_release(&v);
 		spf_verdict_release(&v2);
 	}
@@ -799,10 +795,10 @@ test_verdict(void)
 static void
 test_verdict_two_ips(void)
 {
-	static const char *const ips[] = {"210.198.21.20", "2001:db8:21::20"};
 	struct dns_table *t = dns_table_new();
 	struct dns_source src = dns_table_source(t);
-	struct spf_platform pf = {ips, 2, "m01-ahd-sys.net", SOFT};
+	struct platform pf = {
+	    {"210.198.21.20", "2001:db8:21::20"}, 2, "m01-ahd-sys.net", SOFT};
 	struct spf_verdict v;
 	int rc;
 
@@ -811,15 +807,15 @@ test_verdict_two_ips(void)
 	add_txt(t, "both.example.jp",
 		"v=spf1 include:m01-ahd-sys.net ip6:2001:db8:21::/48 ~all");
 	rc = spf_verdict("half.example.jp", &pf, &src, &v);
-	t_ok(rc == 0 && str_eq(v.reason, "not_authorized") &&
+	t_ok(rc == 0 && v.reason == SPF_REASON_NOT_AUTHORIZED &&
 		 str_eq(v.suggested, "v=spf1 include:m01-ahd-sys.net "
 				     "ip4:210.198.21.20 ip6:2001:db8:21::20 "
 				     "~all"),
 	     "verdict: the IPv6 platform address must pass too (%s, %s)",
-	     v.reason ? v.reason : "-", v.suggested ? v.suggested : "");
+	     spf_reason_name(v.reason), v.suggested ? v.suggested : "");
 	spf_verdict_release(&v);
 	rc = spf_verdict("both.example.jp", &pf, &src, &v);
-	t_ok(rc == 0 && str_eq(v.reason, "ok") && v.nrecords == 1 &&
+	t_ok(rc == 0 && v.reason == SPF_REASON_OK && v.nrecords == 1 &&
 		 str_eq(v.records[0], "v=spf1 include:m01-ahd-sys.net "
 				      "ip6:2001:db8:21::/48 ~all"),
 	     "verdict: both platform addresses pass, record kept");
@@ -830,6 +826,34 @@ test_verdict_two_ips(void)
 static void
 test_names(void)
 {
+	static const char *const reasons[SPF_REASON__MAX] = {
+	    "ok",
+	    "no_record",
+	    "multiple_records",
+	    "syntax_error",
+	    "concatenated_records",
+	    "not_authorized",
+	    "hardfail_all",
+	    "plus_all",
+	    "lookup_limit",
+	    "void_lookup_limit",
+	    "permerror",
+	    "dns_error"};
+	static const char *const statuses[SPF_STATUS__MAX] = {
+	    "unverified", "verified", "tempfail"};
+	int i;
+
+	for (i = 0; i < SPF_REASON__MAX; i++)
+		t_ok(strcmp(spf_reason_name((enum spf_reason)i), reasons[i]) ==
+			 0,
+		     "spf_reason_name %s", reasons[i]);
+	for (i = 0; i < SPF_STATUS__MAX; i++)
+		t_ok(strcmp(spf_status_name((enum spf_status)i), statuses[i]) ==
+			 0,
+		     "spf_status_name %s", statuses[i]);
+	t_ok(strcmp(spf_reason_name(SPF_REASON__MAX), "unknown") == 0 &&
+		 strcmp(spf_status_name(SPF_STATUS__MAX), "unknown") == 0,
+	     "spf_reason_name / spf_status_name out of range");
 	t_ok(strcmp(spf_result_name(SPF_SOFTFAIL), "softfail") == 0 &&
 		 strcmp(spf_result_name(SPF_PERMERROR), "permerror") == 0 &&
 		 strcmp(spf_result_name(SPF_RESULT__MAX), "unknown") == 0,

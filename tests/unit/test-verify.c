@@ -12,6 +12,7 @@
 #include "dns.h"
 #include "dnstable.h"
 #include "fakens.h"
+#include "report.h"
 #include "t.h"
 #include "util.h"
 #include "verify.h"
@@ -27,9 +28,8 @@
 #define DKIM_REC "v=DKIM1; k=rsa; p=" KEY
 #define SPF_OK "v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all"
 
-static const char *const platform_ips[] = {"210.198.21.20"};
-static const struct spf_platform platform = {platform_ips, 1, "m01-ahd-sys.net",
-					     SPF_POLICY_SOFTFAIL};
+static const struct platform platform = {
+    {"210.198.21.20"}, 1, "m01-ahd-sys.net", SPF_POLICY_SOFTFAIL};
 
 /* One domain's records; NULL publishes nothing. fail makes every name of
  * the domain SERVFAIL. */
@@ -100,10 +100,15 @@ test_checks(void)
 		req.dkim_p = KEY;
 		verify_result_init(&res);
 		rc = verify_check(&req, &platform, &src, &res);
-		t_ok(rc == 0 && strcmp(res.spf.reason, c->spf_r) == 0 &&
-			 strcmp(res.dkim.status, c->dkim_s) == 0 &&
-			 strcmp(res.dkim.reason, c->dkim_r) == 0 &&
-			 strcmp(res.dmarc.status, c->dmarc_s) == 0,
+		t_ok(rc == 0 &&
+			 strcmp(spf_reason_name(res.spf.reason), c->spf_r) ==
+			     0 &&
+			 strcmp(dkim_status_name(res.dkim.status), c->dkim_s) ==
+			     0 &&
+			 strcmp(dkim_reason_name(res.dkim.reason), c->dkim_r) ==
+			     0 &&
+			 strcmp(dmarc_status_name(res.dmarc.status),
+				c->dmarc_s) == 0,
 		     "check %s: spf %s, dkim %s %s, dmarc %s", c->name,
 		     c->spf_r, c->dkim_s, c->dkim_r, c->dmarc_s);
 		t_ok(verify_result_verified(&res) == c->verified,
@@ -166,7 +171,7 @@ test_restart(void)
 static char *
 document(const struct verify_request *req, const struct verify_result *res)
 {
-	mxml_node_t *doc = verify_xml(req, res);
+	mxml_node_t *doc = report_check_xml(req, res);
 	char *s = doc != NULL ? xml_string(doc) : NULL;
 
 	mxmlDelete(doc);
@@ -303,13 +308,14 @@ on_done(void *arg, void *user, const struct verify_request *req,
 		return;
 	}
 	ta->done[i]++;
-	if (strcmp(res->spf.reason, kind_reason(i)) != 0 ||
-	    strcmp(res->dkim.reason, "ok") != 0 ||
-	    strcmp(res->dmarc.status, "found") != 0) {
+	if (strcmp(spf_reason_name(res->spf.reason), kind_reason(i)) != 0 ||
+	    res->dkim.reason != DKIM_OK ||
+	    res->dmarc.status != DMARC_STATUS_FOUND) {
 		if (ta->wrong++ < 3)
 			printf("# %s: spf %s dkim %s dmarc %s\n", req->domain,
-			       res->spf.reason, res->dkim.reason,
-			       res->dmarc.status);
+			       spf_reason_name(res->spf.reason),
+			       dkim_reason_name(res->dkim.reason),
+			       dmarc_status_name(res->dmarc.status));
 	}
 	if (i == 0) { /* adding from the callback works */
 		snprintf(name, sizeof name, "d%d.example.jp", NDOM);
