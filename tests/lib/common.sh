@@ -12,11 +12,8 @@ case $BUILD in /*) ;; *) BUILD=$SA_TOP/$BUILD ;; esac
 T=$(mktemp -d /tmp/senderauth.XXXXXX)
 chmod 0755 "$T"
 SA_PIDFILES=()
-<<<<<<< HEAD
 SA_AT_EXIT=()
-=======
 SA_RMDIRS=() # directories outside $T that the cleanup removes
->>>>>>> wt-admin
 SA_FAILS=0
 
 sa_cleanup() {
