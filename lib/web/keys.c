@@ -102,7 +102,7 @@ keys_store(long domain_id, const char *domain, const struct key_pair *k,
 		return -1;
 	}
 	for (i = 0; i < PQntuples(res); i++)
-		taken[i] = PQgetvalue(res, i, 0);
+		taken[i] = PQgetvalue(res, i, KEY_SELECTORS_SELECTOR);
 	keys_selector_pick(base, taken, (size_t)PQntuples(res), selector);
 	free(taken);
 	PQclear(res);
