@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,6 @@
 #define EXIT_USAGE 2
 #define MAX_RESOLVERS 8
 #define MAX_SPF_IPS 16
-#define SELECTOR_MAX 63
 
 static const char usage_text[] =
     "usage: verifier run [--domain ID] [--timeout MS]\n"
@@ -170,7 +170,7 @@ selector_ok(const char *s)
 		}
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') ||
-		    ++label > SELECTOR_MAX)
+		    ++label > LABEL_MAX)
 			return 0;
 	}
 	return label > 0 && total <= 200;
@@ -512,8 +512,8 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 			fputs(usage_text, stdout);
 			return -1;
 		}
-		if (c == 'd' && parse_long(optarg, 1, 0x7fffffffffffffffL,
-					   &so->domain_id) == 0)
+		if (c == 'd' &&
+		    parse_long(optarg, 1, LONG_MAX, &so->domain_id) == 0)
 			continue;
 		if (c == 't' &&
 		    parse_long(optarg, 50, 60000, &o->timeout_ms) == 0)

@@ -3,6 +3,7 @@
  * order described in http.h. This is the only module that links libfcgi;
  * actions never touch the streams.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ http_id(const struct req *r, const char *name)
 	const char *v = http_param(r, name);
 	long id;
 
-	if (v == NULL || parse_long(v, 1, 0x7fffffffffffffffL, &id) == -1)
+	if (v == NULL || parse_long(v, 1, LONG_MAX, &id) == -1)
 		return 0;
 	return id;
 }
@@ -158,7 +159,7 @@ http_body(struct io *io, struct req *r)
 	int rc = -1;
 
 	if (cl != NULL && *cl != '\0' &&
-	    parse_long(cl, 0, 0x7fffffffffffffffL, &len) == -1)
+	    parse_long(cl, 0, LONG_MAX, &len) == -1)
 		len = -1;
 	if (len < 0 || len > limit) {
 		http_fail(r, len < 0 ? 400 : 413,
