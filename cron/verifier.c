@@ -365,7 +365,7 @@ check_platform(const struct check_opts *o, struct platform *p,
 	}
 	if (o->has_include)
 		p->include = o->include;
-	all = o->all != NULL ? o->all : config_str("spf_all", "softfail");
+	all = o->all != NULL ? o->all : config_str("spf_all");
 	sp->ips = p->ips;
 	sp->nips = p->nips;
 	sp->include = p->include;
@@ -387,10 +387,9 @@ check_resolver(const struct check_opts *o, int max_inflight, size_t max_cached)
 		ro.nservers = config_list("resolver", conf, MAX_RESOLVERS);
 		ro.servers = conf;
 	}
-	ro.timeout_ms =
-	    (int)(o->timeout_ms > 0 ? o->timeout_ms
-				    : config_num("dns_timeout_ms", 2000));
-	ro.tries = (int)config_num("dns_tries", 2);
+	ro.timeout_ms = (int)(o->timeout_ms > 0 ? o->timeout_ms
+						: config_num("dns_timeout_ms"));
+	ro.tries = (int)config_num("dns_tries");
 	ro.max_inflight = max_inflight;
 	ro.max_cached = max_cached;
 	return dns_resolver_new(&ro);
@@ -433,8 +432,8 @@ load_config(void)
 		return 0;
 	if (config_load(path) == -1)
 		return -1;
-	if ((v[0] = config_str("spf_all", NULL)) != NULL &&
-	    strcmp(v[0], "softfail") != 0 && strcmp(v[0], "any") != 0) {
+	v[0] = config_str("spf_all");
+	if (strcmp(v[0], "softfail") != 0 && strcmp(v[0], "any") != 0) {
 		fprintf(stderr, "%s: spf_all must be softfail or any\n", path);
 		return -1;
 	}
@@ -545,12 +544,12 @@ cmd_run(int argc, char **argv)
 	so.progress = so.domain_id == 0 && isatty(STDERR_FILENO);
 	check_platform(&o, &p, &sp);
 	rc = 1;
-	if (config_str("database", NULL) == NULL) {
+	if (config_str("database") == NULL) {
 		fprintf(stderr, "verifier: no database in %s\n",
 			config_default_path());
 		goto out;
 	}
-	if (db_connect(config_str("database", "")) == -1) {
+	if (db_connect(config_str("database")) == -1) {
 		fprintf(stderr, "verifier: the database is unreachable\n");
 		goto out;
 	}

@@ -223,7 +223,7 @@ int
 db_connect(const char *conninfo)
 {
 	free(conninfo_saved);
-	if ((conninfo_saved = strdup(conninfo)) == NULL)
+	if ((conninfo_saved = strdup(conninfo != NULL ? conninfo : "")) == NULL)
 		return -1;
 	return db_open();
 }

@@ -179,8 +179,9 @@ enum {
 };
 #define SAVE_P_NARRAYS SAVE_P_OWNER /* the per-verdict arrays come first */
 
-/* Connects and prepares every statement, checking each one's columns
- * (and named parameters) against the enums above; 0 / -1. */
+/* Connects (conninfo NULL or "": libpq's defaults, the PG* environment)
+ * and prepares every statement, checking each one's columns (and named
+ * parameters) against the enums above; 0 / -1. */
 int db_connect(const char *conninfo);
 /* Makes sure the connection is usable, reconnecting when it was lost;
  * 0 / -1 (then the request answers 503). */

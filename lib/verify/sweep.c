@@ -67,14 +67,14 @@ void
 sweep_opts_config(struct sweep_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->batch = (size_t)config_num("verify_batch", 500);
-	o->inflight = (size_t)config_num("verify_inflight", 1500);
-	o->lease_s = (int)config_num("verify_lease_s", 300);
-	o->new_hours = (int)config_num("verify_new_hours", 72);
-	o->new_interval_s = (int)config_num("verify_new_interval_s", 240);
-	o->min_interval_s = (int)config_num("verify_min_interval_s", 300);
-	o->max_interval_s = (int)config_num("verify_max_interval_s", 86400);
-	o->retry_s = (int)config_num("verify_retry_s", 300);
+	o->batch = (size_t)config_num("verify_batch");
+	o->inflight = (size_t)config_num("verify_inflight");
+	o->lease_s = (int)config_num("verify_lease_s");
+	o->new_hours = (int)config_num("verify_new_hours");
+	o->new_interval_s = (int)config_num("verify_new_interval_s");
+	o->min_interval_s = (int)config_num("verify_min_interval_s");
+	o->max_interval_s = (int)config_num("verify_max_interval_s");
+	o->retry_s = (int)config_num("verify_retry_s");
 }
 
 /* Appends one element to a PostgreSQL array literal: quoted, with

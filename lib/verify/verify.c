@@ -15,11 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "verify.h"
 #include "xml.h"
 #include "util.h"
-
-#define DEF_ACTIVE 2000
 
 void
 verify_result_init(struct verify_result *res)
@@ -256,7 +255,8 @@ verify_batch_new(struct dns_resolver *r, const struct spf_platform *pf,
 		return NULL;
 	b->r = r;
 	b->pf = pf;
-	b->max_active = max_active > 0 ? max_active : DEF_ACTIVE;
+	b->max_active =
+	    max_active > 0 ? max_active : (size_t)config_num("verify_inflight");
 	b->done = done;
 	b->arg = arg;
 	return b;

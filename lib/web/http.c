@@ -154,7 +154,7 @@ http_body(struct io *io, struct req *r)
 {
 	const char *cl = io_param(io, "CONTENT_LENGTH");
 	const char *ct = io_param(io, "CONTENT_TYPE");
-	long limit = config_num("body_limit", 65536), len = 0;
+	long limit = config_num("body_limit"), len = 0;
 	char *buf;
 	int rc = -1;
 
@@ -210,9 +210,8 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 		return -1;
 	}
 	if (cookie != NULL)
-		session_cookie(cookie,
-			       config_str("session_cookie", "sa_session"),
-			       value, sizeof value);
+		session_cookie(cookie, config_str("session_cookie"), value,
+			       sizeof value);
 	switch (session_verify(value, time(NULL), &r->sess)) {
 	case SESSION_OK:
 		break;
@@ -266,11 +265,11 @@ http_start(void)
 	const char *path = config_default_path();
 
 	if (config_load(path) == -1 ||
-	    crypto_load_master(config_str("master_key_file", "")) == -1 ||
-	    session_init(config_str("session_key_file", "")) == -1)
+	    crypto_load_master(config_str("master_key_file")) == -1 ||
+	    session_init(config_str("session_key_file")) == -1)
 		return -1;
 	/* A database that is down now is retried at each request. */
-	db_connect(config_str("database", ""));
+	db_connect(config_str("database"));
 	return 0;
 }
 
