@@ -104,7 +104,7 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET retired_at = now()"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/006_claims.sql */
+/* the verifier's batches: sql/006_claims.sql, sa_claim as of 007 */
 [DB_SWEEP_CLAIM] =
 	"SELECT id, name, dkim, due, claim"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",

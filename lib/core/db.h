@@ -139,7 +139,7 @@ enum { SWEEP_SAVE_WRITTEN, SWEEP_SAVE__MAX };
 /*
  * The parameters of the verifier's batch statements by name ($1 is the
  * first), checked against PostgreSQL at connect like the columns. The
- * arguments of sa_claim() and sa_save_verdicts() (sql/006_claims.sql).
+ * arguments of sa_claim() and sa_save_verdicts() (sql/006, 007).
  */
 enum {
 	CLAIM_P_LIMIT,
