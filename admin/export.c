@@ -443,7 +443,7 @@ admin_export_keys(int argc, char **argv)
 	if (owner_group(&o, &x) == -1)
 		return ADMIN_FAIL;
 	umask(077);
-	if (crypto_load_master(config_str("master_key_file", "")) == -1 ||
+	if (crypto_load_master(config_str("master_key_file")) == -1 ||
 	    admin_db() == -1 || load_keys(&x) == -1 || export_all(&x, &o) == -1)
 		goto out;
 	if (x.written + x.removed > 0 && o.reload != NULL) {

@@ -38,7 +38,9 @@ static const char *conninfo;
 const char *
 admin_conninfo(void)
 {
-	return conninfo != NULL ? conninfo : config_str("database", "");
+	const char *c = conninfo != NULL ? conninfo : config_str("database");
+
+	return c != NULL ? c : "";
 }
 
 int

@@ -82,7 +82,7 @@ insert(struct req *r, const char *a, const char *u)
 	p[3] = num(r->sess.account_id, acct);
 	p[4] = spf;
 	if ((res = db_exec(DB_DOMAIN_INSERT, 5, p)) != NULL)
-		id = atol(PQgetvalue(res, 0, 0));
+		id = atol(PQgetvalue(res, 0, DOMAIN_INSERT_ID));
 	PQclear(res);
 	free(spf);
 	return id;

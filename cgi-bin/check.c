@@ -28,7 +28,7 @@ extern char **environ;
 static const char *
 verifier_path(char *buf, size_t len)
 {
-	const char *p = config_str("verifier_path", NULL);
+	const char *p = config_str("verifier_path");
 	char self[PATH_MAX], *slash;
 	ssize_t n;
 
@@ -84,7 +84,7 @@ check(struct req *r)
 	if (res == NULL)
 		return;
 	PQclear(res);
-	if (run_verifier(id, config_num("check_timeout_ms", 3000)) == -1)
+	if (run_verifier(id, config_num("check_timeout_ms")) == -1)
 		http_fail(r, 503, "check_failed");
 	else
 		http_redirect(r, "checked");

@@ -74,7 +74,8 @@ del(struct req *r)
 		     : page_own_address(r, id);
 	if (res == NULL)
 		return;
-	name = PQgetvalue(res, 0, domain ? 2 : 1);
+	name = domain ? PQgetvalue(res, 0, DOMAIN_GET_UNICODE)
+		      : PQgetvalue(res, 0, ADDR_GET_ADDRESS);
 	if (confirm == NULL || strcmp(confirm, "1") != 0) {
 		confirm_box(r, kind, id, name);
 	} else if ((domain ? remove_domain(r, id) : remove_address(r, id)) ==

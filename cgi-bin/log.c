@@ -14,20 +14,22 @@ event(mxml_node_t *root, PGresult *res, int i)
 {
 	mxml_node_t *e = xml_el(root, "event"), *a;
 
-	xml_attr(e, "id", PQgetvalue(res, i, 0));
-	xml_attr(e, "at", PQgetvalue(res, i, 1));
-	xml_attr(e, "action", PQgetvalue(res, i, 2));
-	xml_attr(e, "object-type", PQgetvalue(res, i, 3));
-	if (!PQgetisnull(res, i, 4))
-		xml_attr(e, "object-id", PQgetvalue(res, i, 4));
-	xml_attr(e, "object", PQgetvalue(res, i, 5));
-	if (!PQgetisnull(res, i, 7)) {
+	xml_attr(e, "id", PQgetvalue(res, i, EVENT_LIST_ID));
+	xml_attr(e, "at", PQgetvalue(res, i, EVENT_LIST_AT));
+	xml_attr(e, "action", PQgetvalue(res, i, EVENT_LIST_ACTION));
+	xml_attr(e, "object-type", PQgetvalue(res, i, EVENT_LIST_OBJECT_TYPE));
+	if (!PQgetisnull(res, i, EVENT_LIST_OBJECT_ID))
+		xml_attr(e, "object-id",
+			 PQgetvalue(res, i, EVENT_LIST_OBJECT_ID));
+	xml_attr(e, "object", PQgetvalue(res, i, EVENT_LIST_OBJECT_NAME));
+	if (!PQgetisnull(res, i, EVENT_LIST_ACCOUNT_ID)) {
 		a = xml_el(e, "actor");
-		xml_attr(a, "id", PQgetvalue(res, i, 7));
-		xml_attr(a, "name", PQgetvalue(res, i, 8));
+		xml_attr(a, "id", PQgetvalue(res, i, EVENT_LIST_ACCOUNT_ID));
+		xml_attr(a, "name",
+			 PQgetvalue(res, i, EVENT_LIST_ACCOUNT_NAME));
 	}
-	if (PQgetvalue(res, i, 6)[0] != '\0')
-		xml_text_el(e, "detail", PQgetvalue(res, i, 6));
+	if (PQgetvalue(res, i, EVENT_LIST_DETAIL)[0] != '\0')
+		xml_text_el(e, "detail", PQgetvalue(res, i, EVENT_LIST_DETAIL));
 }
 
 static void

@@ -85,7 +85,8 @@ duplicate(struct req *r, const char *key, long id)
 
 	if ((res = db_exec(DB_ADDR_BY_KEY, 2, p)) == NULL)
 		return -1;
-	if (PQntuples(res) == 0 || atol(PQgetvalue(res, 0, 0)) == id) {
+	if (PQntuples(res) == 0 ||
+	    atol(PQgetvalue(res, 0, ADDR_BY_KEY_ID)) == id) {
 		PQclear(res);
 		return 0;
 	}
@@ -97,8 +98,10 @@ duplicate(struct req *r, const char *key, long id)
 					     "address", MXML_DESCEND_FIRST),
 			     "error");
 		xml_attr(err, "code", "duplicate");
-		xml_attr(err, "registrant", PQgetvalue(res, 0, 2));
-		xml_attr(err, "address", PQgetvalue(res, 0, 1));
+		xml_attr(err, "registrant",
+			 PQgetvalue(res, 0, ADDR_BY_KEY_ACCOUNT_NAME));
+		xml_attr(err, "address",
+			 PQgetvalue(res, 0, ADDR_BY_KEY_ADDRESS));
 		page_end(r);
 	}
 	PQclear(res);
@@ -132,7 +135,7 @@ store(struct req *r, long id, const char *key, const uint8_t *sealed,
 	res = db_execb(id > 0 ? DB_ADDR_UPDATE : DB_ADDR_INSERT, 10 - skip,
 		       p + skip, len + skip, fmt + skip);
 	if (res != NULL && PQntuples(res) == 1)
-		newid = atol(PQgetvalue(res, 0, 0));
+		newid = atol(PQgetvalue(res, 0, ADDR_STORE_ID));
 	PQclear(res);
 	return newid;
 }

@@ -26,12 +26,12 @@ reissue(struct req *r)
 		return;
 	have_key = keys_generate(&k) == 0;
 	if (db_begin() == -1 ||
-	    (have_key &&
-	     (keys_store(id, PQgetvalue(res, 0, 1), &k, sel) == -1 ||
-	      db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)) ||
+	    (have_key && (keys_store(id, PQgetvalue(res, 0, DOMAIN_GET_NAME),
+				     &k, sel) == -1 ||
+			  db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)) ||
 	    eventlog_add(r->sess.org_id, r->sess.account_id,
 			 have_key ? "dkim_reissued" : "dkim_failed", "domain",
-			 id, PQgetvalue(res, 0, 2),
+			 id, PQgetvalue(res, 0, DOMAIN_GET_UNICODE),
 			 have_key ? sel : NULL) == -1 ||
 	    db_commit() == -1)
 		http_fail(r, 500, "internal");

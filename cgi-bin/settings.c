@@ -13,12 +13,15 @@ edit_form(struct req *r, long id, PGresult *res)
 {
 	mxml_node_t *f = page_form(r, "register", id);
 
-	page_field(f, "address", PQgetvalue(res, 0, 1), NULL);
-	page_field(f, "smtp_host", PQgetvalue(res, 0, 2), NULL);
-	page_field(f, "smtp_port", PQgetvalue(res, 0, 3), NULL);
-	page_field(f, "smtp_user", PQgetvalue(res, 0, 4), NULL);
+	page_field(f, "address", PQgetvalue(res, 0, ADDR_GET_ADDRESS), NULL);
+	page_field(f, "smtp_host", PQgetvalue(res, 0, ADDR_GET_SMTP_HOST),
+		   NULL);
+	page_field(f, "smtp_port", PQgetvalue(res, 0, ADDR_GET_SMTP_PORT),
+		   NULL);
+	page_field(f, "smtp_user", PQgetvalue(res, 0, ADDR_GET_SMTP_USER),
+		   NULL);
 	page_field(f, "smtp_password", "", NULL);
-	page_field(f, "note", PQgetvalue(res, 0, 6), NULL);
+	page_field(f, "note", PQgetvalue(res, 0, ADDR_GET_NOTE), NULL);
 }
 
 static void

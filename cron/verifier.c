@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,6 @@
 
 #define EXIT_USAGE 2
 #define MAX_RESOLVERS 8
-#define SELECTOR_MAX 63
 
 static const char usage_text[] =
     "usage: verifier run [--domain ID] [--timeout MS]\n"
@@ -171,7 +171,7 @@ selector_ok(const char *s)
 		}
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_') ||
-		    ++label > SELECTOR_MAX)
+		    ++label > LABEL_MAX)
 			return 0;
 	}
 	return label > 0 && total <= 200;
@@ -382,10 +382,9 @@ check_resolver(const struct check_opts *o, int max_inflight, size_t max_cached)
 		ro.nservers = config_list("resolver", conf, MAX_RESOLVERS);
 		ro.servers = conf;
 	}
-	ro.timeout_ms =
-	    (int)(o->timeout_ms > 0 ? o->timeout_ms
-				    : config_num("dns_timeout_ms", 2000));
-	ro.tries = (int)config_num("dns_tries", 2);
+	ro.timeout_ms = (int)(o->timeout_ms > 0 ? o->timeout_ms
+						: config_num("dns_timeout_ms"));
+	ro.tries = (int)config_num("dns_tries");
 	ro.max_inflight = max_inflight;
 	ro.max_cached = max_cached;
 	return dns_resolver_new(&ro);
@@ -429,7 +428,7 @@ load_config(void)
 		return 0;
 	if (config_load(path) == -1)
 		return -1;
-	if ((v[0] = config_str("spf_all", NULL)) != NULL &&
+	if ((v[0] = config_str("spf_all")) != NULL &&
 	    records_spf_policy(v[0], &policy) == -1) {
 		fprintf(stderr, "%s: spf_all must be softfail or any\n", path);
 		return -1;
@@ -507,8 +506,8 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 			fputs(usage_text, stdout);
 			return -1;
 		}
-		if (c == 'd' && parse_long(optarg, 1, 0x7fffffffffffffffL,
-					   &so->domain_id) == 0)
+		if (c == 'd' &&
+		    parse_long(optarg, 1, LONG_MAX, &so->domain_id) == 0)
 			continue;
 		if (c == 't' &&
 		    parse_long(optarg, 50, 60000, &o->timeout_ms) == 0)
@@ -539,12 +538,12 @@ cmd_run(int argc, char **argv)
 	so.progress = so.domain_id == 0 && isatty(STDERR_FILENO);
 	check_platform(&o, &p);
 	rc = 1;
-	if (config_str("database", NULL) == NULL) {
+	if (config_str("database") == NULL) {
 		fprintf(stderr, "verifier: no database in %s\n",
 			config_default_path());
 		goto out;
 	}
-	if (db_connect(config_str("database", "")) == -1) {
+	if (db_connect(config_str("database")) == -1) {
 		fprintf(stderr, "verifier: the database is unreachable\n");
 		goto out;
 	}

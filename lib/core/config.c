@@ -10,35 +10,50 @@
 #include "config.h"
 #include "util.h"
 
+/*
+ * Every key with its default, the one place defaults live (README.md lists
+ * them for users). A string key without a default (NULL) is absent until
+ * the file gives it: the programs that need it say so.
+ */
 static const struct key {
 	const char *name;
-	int list;      /* may repeat */
-	long min, max; /* numeric when min < max */
+	int list;	 /* may repeat */
+	long min, max;	 /* numeric when min < max */
+	const char *def; /* a string key's default (a list's only value) */
+	long num;	 /* a numeric key's default */
 } keys[] = {
-    {"database", 0, 0, 0},	   /* libpq conninfo */
-    {"master_key_file", 0, 0, 0},  /* sealing master secret */
-    {"session_key_file", 0, 0, 0}, /* HMAC key shared with the portal */
-    {"session_cookie", 0, 0, 0},   /* cookie name */
-    {"body_limit", 0, 1024, 1 << 20},
-    {"spf_ip", 1, 0, 0},
-    {"spf_include", 0, 0, 0},
-    {"spf_all", 0, 0, 0}, /* softfail | any */
-    {"dkim_bits", 0, 1024, 4096},
-    {"dkim_fault_file", 0, 0,
-     0},		   /* test switch: issuance fails while it exists */
-    {"resolver", 1, 0, 0}, /* HOST:PORT */
-    {"verifier_path", 0, 0, 0}, /* for 今すぐ確認 (cgi-bin/check) */
-    {"dns_timeout_ms", 0, 50, 60000},
-    {"dns_tries", 0, 1, 10},
-    {"check_timeout_ms", 0, 50, 60000},
-    {"verify_batch", 0, 1, 100000},
-    {"verify_inflight", 0, 1, 100000},
-    {"verify_lease_s", 0, 10, 86400},
-    {"verify_new_hours", 0, 0, 720},
-    {"verify_new_interval_s", 0, 10, 86400},
-    {"verify_min_interval_s", 0, 60, 86400 * 30},
-    {"verify_max_interval_s", 0, 60, 86400 * 30},
-    {"verify_retry_s", 0, 10, 86400},
+    /* libpq conninfo */
+    {"database", 0, 0, 0, NULL, 0},
+    /* the sealing master secret */
+    {"master_key_file", 0, 0, 0, NULL, 0},
+    /* the HMAC key shared with the portal */
+    {"session_key_file", 0, 0, 0, NULL, 0},
+    /* the cookie's name */
+    {"session_cookie", 0, 0, 0, "sa_session", 0},
+    {"body_limit", 0, 1024, 1 << 20, NULL, 65536},
+    {"spf_ip", 1, 0, 0, "210.198.21.20", 0},
+    {"spf_include", 0, 0, 0, "m01-ahd-sys.net", 0},
+    /* softfail | any */
+    {"spf_all", 0, 0, 0, "softfail", 0},
+    {"dkim_bits", 0, 1024, 4096, NULL, 2048},
+    /* test switch: issuance fails while it exists */
+    {"dkim_fault_file", 0, 0, 0, NULL, 0},
+    /* HOST:PORT; none: the system's */
+    {"resolver", 1, 0, 0, NULL, 0},
+    /* for 今すぐ確認 (cgi-bin/check); none: next to its directory */
+    {"verifier_path", 0, 0, 0, NULL, 0},
+    {"dns_timeout_ms", 0, 50, 60000, NULL, 2000},
+    {"dns_tries", 0, 1, 10, NULL, 2},
+    {"check_timeout_ms", 0, 50, 60000, NULL, 3000},
+    {"verify_batch", 0, 1, 100000, NULL, 500},
+    /* checks in flight: the only default of that number */
+    {"verify_inflight", 0, 1, 100000, NULL, 1500},
+    {"verify_lease_s", 0, 10, 86400, NULL, 300},
+    {"verify_new_hours", 0, 0, 720, NULL, 72},
+    {"verify_new_interval_s", 0, 10, 86400, NULL, 240},
+    {"verify_min_interval_s", 0, 60, 86400 * 30, NULL, 300},
+    {"verify_max_interval_s", 0, 60, 86400 * 30, NULL, 86400},
+    {"verify_retry_s", 0, 10, 86400, NULL, 300},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -154,35 +169,63 @@ config_free(void)
 	nentries = 0;
 }
 
-const char *
-config_str(const char *key, const char *def)
+/* The table's entry for a key the code asks for: a key missing from the
+ * table is a mistake in the program, not in the file. */
+static const struct key *
+known_key(const char *name)
+{
+	const struct key *k = find_key(name);
+
+	if (k == NULL) {
+		log_warnx("no configuration key %s", name);
+		abort();
+	}
+	return k;
+}
+
+/* The value the file gives, or NULL. */
+static const char *
+config_value(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < nentries; i++)
-		if (strcmp(entries[i].key, key) == 0)
+		if (strcmp(entries[i].key, name) == 0)
 			return entries[i].val;
-	return def;
+	return NULL;
+}
+
+const char *
+config_str(const char *key)
+{
+	const struct key *k = known_key(key);
+	const char *v = config_value(k->name);
+
+	return v != NULL ? v : k->def;
 }
 
 long
-config_num(const char *key, long def)
+config_num(const char *key)
 {
-	const char *s = config_str(key, NULL);
+	const struct key *k = known_key(key);
+	const char *s = config_value(k->name);
 	long n;
 
-	if (s == NULL || parse_long(s, -0x7fffffffL, 0x7fffffffL, &n) == -1)
-		return def;
+	if (s == NULL || parse_long(s, k->min, k->max, &n) == -1)
+		return k->num;
 	return n;
 }
 
 size_t
 config_list(const char *key, const char **vals, size_t max)
 {
+	const struct key *k = known_key(key);
 	size_t i, n = 0;
 
 	for (i = 0; i < nentries && n < max; i++)
-		if (strcmp(entries[i].key, key) == 0)
+		if (strcmp(entries[i].key, k->name) == 0)
 			vals[n++] = entries[i].val;
+	if (n == 0 && max > 0 && k->def != NULL)
+		vals[n++] = k->def;
 	return n;
 }

@@ -2,7 +2,9 @@
  * config.h - the configuration file: "key = value" lines, '#' comments,
  * a key may repeat to form a list (spf_ip, resolver). Loaded once at start-up
  * into a process-wide table; getters never fail, they fall back to the
- * default given by the caller. The key reference is in README.md.
+ * key's default in config.c's table of keys, the one place defaults live.
+ * Asking for a key that table lacks aborts (a mistake in the program). The
+ * key reference is in README.md.
  */
 #ifndef SA_CONFIG_H
 #define SA_CONFIG_H
@@ -16,11 +18,13 @@ const char *config_default_path(void);
 int config_load(const char *path);
 void config_free(void);
 
-const char *config_str(const char *key, const char *def);
+/* The value, else the default; NULL for a key without one (database,
+ * the key files, dkim_fault_file, verifier_path) that the file lacks. */
+const char *config_str(const char *key);
 /* Number in [min, max]; values out of range were refused by config_load. */
-long config_num(const char *key, long def);
-/* Every value of a repeated key, in file order, into vals[0..max-1];
- * returns the count stored. */
+long config_num(const char *key);
+/* Every value of a repeated key, in file order, into vals[0..max-1], else
+ * its default as the only one; returns the count stored. */
 size_t config_list(const char *key, const char **vals, size_t max);
 
 #endif

@@ -35,6 +35,10 @@ crypto_read_secret(const char *path, uint8_t *out, size_t max, size_t *len)
 	FILE *f;
 	size_t n;
 
+	if (path == NULL) {
+		log_warnx("no file configured for a secret");
+		return -1;
+	}
 	if ((f = fopen(path, "rb")) == NULL) {
 		log_warnx("cannot open %s", path);
 		return -1;

@@ -14,7 +14,8 @@
 #define CRYPTO_KEY_LEN 32
 #define CRYPTO_MAC_LEN 32
 
-/* Reads a secret file (at least 32 bytes, at most 4096); 0 / -1. */
+/* Reads a secret file (at least 32 bytes, at most 4096); 0 / -1 (also
+ * for path NULL: none configured). */
 int crypto_read_secret(const char *path, uint8_t *out, size_t max, size_t *len);
 /* Loads the master secret from which sealing keys are derived; 0 / -1. */
 int crypto_load_master(const char *path);

@@ -60,7 +60,7 @@ static const char *const sql[DB__MAX] = {
 	" e.object_id, e.object_name, e.detail, e.account_id, a.name"
 	" FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
 	" WHERE e.org_id = $1 ORDER BY e.id DESC LIMIT 500",
-/* domains with their active key; columns named in page.c */
+/* domains with their active key */
 [DB_DOMAIN_LIST] =
 	"SELECT d.id, d.name, d.unicode_name, sa_ts(d.created_at),"
 	" d.spf_record, d.spf_status, d.spf_reason, d.spf_found,"
@@ -104,7 +104,7 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET retired_at = now()"
 	" WHERE domain_id = $1 AND retired_at IS NULL",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/006_claims.sql */
+/* the verifier's batches: sql/006_claims.sql, sa_claim as of 007 */
 [DB_SWEEP_CLAIM] =
 	"SELECT id, name, dkim, due, claim"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
@@ -121,6 +121,38 @@ static const char *const sql[DB__MAX] = {
 	" WHERE k.state = 'active' AND d.deleted_at IS NULL"
 	" ORDER BY d.name, k.selector",
 };
+
+/* The columns each statement returns, the __MAX of its enum in db.h; 0 for
+ * those that return none. */
+static const int ncols[DB__MAX] = {
+[DB_ACCOUNT] = ACCOUNT__MAX,
+[DB_ADDR_LIST] = ADDR_LIST__MAX,
+[DB_ADDR_GET] = ADDR_GET__MAX,
+[DB_ADDR_BY_KEY] = ADDR_BY_KEY__MAX,
+[DB_ADDR_INSERT] = ADDR_STORE__MAX,
+[DB_ADDR_UPDATE] = ADDR_STORE__MAX,
+[DB_ADDR_DELETE] = ADDR_DELETE__MAX,
+[DB_EVENT_LIST] = EVENT_LIST__MAX,
+[DB_DOMAIN_LIST] = DOMAIN_LIST__MAX,
+[DB_DOMAIN_GET] = DOMAIN_GET__MAX,
+[DB_DOMAIN_BY_NAME] = DOMAIN_BY_NAME__MAX,
+[DB_DOMAIN_WAS_DELETED] = DOMAIN_WAS_DELETED__MAX,
+[DB_DOMAIN_INSERT] = DOMAIN_INSERT__MAX,
+[DB_DOMAIN_DELETE] = DOMAIN_DELETE__MAX,
+[DB_KEY_LOCK] = KEY_LOCK__MAX,
+[DB_KEY_SELECTORS] = KEY_SELECTORS__MAX,
+[DB_NOW] = NOW__MAX,
+[DB_SWEEP_CLAIM] = SWEEP_CLAIM__MAX,
+[DB_SWEEP_SAVE] = SWEEP_SAVE__MAX,
+[DB_KEY_EXPORT] = KEY_EXPORT__MAX,
+};
+
+/* The parameters of the statements that name theirs in db.h; 0: not
+ * named, not checked. */
+static const int nparams[DB__MAX] = {
+[DB_SWEEP_CLAIM] = CLAIM_P__MAX,
+[DB_SWEEP_SAVE] = SAVE_P__MAX,
+};
 /* clang-format on */
 
 static PGconn *conn;
@@ -133,6 +165,23 @@ struct db_async {
 static char sqlstate[6];
 static int in_tx;
 
+int
+db_check_shape(enum db_stmt st, const PGresult *desc)
+{
+	int ok = PQnfields(desc) == ncols[st] &&
+		 (nparams[st] == 0 || PQnparams(desc) == nparams[st]);
+
+	if (!ok)
+		log_warnx("statement %d (%.40s) has %d columns and %d "
+			  "parameters, db.h names %d and %d",
+			  (int)st, sql[st], PQnfields(desc), PQnparams(desc),
+			  ncols[st], nparams[st]);
+	return ok ? 0 : -1;
+}
+
+/* Prepares each statement and checks what PostgreSQL says it returns
+ * against db.h: a SELECT list edited without its enum fails here, at
+ * start-up, not on a page. */
 static int
 db_prepare_all(PGconn *c)
 {
@@ -144,8 +193,15 @@ db_prepare_all(PGconn *c)
 		snprintf(name, sizeof name, "s%d", i);
 		r = PQprepare(c, name, sql[i], 0, NULL);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (ok) {
+			PQclear(r);
+			r = PQdescribePrepared(c, name);
+			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		}
 		if (!ok)
 			log_warnx("prepare %d: %s", i, PQerrorMessage(c));
+		else
+			ok = db_check_shape(i, r) == 0;
 		PQclear(r);
 		if (!ok)
 			return -1;
@@ -174,7 +230,7 @@ int
 db_connect(const char *conninfo)
 {
 	free(conninfo_saved);
-	if ((conninfo_saved = strdup(conninfo)) == NULL)
+	if ((conninfo_saved = strdup(conninfo != NULL ? conninfo : "")) == NULL)
 		return -1;
 	return db_open();
 }

@@ -41,7 +41,102 @@ enum db_stmt {
 	DB__MAX
 };
 
-/* Columns of DB_KEY_EXPORT: every active key, to hand to the signer. */
+/*
+ * The result columns of each statement that returns rows, in the order of
+ * its SELECT list or RETURNING clause in db.c: code reads
+ * PQgetvalue(res, i, DOMAIN_LIST_NAME), never a number. db_connect()
+ * compares each __MAX with what PostgreSQL describes for the prepared
+ * statement and fails when they differ; a statement without an enum here
+ * returns no columns.
+ */
+enum { ACCOUNT_NAME, ACCOUNT_ORG_NAME, ACCOUNT__MAX };
+enum {
+	ADDR_LIST_ID,
+	ADDR_LIST_ADDRESS,
+	ADDR_LIST_SMTP_HOST,
+	ADDR_LIST_SMTP_PORT,
+	ADDR_LIST_SMTP_USER,
+	ADDR_LIST_PASSWORD_SET, /* 't' / 'f' */
+	ADDR_LIST_NOTE,
+	ADDR_LIST_ACCOUNT_ID, /* the registrant */
+	ADDR_LIST_ACCOUNT_NAME,
+	ADDR_LIST_CREATED_AT,
+	ADDR_LIST__MAX
+};
+enum {
+	ADDR_GET_ID,
+	ADDR_GET_ADDRESS,
+	ADDR_GET_SMTP_HOST,
+	ADDR_GET_SMTP_PORT,
+	ADDR_GET_SMTP_USER,
+	ADDR_GET_PASSWORD_SET,
+	ADDR_GET_NOTE,
+	ADDR_GET_ACCOUNT_ID,
+	ADDR_GET__MAX
+};
+enum {
+	ADDR_BY_KEY_ID,
+	ADDR_BY_KEY_ADDRESS,
+	ADDR_BY_KEY_ACCOUNT_NAME,
+	ADDR_BY_KEY__MAX
+};
+/* DB_ADDR_INSERT and DB_ADDR_UPDATE, a pair: the address stored */
+enum { ADDR_STORE_ID, ADDR_STORE__MAX };
+enum { ADDR_DELETE_ADDRESS, ADDR_DELETE__MAX };
+enum {
+	EVENT_LIST_ID,
+	EVENT_LIST_AT,
+	EVENT_LIST_ACTION,
+	EVENT_LIST_OBJECT_TYPE,
+	EVENT_LIST_OBJECT_ID,
+	EVENT_LIST_OBJECT_NAME,
+	EVENT_LIST_DETAIL,
+	EVENT_LIST_ACCOUNT_ID, /* NULL: the verifier */
+	EVENT_LIST_ACCOUNT_NAME,
+	EVENT_LIST__MAX
+};
+enum {
+	DOMAIN_LIST_ID,
+	DOMAIN_LIST_NAME,
+	DOMAIN_LIST_UNICODE,
+	DOMAIN_LIST_CREATED_AT,
+	DOMAIN_LIST_SPF_RECORD,
+	DOMAIN_LIST_SPF_STATUS,
+	DOMAIN_LIST_SPF_REASON,
+	DOMAIN_LIST_SPF_FOUND,
+	DOMAIN_LIST_SPF_SUGGESTED,
+	DOMAIN_LIST_DKIM_STATUS,
+	DOMAIN_LIST_DKIM_REASON,
+	DOMAIN_LIST_DKIM_FOUND, /* NULL: the record issued (sql/005) */
+	DOMAIN_LIST_DMARC_STATUS,
+	DOMAIN_LIST_DMARC_REASON,
+	DOMAIN_LIST_DMARC_POLICY,
+	DOMAIN_LIST_CHECKED_AT,
+	DOMAIN_LIST_VERIFIED_AT,
+	DOMAIN_LIST_SELECTOR, /* the active key's; NULL: none */
+	DOMAIN_LIST_BITS,
+	DOMAIN_LIST_PUBLIC_KEY,
+	DOMAIN_LIST_TEMPFAIL_AT,
+	DOMAIN_LIST__MAX
+};
+enum { DOMAIN_GET_ID, DOMAIN_GET_NAME, DOMAIN_GET_UNICODE, DOMAIN_GET__MAX };
+enum { DOMAIN_BY_NAME_ID, DOMAIN_BY_NAME__MAX };
+enum { DOMAIN_WAS_DELETED_ONE, DOMAIN_WAS_DELETED__MAX };
+enum { DOMAIN_INSERT_ID, DOMAIN_INSERT__MAX };
+enum { DOMAIN_DELETE_NAME, DOMAIN_DELETE__MAX };
+enum { KEY_LOCK_VOID, KEY_LOCK__MAX }; /* pg_advisory_xact_lock() */
+enum { KEY_SELECTORS_SELECTOR, KEY_SELECTORS__MAX };
+enum { NOW_TEXT, NOW__MAX };
+enum {
+	SWEEP_CLAIM_ID,
+	SWEEP_CLAIM_NAME,
+	SWEEP_CLAIM_DKIM, /* "<selector> <p>" of the active key, or NULL */
+	SWEEP_CLAIM_DUE,
+	SWEEP_CLAIM_CLAIM,
+	SWEEP_CLAIM__MAX
+};
+enum { SWEEP_SAVE_WRITTEN, SWEEP_SAVE__MAX };
+/* every active key, for the signer (senderauth-admin export-keys) */
 enum {
 	KEY_EXPORT_ID,
 	KEY_EXPORT_ORG,
@@ -51,12 +146,61 @@ enum {
 	KEY_EXPORT__MAX
 };
 
-/* Connects and prepares every statement; 0 / -1. */
+/*
+ * The parameters of the verifier's batch statements by name ($1 is the
+ * first), checked against PostgreSQL at connect like the columns. The
+ * arguments of sa_claim() and sa_save_verdicts() (sql/006, 007).
+ */
+enum {
+	CLAIM_P_LIMIT,
+	CLAIM_P_LEASE_S,
+	CLAIM_P_OWNER,
+	CLAIM_P_START,
+	CLAIM_P_DOMAIN,	   /* NULL: every due domain */
+	CLAIM_P_AFTER_DUE, /* NULL: from the first */
+	CLAIM_P_AFTER_ID,
+	CLAIM_P__MAX
+};
+/* Arrays with one element per verdict up to SAVE_P_DMARC_POLICY, then
+ * the batch's own values. */
+enum {
+	SAVE_P_ID,
+	SAVE_P_CLAIM,
+	SAVE_P_DUE,
+	SAVE_P_SPF_STATUS,
+	SAVE_P_SPF_REASON,
+	SAVE_P_SPF_FOUND,
+	SAVE_P_SPF_SUGGESTED,
+	SAVE_P_SPF_LOOKUPS,
+	SAVE_P_DKIM_STATUS,
+	SAVE_P_DKIM_REASON,
+	SAVE_P_DKIM_FOUND,
+	SAVE_P_DMARC_STATUS,
+	SAVE_P_DMARC_REASON,
+	SAVE_P_DMARC_POLICY,
+	SAVE_P_OWNER,
+	SAVE_P_DONE, /* the claims this batch ends */
+	SAVE_P_NEW_HOURS,
+	SAVE_P_NEW_INTERVAL_S,
+	SAVE_P_MIN_INTERVAL_S,
+	SAVE_P_MAX_INTERVAL_S,
+	SAVE_P_RETRY_S,
+	SAVE_P__MAX
+};
+#define SAVE_P_NARRAYS SAVE_P_OWNER /* the per-verdict arrays come first */
+
+/* Connects (conninfo NULL or "": libpq's defaults, the PG* environment)
+ * and prepares every statement, checking each one's columns (and named
+ * parameters) against the enums above; 0 / -1. */
 int db_connect(const char *conninfo);
 /* Makes sure the connection is usable, reconnecting when it was lost;
  * 0 / -1 (then the request answers 503). */
 int db_ensure(void);
 void db_close(void);
+/* Whether desc, PostgreSQL's description of prepared statement st, has
+ * the columns (and named parameters) db.h gives it; 0, or -1 with a log
+ * line naming both. Part of db_connect(), and of the unit tests. */
+int db_check_shape(enum db_stmt, const PGresult *desc);
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL).
  * Returns the result when it succeeded (tuples or command OK), else NULL

@@ -12,16 +12,11 @@ void
 records_platform(struct platform *p)
 {
 	memset(p, 0, sizeof *p);
-	p->nips = config_list("spf_ip", p->ips, 16);
-	if (p->nips == 0) {
-		p->ips[0] = "210.198.21.20";
-		p->nips = 1;
-	}
-	p->include = config_str("spf_include", "m01-ahd-sys.net");
+	p->nips = config_list("spf_ip", p->ips, PLATFORM_MAX_IPS);
+	p->include = config_str("spf_include");
 	if (p->include != NULL && *p->include == '\0')
 		p->include = NULL;
-	if (records_spf_policy(config_str("spf_all", "softfail"), &p->policy) ==
-	    -1)
+	if (records_spf_policy(config_str("spf_all"), &p->policy) == -1)
 		p->policy = SPF_POLICY_SOFTFAIL;
 }
 

@@ -42,7 +42,7 @@ check_labels(const char *s, size_t len, int need_dot)
 		}
 		if (i == start)
 			return "invalid_label";
-		if (i - start > 63)
+		if (i - start > LABEL_MAX)
 			return "label_too_long";
 		if (s[start] == '-' || s[i - 1] == '-')
 			return "invalid_label";

@@ -11,6 +11,7 @@
 
 #define ADDRESS_MAX 254 /* RFC 5321 §4.5.3.1.3 path limit less "<>" */
 #define DOMAIN_MAX 253
+#define LABEL_MAX 63 /* octets of one DNS label, RFC 1035 §2.3.4 */
 #define ULABEL_MAX (4 * DOMAIN_MAX) /* UTF-8 of a DOMAIN_MAX A-label */
 
 /* A sender address: one "@", a dot-atom local part of 1..64 octets

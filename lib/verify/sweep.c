@@ -25,24 +25,6 @@
 #include "util.h"
 #include "verify.h"
 
-enum col {
-	C_ID,
-	C_CLAIM,
-	C_DUE,
-	C_SPF_STATUS,
-	C_SPF_REASON,
-	C_SPF_FOUND,
-	C_SPF_SUGGESTED,
-	C_SPF_LOOKUPS,
-	C_DKIM_STATUS,
-	C_DKIM_REASON,
-	C_DKIM_FOUND,
-	C_DMARC_STATUS,
-	C_DMARC_REASON,
-	C_DMARC_POLICY,
-	C__MAX
-};
-
 /* A claim (sql/006_claims.sql): its domains, each the user pointer of its
  * check, and how many checks are still to come. */
 struct claim;
@@ -69,8 +51,9 @@ struct sweep {
 	char start[64];
 	char after_due[64]; /* the last row of the last claim, or "" */
 	char after_id[NUMBUF];
-	struct buf col[C__MAX];	    /* PostgreSQL array literals being built */
-	struct buf sent[C__MAX];    /* those of the statement in flight */
+	/* DB_SWEEP_SAVE's arrays as PostgreSQL array literals being built,
+	 * and those of the statement in flight */
+	struct buf col[SAVE_P_NARRAYS], sent[SAVE_P_NARRAYS];
 	struct buf done, done_sent; /* claims whose last verdict is in col */
 	struct claim *claims;	    /* claims with checks still to come */
 	struct buf scratch;
@@ -83,14 +66,14 @@ void
 sweep_opts_config(struct sweep_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->batch = (size_t)config_num("verify_batch", 500);
-	o->inflight = (size_t)config_num("verify_inflight", 1500);
-	o->lease_s = (int)config_num("verify_lease_s", 300);
-	o->new_hours = (int)config_num("verify_new_hours", 72);
-	o->new_interval_s = (int)config_num("verify_new_interval_s", 240);
-	o->min_interval_s = (int)config_num("verify_min_interval_s", 300);
-	o->max_interval_s = (int)config_num("verify_max_interval_s", 86400);
-	o->retry_s = (int)config_num("verify_retry_s", 300);
+	o->batch = (size_t)config_num("verify_batch");
+	o->inflight = (size_t)config_num("verify_inflight");
+	o->lease_s = (int)config_num("verify_lease_s");
+	o->new_hours = (int)config_num("verify_new_hours");
+	o->new_interval_s = (int)config_num("verify_new_interval_s");
+	o->min_interval_s = (int)config_num("verify_min_interval_s");
+	o->max_interval_s = (int)config_num("verify_max_interval_s");
+	o->retry_s = (int)config_num("verify_retry_s");
 }
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
@@ -175,34 +158,32 @@ static void
 row(struct sweep *s, const struct verify_request *req, const struct item *it,
     const struct verify_result *r)
 {
+	struct buf *col = s->col, *sc = &s->scratch;
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
 	int skipped = r->dkim.status == DKIM_STATUS_SKIPPED;
 
-	arr_add(&s->col[C_ID], num(it->id, n), &s->scratch);
-	arr_add(&s->col[C_CLAIM], num(it->c->id, n), &s->scratch);
-	arr_add(&s->col[C_DUE], it->due, &s->scratch);
-	arr_add(&s->col[C_SPF_STATUS], spf_status_name(r->spf.status),
-		&s->scratch);
-	arr_add(&s->col[C_SPF_REASON], spf_reason_name(r->spf.reason),
-		&s->scratch);
-	arr_add(&s->col[C_SPF_FOUND], found, &s->scratch);
-	arr_add(&s->col[C_SPF_SUGGESTED], r->spf.suggested, &s->scratch);
-	arr_add(&s->col[C_SPF_LOOKUPS], num(r->spf.lookups, n), &s->scratch);
-	arr_add(&s->col[C_DKIM_STATUS],
-		skipped ? "pending" : dkim_status_name(r->dkim.status),
-		&s->scratch);
-	arr_add(&s->col[C_DKIM_REASON],
-		skipped ? "" : dkim_reason_name(r->dkim.reason), &s->scratch);
+	arr_add(&col[SAVE_P_ID], num(it->id, n), sc);
+	arr_add(&col[SAVE_P_CLAIM], num(it->c->id, n), sc);
+	arr_add(&col[SAVE_P_DUE], it->due, sc);
+	arr_add(&col[SAVE_P_SPF_STATUS], spf_status_name(r->spf.status), sc);
+	arr_add(&col[SAVE_P_SPF_REASON], spf_reason_name(r->spf.reason), sc);
+	arr_add(&col[SAVE_P_SPF_FOUND], found, sc);
+	arr_add(&col[SAVE_P_SPF_SUGGESTED], r->spf.suggested, sc);
+	arr_add(&col[SAVE_P_SPF_LOOKUPS], num(r->spf.lookups, n), sc);
+	arr_add(&col[SAVE_P_DKIM_STATUS],
+		skipped ? "pending" : dkim_status_name(r->dkim.status), sc);
+	arr_add(&col[SAVE_P_DKIM_REASON],
+		skipped ? "" : dkim_reason_name(r->dkim.reason), sc);
 	if (dkim_found_issued(req, r->dkim.record))
-		arr_null(&s->col[C_DKIM_FOUND]);
+		arr_null(&col[SAVE_P_DKIM_FOUND]);
 	else
-		arr_add(&s->col[C_DKIM_FOUND], r->dkim.record, &s->scratch);
-	arr_add(&s->col[C_DMARC_STATUS], dmarc_status_name(r->dmarc.status),
-		&s->scratch);
-	arr_add(&s->col[C_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
-		&s->scratch);
-	arr_add(&s->col[C_DMARC_POLICY], r->dmarc.policy, &s->scratch);
+		arr_add(&col[SAVE_P_DKIM_FOUND], r->dkim.record, sc);
+	arr_add(&col[SAVE_P_DMARC_STATUS], dmarc_status_name(r->dmarc.status),
+		sc);
+	arr_add(&col[SAVE_P_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
+		sc);
+	arr_add(&col[SAVE_P_DMARC_POLICY], r->dmarc.policy, sc);
 	free(found);
 	s->nrows++;
 	count(s, r);
@@ -220,7 +201,7 @@ write_done(struct sweep *s, int wait)
 		return 0;
 	res = db_async_result(s->wr);
 	PQclear(res);
-	for (i = 0; i < C__MAX; i++)
+	for (i = 0; i < SAVE_P_NARRAYS; i++)
 		buf_release(&s->sent[i]);
 	buf_release(&s->done_sent);
 	return res != NULL ? 0 : -1;
@@ -245,14 +226,14 @@ static int
 flush(struct sweep *s, size_t min, int wait)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
-	const char *p[C__MAX + 7];
+	const char *p[SAVE_P__MAX];
 	int i;
 
 	if (write_done(s, wait) == -1)
 		return -1;
 	if (s->nrows < min || db_async_busy(s->wr))
 		return 0;
-	for (i = 0; i < C__MAX; i++) {
+	for (i = 0; i < SAVE_P_NARRAYS; i++) {
 		buf_addc(&s->col[i], '}');
 		if (s->col[i].err)
 			return -1;
@@ -266,15 +247,15 @@ flush(struct sweep *s, size_t min, int wait)
 	s->done.len = 0;
 	if (s->done.err || s->done_sent.err)
 		return -1;
-	p[C__MAX] = s->owner;
-	p[C__MAX + 1] = s->done_sent.s;
-	p[C__MAX + 2] = num(s->o->new_hours, nh);
-	p[C__MAX + 3] = num(s->o->new_interval_s, ni);
-	p[C__MAX + 4] = num(s->o->min_interval_s, mi);
-	p[C__MAX + 5] = num(s->o->max_interval_s, ma);
-	p[C__MAX + 6] = num(s->o->retry_s, re);
+	p[SAVE_P_OWNER] = s->owner;
+	p[SAVE_P_DONE] = s->done_sent.s;
+	p[SAVE_P_NEW_HOURS] = num(s->o->new_hours, nh);
+	p[SAVE_P_NEW_INTERVAL_S] = num(s->o->new_interval_s, ni);
+	p[SAVE_P_MIN_INTERVAL_S] = num(s->o->min_interval_s, mi);
+	p[SAVE_P_MAX_INTERVAL_S] = num(s->o->max_interval_s, ma);
+	p[SAVE_P_RETRY_S] = num(s->o->retry_s, re);
 	s->nrows = 0;
-	if (db_async_send(s->wr, DB_SWEEP_SAVE, C__MAX + 7, p) == -1)
+	if (db_async_send(s->wr, DB_SWEEP_SAVE, SAVE_P__MAX, p) == -1)
 		return -1;
 	watch(s);
 	return 0;
@@ -286,19 +267,21 @@ static void
 claim_send(struct sweep *s)
 {
 	char lim[NUMBUF], lease[NUMBUF], id[NUMBUF];
-	const char *p[7] = {num((long)s->o->batch, lim),
-			    num(s->o->lease_s, lease),
-			    s->owner,
-			    s->start,
-			    s->o->domain_id > 0 ? num(s->o->domain_id, id)
-						: NULL,
-			    s->after_due[0] != '\0' ? s->after_due : NULL,
-			    s->after_due[0] != '\0' ? s->after_id : NULL};
+	int after = s->after_due[0] != '\0';
+	const char *p[CLAIM_P__MAX] = {
+	    [CLAIM_P_LIMIT] = num((long)s->o->batch, lim),
+	    [CLAIM_P_LEASE_S] = num(s->o->lease_s, lease),
+	    [CLAIM_P_OWNER] = s->owner,
+	    [CLAIM_P_START] = s->start,
+	    [CLAIM_P_DOMAIN] =
+		s->o->domain_id > 0 ? num(s->o->domain_id, id) : NULL,
+	    [CLAIM_P_AFTER_DUE] = after ? s->after_due : NULL,
+	    [CLAIM_P_AFTER_ID] = after ? s->after_id : NULL};
 
 	if (s->failed || s->exhausted || db_async_busy(s->cl) ||
 	    verify_batch_pending(s->vb) > s->o->inflight)
 		return;
-	if (db_async_send(s->cl, DB_SWEEP_CLAIM, 7, p) == -1)
+	if (db_async_send(s->cl, DB_SWEEP_CLAIM, CLAIM_P__MAX, p) == -1)
 		s->failed = 1;
 	watch(s);
 }
@@ -346,30 +329,32 @@ claim_take(struct sweep *s, int wait)
 		return;
 	}
 	snprintf(s->after_due, sizeof s->after_due, "%s",
-		 PQgetvalue(res, n - 1, 3));
+		 PQgetvalue(res, n - 1, SWEEP_CLAIM_DUE));
 	snprintf(s->after_id, sizeof s->after_id, "%s",
-		 PQgetvalue(res, n - 1, 0));
+		 PQgetvalue(res, n - 1, SWEEP_CLAIM_ID));
 	if ((c = calloc(1, sizeof *c + (size_t)n * sizeof c->items[0])) ==
 	    NULL) {
 		s->failed = 1; /* the claim expires */
 		PQclear(res);
 		return;
 	}
-	c->id = atol(PQgetvalue(res, 0, 4));
+	c->id = atol(PQgetvalue(res, 0, SWEEP_CLAIM_CLAIM));
 	c->left = (size_t)n;
 	c->next = s->claims;
 	s->claims = c;
 	for (i = 0; i < n; i++) {
 		c->items[i].c = c;
-		c->items[i].id = atol(PQgetvalue(res, i, 0));
+		c->items[i].id = atol(PQgetvalue(res, i, SWEEP_CLAIM_ID));
 		snprintf(c->items[i].due, sizeof c->items[i].due, "%s",
-			 PQgetvalue(res, i, 3));
+			 PQgetvalue(res, i, SWEEP_CLAIM_DUE));
 		/* "<selector> <p>" of the active key, or NULL */
-		key = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		key = PQgetisnull(res, i, SWEEP_CLAIM_DKIM)
+			  ? NULL
+			  : PQgetvalue(res, i, SWEEP_CLAIM_DKIM);
 		sp = key != NULL ? strchr(key, ' ') : NULL;
 		if (sp != NULL)
 			*sp = '\0';
-		req.domain = PQgetvalue(res, i, 1);
+		req.domain = PQgetvalue(res, i, SWEEP_CLAIM_NAME);
 		req.selector = sp != NULL ? key : NULL;
 		req.dkim_p = sp != NULL ? sp + 1 : NULL;
 		if (verify_batch_add(s->vb, &req, &c->items[i]) == -1) {
@@ -425,7 +410,7 @@ sweep_begin(struct sweep *s)
 		 (long)time(NULL));
 	if ((res = db_exec(DB_NOW, 0, NULL)) == NULL)
 		return -1;
-	snprintf(s->start, sizeof s->start, "%s", PQgetvalue(res, 0, 0));
+	snprintf(s->start, sizeof s->start, "%s", PQgetvalue(res, 0, NOW_TEXT));
 	PQclear(res);
 	return 0;
 }
@@ -476,7 +461,7 @@ sweep_run(struct dns_resolver *r, const struct platform *pf,
 	s.o = o;
 	s.r = r;
 	s.st = st;
-	for (i = 0; i < C__MAX; i++) {
+	for (i = 0; i < SAVE_P_NARRAYS; i++) {
 		buf_init(&s.col[i]);
 		buf_init(&s.sent[i]);
 	}
@@ -495,7 +480,7 @@ sweep_run(struct dns_resolver *r, const struct platform *pf,
 		s.claims = c->next;
 		free(c);
 	}
-	for (i = 0; i < C__MAX; i++) {
+	for (i = 0; i < SAVE_P_NARRAYS; i++) {
 		buf_release(&s.col[i]);
 		buf_release(&s.sent[i]);
 	}

@@ -16,10 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "util.h"
 #include "verify.h"
-
-#define DEF_ACTIVE 2000
 
 void
 verify_result_init(struct verify_result *res)
@@ -216,7 +215,8 @@ verify_batch_new(struct dns_resolver *r, const struct platform *pf,
 		return NULL;
 	b->r = r;
 	b->pf = pf;
-	b->max_active = max_active > 0 ? max_active : DEF_ACTIVE;
+	b->max_active =
+	    max_active > 0 ? max_active : (size_t)config_num("verify_inflight");
 	b->done = done;
 	b->arg = arg;
 	return b;

@@ -58,7 +58,7 @@ int verify_result_verified(const struct verify_result *);
 
 /*
  * The batch driver. Checks added are copied and started in the order
- * added, at most max_active at a time (0: a default); each completed
+ * added, at most max_active at a time (0: verify_inflight); each completed
  * check is handed to done(arg, user, request, result) once, from inside
  * verify_batch_run(); result is NULL when the check could not be completed
  * (allocation failure). The result is freed when done returns.

@@ -3,6 +3,7 @@
  * order described in http.h. This is the only module that links libfcgi;
  * actions never touch the streams.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ http_id(const struct req *r, const char *name)
 	const char *v = http_param(r, name);
 	long id;
 
-	if (v == NULL || parse_long(v, 1, 0x7fffffffffffffffL, &id) == -1)
+	if (v == NULL || parse_long(v, 1, LONG_MAX, &id) == -1)
 		return 0;
 	return id;
 }
@@ -153,12 +154,12 @@ http_body(struct io *io, struct req *r)
 {
 	const char *cl = io_param(io, "CONTENT_LENGTH");
 	const char *ct = io_param(io, "CONTENT_TYPE");
-	long limit = config_num("body_limit", 65536), len = 0;
+	long limit = config_num("body_limit"), len = 0;
 	char *buf;
 	int rc = -1;
 
 	if (cl != NULL && *cl != '\0' &&
-	    parse_long(cl, 0, 0x7fffffffffffffffL, &len) == -1)
+	    parse_long(cl, 0, LONG_MAX, &len) == -1)
 		len = -1;
 	if (len < 0 || len > limit) {
 		http_fail(r, len < 0 ? 400 : 413,
@@ -209,9 +210,8 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 		return -1;
 	}
 	if (cookie != NULL)
-		session_cookie(cookie,
-			       config_str("session_cookie", "sa_session"),
-			       value, sizeof value);
+		session_cookie(cookie, config_str("session_cookie"), value,
+			       sizeof value);
 	switch (session_verify(value, time(NULL), &r->sess)) {
 	case SESSION_OK:
 		break;
@@ -265,11 +265,11 @@ http_start(void)
 	const char *path = config_default_path();
 
 	if (config_load(path) == -1 ||
-	    crypto_load_master(config_str("master_key_file", "")) == -1 ||
-	    session_init(config_str("session_key_file", "")) == -1)
+	    crypto_load_master(config_str("master_key_file")) == -1 ||
+	    session_init(config_str("session_key_file")) == -1)
 		return -1;
 	/* A database that is down now is retried at each request. */
-	db_connect(config_str("database", ""));
+	db_connect(config_str("database"));
 	return 0;
 }
 

@@ -18,13 +18,13 @@
 int
 keys_generate(struct key_pair *k)
 {
-	const char *fault = config_str("dkim_fault_file", NULL);
+	const char *fault = config_str("dkim_fault_file");
 	uint8_t *der = NULL;
 	size_t len = 0;
 	int rc;
 
 	memset(k, 0, sizeof *k);
-	k->bits = (int)config_num("dkim_bits", 2048);
+	k->bits = (int)config_num("dkim_bits");
 	if (fault != NULL && access(fault, F_OK) == 0) {
 		log_warnx("dkim issuance failed on purpose (%s exists)", fault);
 		return -1;
@@ -102,7 +102,7 @@ keys_store(long domain_id, const char *domain, const struct key_pair *k,
 		return -1;
 	}
 	for (i = 0; i < PQntuples(res); i++)
-		taken[i] = PQgetvalue(res, i, 0);
+		taken[i] = PQgetvalue(res, i, KEY_SELECTORS_SELECTOR);
 	keys_selector_pick(base, taken, (size_t)PQntuples(res), selector);
 	free(taken);
 	PQclear(res);

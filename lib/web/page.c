@@ -1,7 +1,7 @@
 /*
  * page.c - the organization's settings as XML: account, addresses,
- * domains with the records issued and the verifier's verdicts. Column
- * numbers refer to the statements of lib/core/db.c.
+ * domains with the records issued and the verifier's verdicts. Columns
+ * are read by the names lib/core/db.h gives them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,10 +78,10 @@ page_head(struct req *r, const char *root, int status, int n,
 	xml_attr(r->root, "base", r->base);
 	el = xml_el(r->root, "account");
 	xml_attr_num(el, "id", r->sess.account_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, 0));
+	xml_attr(el, "name", PQgetvalue(res[0], 0, ACCOUNT_NAME));
 	el = xml_el(r->root, "organization");
 	xml_attr_num(el, "id", r->sess.org_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, 1));
+	xml_attr(el, "name", PQgetvalue(res[0], 0, ACCOUNT_ORG_NAME));
 	PQclear(res[0]);
 	return 0;
 }
@@ -155,7 +155,8 @@ page_own_address(struct req *r, long id)
 {
 	PGresult *res = page_lookup(r, DB_ADDR_GET, id);
 
-	if (res != NULL && atol(PQgetvalue(res, 0, 7)) != r->sess.account_id) {
+	if (res != NULL && atol(PQgetvalue(res, 0, ADDR_GET_ACCOUNT_ID)) !=
+			       r->sess.account_id) {
 		PQclear(res);
 		page_refuse(r, 403, "not_registrant");
 		return NULL;
@@ -221,21 +222,22 @@ static void
 page_address(struct req *r, mxml_node_t *list, PGresult *res, int i)
 {
 	mxml_node_t *a = xml_el(list, "address"), *reg;
-	long owner = atol(PQgetvalue(res, i, 7));
+	long owner = atol(PQgetvalue(res, i, ADDR_LIST_ACCOUNT_ID));
 
-	xml_attr(a, "id", PQgetvalue(res, i, 0));
+	xml_attr(a, "id", PQgetvalue(res, i, ADDR_LIST_ID));
 	xml_attr(a, "mine", owner == r->sess.account_id ? "1" : "0");
-	xml_text_el(a, "email", PQgetvalue(res, i, 1));
-	xml_text_el(a, "smtp-host", PQgetvalue(res, i, 2));
-	xml_text_el(a, "smtp-port", PQgetvalue(res, i, 3));
-	xml_text_el(a, "smtp-user", PQgetvalue(res, i, 4));
+	xml_text_el(a, "email", PQgetvalue(res, i, ADDR_LIST_ADDRESS));
+	xml_text_el(a, "smtp-host", PQgetvalue(res, i, ADDR_LIST_SMTP_HOST));
+	xml_text_el(a, "smtp-port", PQgetvalue(res, i, ADDR_LIST_SMTP_PORT));
+	xml_text_el(a, "smtp-user", PQgetvalue(res, i, ADDR_LIST_SMTP_USER));
 	xml_text_el(a, "password-set",
-		    PQgetvalue(res, i, 5)[0] == 't' ? "1" : "0");
-	xml_text_el(a, "note", PQgetvalue(res, i, 6));
+		    PQgetvalue(res, i, ADDR_LIST_PASSWORD_SET)[0] == 't' ? "1"
+									 : "0");
+	xml_text_el(a, "note", PQgetvalue(res, i, ADDR_LIST_NOTE));
 	reg = xml_el(a, "registrant");
-	xml_attr(reg, "id", PQgetvalue(res, i, 7));
-	xml_attr(reg, "name", PQgetvalue(res, i, 8));
-	xml_text_el(a, "created-at", PQgetvalue(res, i, 9));
+	xml_attr(reg, "id", PQgetvalue(res, i, ADDR_LIST_ACCOUNT_ID));
+	xml_attr(reg, "name", PQgetvalue(res, i, ADDR_LIST_ACCOUNT_NAME));
+	xml_text_el(a, "created-at", PQgetvalue(res, i, ADDR_LIST_CREATED_AT));
 }
 
 /* One <found> per line of what the verifier saw. */
@@ -280,16 +282,19 @@ page_dkim(mxml_node_t *d, PGresult *res, int i)
 	mxml_node_t *k = xml_el(d, "dkim");
 	char *host, *value = NULL, *zone;
 
-	xml_attr(k, "status", PQgetvalue(res, i, 9));
-	xml_attr(k, "reason", PQgetvalue(res, i, 10));
-	attr_col(k, "checked-at", res, i, 15);
-	attr_col(k, "tempfail-at", res, i, 20);
-	if (!PQgetisnull(res, i, 17)) {
-		xml_attr(k, "selector", PQgetvalue(res, i, 17));
-		xml_attr(k, "bits", PQgetvalue(res, i, 18));
-		host = records_dkim_host(PQgetvalue(res, i, 17),
-					 PQgetvalue(res, i, 1));
-		value = records_dkim_value(PQgetvalue(res, i, 19));
+	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
+	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
+	attr_col(k, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+	attr_col(k, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	if (!PQgetisnull(res, i, DOMAIN_LIST_SELECTOR)) {
+		xml_attr(k, "selector",
+			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
+		xml_attr(k, "bits", PQgetvalue(res, i, DOMAIN_LIST_BITS));
+		host =
+		    records_dkim_host(PQgetvalue(res, i, DOMAIN_LIST_SELECTOR),
+				      PQgetvalue(res, i, DOMAIN_LIST_NAME));
+		value = records_dkim_value(
+		    PQgetvalue(res, i, DOMAIN_LIST_PUBLIC_KEY));
 		zone =
 		    host && value ? records_zone_line(host, value, 255) : NULL;
 		page_record(k, host, value, zone);
@@ -297,8 +302,9 @@ page_dkim(mxml_node_t *d, PGresult *res, int i)
 		free(zone);
 	}
 	/* NULL: DNS held exactly the record issued (sql/005) */
-	page_found(k, PQgetisnull(res, i, 11) ? (value ? value : "")
-					      : PQgetvalue(res, i, 11));
+	page_found(k, PQgetisnull(res, i, DOMAIN_LIST_DKIM_FOUND)
+			  ? (value ? value : "")
+			  : PQgetvalue(res, i, DOMAIN_LIST_DKIM_FOUND));
 	free(value);
 }
 
@@ -307,26 +313,31 @@ page_domain(mxml_node_t *list, PGresult *res, int i)
 {
 	mxml_node_t *d = xml_el(list, "domain"), *el;
 
-	xml_attr(d, "id", PQgetvalue(res, i, 0));
-	xml_attr(d, "name", PQgetvalue(res, i, 1));
-	xml_attr(d, "unicode", PQgetvalue(res, i, 2));
-	xml_attr(d, "created-at", PQgetvalue(res, i, 3));
+	xml_attr(d, "id", PQgetvalue(res, i, DOMAIN_LIST_ID));
+	xml_attr(d, "name", PQgetvalue(res, i, DOMAIN_LIST_NAME));
+	xml_attr(d, "unicode", PQgetvalue(res, i, DOMAIN_LIST_UNICODE));
+	xml_attr(d, "created-at", PQgetvalue(res, i, DOMAIN_LIST_CREATED_AT));
 	el = xml_el(d, "spf");
-	xml_attr(el, "status", PQgetvalue(res, i, 5));
-	xml_attr(el, "reason", PQgetvalue(res, i, 6));
-	attr_col(el, "checked-at", res, i, 15);
-	attr_col(el, "tempfail-at", res, i, 20);
-	attr_col(el, "verified-at", res, i, 16);
-	page_record(el, PQgetvalue(res, i, 1), PQgetvalue(res, i, 4), NULL);
-	page_found(el, PQgetvalue(res, i, 7));
-	if (PQgetvalue(res, i, 8)[0] != '\0')
-		xml_text_el(el, "suggested", PQgetvalue(res, i, 8));
+	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS));
+	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_SPF_REASON));
+	attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_col(el, "verified-at", res, i, DOMAIN_LIST_VERIFIED_AT);
+	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
+		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);
+	page_found(el, PQgetvalue(res, i, DOMAIN_LIST_SPF_FOUND));
+	if (PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED)[0] != '\0')
+		xml_text_el(el, "suggested",
+			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
 	page_dkim(d, res, i);
-	if (PQgetvalue(res, i, 12)[0] != '\0') {
+	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] != '\0') {
 		el = xml_el(d, "dmarc");
-		xml_attr(el, "status", PQgetvalue(res, i, 12));
-		xml_attr(el, "reason", PQgetvalue(res, i, 13));
-		xml_attr(el, "policy", PQgetvalue(res, i, 14));
+		xml_attr(el, "status",
+			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
+		xml_attr(el, "reason",
+			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
+		xml_attr(el, "policy",
+			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
 	}
 }
 

@@ -3,6 +3,7 @@
  * the CSRF token derived from it. Comparisons of MACs and tokens are
  * constant-time.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,9 +119,9 @@ session_parse(const char *v, struct session *s, const char **mac)
 		p = dot + 1;
 	}
 	if (strcmp(part[0], "v1") != 0 ||
-	    parse_long(part[1], 1, 0x7fffffffffffffffL, &s->account_id) == -1 ||
-	    parse_long(part[2], 1, 0x7fffffffffffffffL, &s->org_id) == -1 ||
-	    parse_long(part[3], 0, 0x7fffffffffffffffL, &e) == -1)
+	    parse_long(part[1], 1, LONG_MAX, &s->account_id) == -1 ||
+	    parse_long(part[2], 1, LONG_MAX, &s->org_id) == -1 ||
+	    parse_long(part[3], 0, LONG_MAX, &e) == -1)
 		return -1;
 	s->expiry = (time_t)e;
 	*mac = p;

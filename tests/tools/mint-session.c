@@ -5,6 +5,7 @@
  *
  *   mint-session KEYFILE ACCOUNT_ID ORG_ID [TTL_SECONDS]
  */
+#include <limits.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -18,8 +19,8 @@ main(int argc, char **argv)
 	long account, org, ttl = 3600;
 
 	if (argc < 4 || argc > 5 ||
-	    parse_long(argv[2], 1, 0x7fffffffffffffffL, &account) == -1 ||
-	    parse_long(argv[3], 1, 0x7fffffffffffffffL, &org) == -1 ||
+	    parse_long(argv[2], 1, LONG_MAX, &account) == -1 ||
+	    parse_long(argv[3], 1, LONG_MAX, &org) == -1 ||
 	    (argc == 5 && parse_long(argv[4], -86400L * 365, 86400L * 365 * 10,
 				     &ttl) == -1)) {
 		fprintf(stderr, "usage: mint-session KEYFILE ACCOUNT_ID ORG_ID "
