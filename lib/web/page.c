@@ -127,8 +127,8 @@ page_refuse(struct req *r, int status, const char *code)
 	page_end(r);
 }
 
-PGresult *
-page_lookup(struct req *r, enum db_stmt st, long id)
+int
+page_find(struct req *r, enum db_stmt st, long id)
 {
 	char ids[NUMBUF], org[NUMBUF];
 	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
@@ -136,31 +136,36 @@ page_lookup(struct req *r, enum db_stmt st, long id)
 
 	if (id <= 0) {
 		page_refuse(r, 404, "not_found");
-		return NULL;
+		return -1;
 	}
 	if ((res = db_exec(st, 2, p)) == NULL) {
 		http_fail(r, 500, "internal");
-		return NULL;
+		return -1;
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		page_refuse(r, 404, "not_found");
-		return NULL;
+		return -1;
 	}
-	return res;
+	r->found = res;
+	return 0;
 }
 
-PGresult *
-page_own_address(struct req *r, long id)
+int
+page_find_own(struct req *r, long id)
 {
-	PGresult *res = page_lookup(r, DB_ADDR_GET, id);
+	PGresult *res;
 
-	if (res != NULL && atol(PQgetvalue(res, 0, 7)) != r->sess.account_id) {
+	if (page_find(r, DB_ADDR_GET, id) == -1)
+		return -1;
+	res = r->found;
+	if (atol(PQgetvalue(res, 0, 7)) != r->sess.account_id) {
 		PQclear(res);
+		r->found = NULL;
 		page_refuse(r, 403, "not_registrant");
-		return NULL;
+		return -1;
 	}
-	return res;
+	return 0;
 }
 
 mxml_node_t *
@@ -187,34 +192,49 @@ page_field(mxml_node_t *form, const char *name, const char *value,
 	return f;
 }
 
-int
-page_check(const struct req *r, const struct field_spec *spec, size_t n,
-	   const char **errs)
+/* The error element of field f, with its detail attributes. */
+static void
+page_field_error(mxml_node_t *f, const struct field_error *e)
 {
-	const char *v;
+	mxml_node_t *el = mxmlGetLastChild(f);
 	size_t i;
-	int bad = 0;
 
-	for (i = 0; i < n; i++) {
-		v = http_param(r, spec[i].name);
-		errs[i] = spec[i].check(v != NULL ? v : "");
-		bad += errs[i] != NULL;
-	}
-	return bad;
+	for (i = 0; i + 1 < 4 && e->detail[i + 1] != NULL; i += 2)
+		xml_attr(el, e->detail[i], e->detail[i + 1]);
 }
 
 mxml_node_t *
-page_fields(struct req *r, const char *form, long id,
-	    const struct field_spec *spec, size_t n, const char *const *errs)
+page_fields(struct req *r)
 {
-	mxml_node_t *f = page_form(r, form, id);
+	const struct action *a = r->action;
+	const struct field *spec;
+	mxml_node_t *form = page_form(r, a->form, 0), *f;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		page_field(f, spec[i].name,
-			   spec[i].secret ? "" : http_param(r, spec[i].name),
-			   errs != NULL ? errs[i] : NULL);
-	return f;
+	for (i = 0; i < a->nfields; i++) {
+		spec = &a->fields[i];
+		if (spec->flags & FIELD_PARAM) {
+			if ((spec->flags & FIELD_FORM_ID) && r->v[i].n > 0)
+				xml_attr_num(form, "id", r->v[i].n);
+			continue;
+		}
+		f = page_field(form, spec->name,
+			       spec->flags & FIELD_SECRET ? "" : r->v[i].s,
+			       r->err[i].code);
+		if (r->err[i].code != NULL)
+			page_field_error(f, &r->err[i]);
+	}
+	return form;
+}
+
+int
+page_invalid(struct req *r)
+{
+	if (page_begin(r, 422, NULL) == -1)
+		return -1;
+	page_error(r, "invalid_form");
+	page_fields(r);
+	return page_end(r);
 }
 
 static void
