@@ -51,6 +51,7 @@ exists(struct req *r, enum db_stmt st, const char *name)
 	return n;
 }
 
+/* In keys_issue()'s transaction: the domain, logged; its id or -1. */
 static long
 insert(struct req *r)
 {
@@ -73,37 +74,18 @@ insert(struct req *r)
 		id = atol(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	free(spf);
+	if (id != -1 &&
+	    eventlog_add(r->sess.org_id, r->sess.account_id, "domain_added",
+			 "domain", id, p[2], NULL) == -1)
+		id = -1;
 	return id;
-}
-
-/* Stores the domain and, when generated, its key; commits. 0 / -1. */
-static int
-store(struct req *r, struct key_pair *k, int have_key)
-{
-	const struct field_value *d = &r->v[F_DOMAIN];
-	char sel[SELECTOR_MAX + 1];
-	long id;
-
-	if ((id = insert(r)) == -1)
-		return -1;
-	if (eventlog_add(r->sess.org_id, r->sess.account_id, "domain_added",
-			 "domain", id, d->unicode, NULL) == -1)
-		return -1;
-	if (have_key && keys_store(id, d->norm, k, sel) == -1)
-		return -1;
-	if (eventlog_add(r->sess.org_id, r->sess.account_id,
-			 have_key ? "dkim_issued" : "dkim_failed", "domain", id,
-			 d->unicode, have_key ? sel : NULL) == -1)
-		return -1;
-	return db_commit();
 }
 
 static int
 add(struct req *r)
 {
 	const struct field_value *d = &r->v[F_DOMAIN];
-	struct key_pair k = {0};
-	int dup, readd, have_key, rc = -1;
+	int dup, readd, rc = -1;
 
 	if ((dup = exists(r, DB_DOMAIN_BY_NAME, d->norm)) == -1 ||
 	    (readd = exists(r, DB_DOMAIN_WAS_DELETED, d->norm)) == -1)
@@ -116,18 +98,13 @@ add(struct req *r)
 		rc = readd_warning(r);
 		goto out;
 	}
-	/* the slow step, outside the transaction; a name added meanwhile is
-	 * still caught by the unique index */
-	have_key = keys_generate(&k) == 0;
-	if (db_begin() == -1 || store(r, &k, have_key) == -1) {
+	if (keys_issue(r, 0, d->norm, d->unicode, insert) == -1) {
 		if (db_unique_violation())
 			http_invalid(r, F_DOMAIN, "duplicate", NULL);
 		goto out;
 	}
-	http_redirect(r, have_key ? "issued" : "dkim_failed");
 	rc = 0;
 out:
-	keys_release(&k);
 	return rc;
 }
 
