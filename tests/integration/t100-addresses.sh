@@ -132,6 +132,23 @@ post /mail-settings/register "$ct" csrf=AAAA address=csrf@example.jp
 check_eq "wrong CSRF: 403" 403 "$CODE"
 check_eq "CSRF failures stored nothing" "$n" "$(count)"
 
+# --- an account no longer in its session's organization
+mover=$(sa_account "$org" "移動 三郎")
+sa_psql -c "UPDATE accounts SET org_id = $org2 WHERE id = $mover"
+# the schema keeps an account's rows in its organization (sql/008)
+refused() { ! sa_psql -c "$1" 2>/dev/null; }
+check "schema refuses an address of another org's account" refused \
+	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key)
+	 VALUES ($org, $mover, 'x@moved.jp', 'x@moved.jp')"
+check "schema refuses an event of another org's account" refused \
+	"INSERT INTO events (org_id, account_id, action, object_type)
+	 VALUES ($org, $mover, 'address_added', 'address')"
+check "schema refuses a domain of another org's account" refused \
+	"INSERT INTO domains (org_id, name, unicode_name, created_by, spf_record)
+	 VALUES ($org, 'moved.jp', 'moved.jp', $mover, 'v=spf1 -all')"
+check "schema refuses to move an account away from its rows" refused \
+	"UPDATE accounts SET org_id = $org2 WHERE id = $taro"
+
 # --- organizations are separate
 get /mail-settings/api/ "$co"
 check_eq "other org sees no addresses" 0 "$(xpath 'count(//address)')"
