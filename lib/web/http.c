@@ -1,7 +1,7 @@
 /*
  * http.c - the FastCGI serve loop shared by every action binary, in the
  * order described in http.h: the one place that validates the fields of
- * the action's table and answers a 422.
+ * the action's table, checks the session's account and answers a 422.
  * This is the only module that links libfcgi; actions never touch the
  * streams.
  */
@@ -188,8 +188,32 @@ http_body(struct io *io, struct req *r)
 	return rc;
 }
 
-/* Method, body, query, session, CSRF and database; 0 when the action
- * may run. */
+/*
+ * The session's account, in the session's organization (the schema keeps
+ * an account's rows in its organization, sql/008): a cookie naming an
+ * account that is not, or no longer, there answers as a forged one. 0, or
+ * -1 with the answer set.
+ */
+static int
+http_account(struct req *r)
+{
+	char acct[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(r->sess.account_id, acct),
+			    num(r->sess.org_id, org)};
+
+	if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(r->account) != 1) {
+		http_fail(r, 401, "bad_session");
+		return -1;
+	}
+	return 0;
+}
+
+/* Method, body, query, session, CSRF and database; 0 when the account
+ * may be checked. */
 static int
 http_prepare(struct io *io, struct req *r, const struct action *a)
 {
@@ -280,7 +304,7 @@ http_answered(const struct req *r)
 }
 
 /*
- * The action on a prepared request: its fields, the object
+ * The action on a request whose account is checked: its fields, the object
  * they name, then the handler when every field is valid. The answer is
  * then the one set (a page, a refusal, a redirect), else the one 422 of
  * the fields' errors, else 500.
@@ -313,6 +337,7 @@ http_release(struct req *r)
 		mxmlDelete(r->doc);
 	form_release(&r->query);
 	form_release(&r->body);
+	PQclear(r->account);
 	PQclear(r->found);
 	for (i = 0; i < FIELD_MAX; i++)
 		for (j = 0; j < 4; j++)
@@ -331,7 +356,8 @@ http_serve(struct io *io, const struct action *a)
 	r.base = base != NULL && *base != '\0' ? base : "/mail-settings/";
 	r.status = 200;
 	if (http_prepare(io, &r, a) == 0) {
-		http_act(&r);
+		if (http_account(&r) == 0)
+			http_act(&r);
 		/* A statement that failed on a lost connection. */
 		if (r.status == 500 && strncmp(db_sqlstate(), "08", 2) == 0)
 			http_fail(&r, 503, "db_unavailable");

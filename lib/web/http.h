@@ -5,8 +5,9 @@
  *
  * Per request: reset → method (405) → Content-Length against the body
  * limit before reading (413) → decode query and body strictly (400) →
- * session (401) → CSRF on POST (403) → database (503) → every field of
- * the action's table validated once (a parameter: 400) → the object the
+ * session (401) → CSRF on POST (403) → database (503) → the session's
+ * account in the session's organization (401) → every field of the
+ * action's table validated once (a parameter: 400) → the object the
  * parameters name (404, 403) → the fields' errors (422) or the handler,
  * which does one transaction and builds the XML answer or asks for a 303
  * (an error it finds at a field, such as a duplicate, answers the same
@@ -67,6 +68,7 @@ struct req {
 	struct form query; /* the query string */
 	struct form body;  /* the POST body */
 	struct session sess;
+	PGresult *account; /* DB_ACCOUNT: the account's and the org's names */
 	struct field_value v[FIELD_MAX]; /* every field, valid */
 	struct field_error err[FIELD_MAX];
 	int invalid;	 /* how many fields have an error */

@@ -40,36 +40,24 @@ lists_release(void)
 }
 
 /*
- * The root element root (status, base), the account and the organization,
- * with the lists the page shows (statements taking the organization id)
- * fetched in the same round trip into out[0..n). 0, or -1 with the answer
- * set (401 for an account that does not exist, 500).
+ * The root element root (status, base), the account and the organization
+ * (their names as the serve loop checked them), with the lists the page
+ * shows (statements taking the organization id) fetched in one round trip
+ * into out[0..n). 0, or -1 with the answer set (500).
  */
 static int
 page_head(struct req *r, const char *root, int status, int n,
-	  const enum db_stmt *lists_st, PGresult **out)
+	  const enum db_stmt *st, PGresult **out)
 {
-	enum db_stmt st[3] = {DB_ACCOUNT};
-	int np[3] = {2, 1, 1}, i;
-	char acct[NUMBUF], org[NUMBUF];
-	const char *pa[2] = {num(r->sess.account_id, acct),
-			     num(r->sess.org_id, org)};
-	const char *po[1] = {org};
-	const char *const *params[3] = {pa, po, po};
-	PGresult *res[3];
+	int np[2] = {1, 1};
+	char org[NUMBUF];
+	const char *po[1] = {num(r->sess.org_id, org)};
+	const char *const *params[2] = {po, po};
+	PGresult *acct = r->account;
 	mxml_node_t *el;
 
-	for (i = 0; i < n; i++)
-		st[i + 1] = lists_st[i];
-	if (db_exec_all(n + 1, st, np, params, res) == -1) {
+	if (db_exec_all(n, st, np, params, out) == -1) {
 		http_fail(r, 500, "internal");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = res[i + 1];
-	if (PQntuples(res[0]) != 1) {
-		PQclear(res[0]);
-		http_fail(r, 401, "bad_session");
 		return -1;
 	}
 	r->doc = xml_doc(root, &r->root);
@@ -78,11 +66,10 @@ page_head(struct req *r, const char *root, int status, int n,
 	xml_attr(r->root, "base", r->base);
 	el = xml_el(r->root, "account");
 	xml_attr_num(el, "id", r->sess.account_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, 0));
+	xml_attr(el, "name", PQgetvalue(acct, 0, 0));
 	el = xml_el(r->root, "organization");
 	xml_attr_num(el, "id", r->sess.org_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, 1));
-	PQclear(res[0]);
+	xml_attr(el, "name", PQgetvalue(acct, 0, 1));
 	return 0;
 }
 

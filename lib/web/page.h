@@ -11,10 +11,10 @@
 #include "db.h"
 #include "http.h"
 
-/* Root, account and organization. It also fetches, in the same round
- * trip, the addresses and domains page_end() shows: call it once the
- * action's changes are made. notice may be NULL. 0, or -1 with the answer
- * set (401 for an account that does not exist, 500). */
+/* Root, account and organization. It also fetches, in one round trip,
+ * the addresses and domains page_end() shows: call it once the action's
+ * changes are made. notice may be NULL. 0, or -1 with the answer set
+ * (500). */
 int page_begin(struct req *, int status, const char *notice);
 /* The log document (tests/golden/log-example.xml) up to its events; the
  * organization's events, newest first (free with PQclear), or NULL with
