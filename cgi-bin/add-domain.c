@@ -1,53 +1,41 @@
 /*
  * add-domain - POST /mail-settings/add-domain: normalizes what the user
- * typed (validate_domain), stores the domain with the SPF record of the
+ * typed (valid_domain), stores the domain with the SPF record of the
  * configuration and issues its DKIM key. A name deleted earlier from this
  * organization is confirmed first (confirm_readd=1): the new selector and
  * key replace the old DNS record. If the key cannot be issued the domain is
  * kept with its SPF record and the page offers DKIMレコード発行.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "db.h"
-#include "keys.h"
 #include "eventlog.h"
+#include "keys.h"
 #include "page.h"
 #include "records.h"
 #include "util.h"
 #include "validate.h"
 #include "xml.h"
 
-static const char *
-check_domain(const char *v)
-{
-	char a[DOMAIN_MAX + 1], u[ULABEL_MAX + 1];
-
-	return validate_domain(v, a, u);
-}
-
-static const struct field_spec fields[] = {
-    {"domain", check_domain, 0},
+enum { F_DOMAIN, F_CONFIRM, F__MAX };
+static const struct field fields[F__MAX] = {
+    [F_DOMAIN] = {"domain", valid_domain, FIELD_REQUIRED},
+    [F_CONFIRM] = {"confirm_readd", valid_flag, FIELD_PARAM},
 };
 
-/* The page with the form as typed: a field error, or the re-add warning
- * (a, u set). */
-static void
-again(struct req *r, int status, const char *err, const char *a, const char *u)
+/* The page with the form as typed and the re-add warning; 0 / -1. */
+static int
+readd_warning(struct req *r)
 {
 	mxml_node_t *w;
 
-	if (page_begin(r, status, NULL) == -1)
-		return;
-	if (err != NULL)
-		page_error(r, "invalid_form");
-	page_fields(r, "add_domain", 0, fields, 1, &err);
-	if (a != NULL) {
-		w = xml_el(r->root, "readd-warning");
-		xml_attr(w, "domain", a);
-		xml_attr(w, "unicode", u);
-	}
-	page_end(r);
+	if (page_begin(r, 200, NULL) == -1)
+		return -1;
+	page_fields(r);
+	w = xml_el(r->root, "readd-warning");
+	xml_attr(w, "domain", r->v[F_DOMAIN].norm);
+	xml_attr(w, "unicode", r->v[F_DOMAIN].unicode);
+	return page_end(r);
 }
 
 /* 1 when statement st finds a row for (org, name), 0 when not, -1. */
@@ -63,8 +51,9 @@ exists(struct req *r, enum db_stmt st, const char *name)
 	return n;
 }
 
+/* In keys_issue()'s transaction: the domain, logged; its id or -1. */
 static long
-insert(struct req *r, const char *a, const char *u)
+insert(struct req *r)
 {
 	char org[NUMBUF], acct[NUMBUF];
 	struct platform pl;
@@ -77,85 +66,47 @@ insert(struct req *r, const char *a, const char *u)
 	if ((spf = records_spf(&pl)) == NULL)
 		return -1;
 	p[0] = num(r->sess.org_id, org);
-	p[1] = a;
-	p[2] = u;
+	p[1] = r->v[F_DOMAIN].norm;
+	p[2] = r->v[F_DOMAIN].unicode;
 	p[3] = num(r->sess.account_id, acct);
 	p[4] = spf;
 	if ((res = db_exec(DB_DOMAIN_INSERT, 5, p)) != NULL)
 		id = atol(PQgetvalue(res, 0, DOMAIN_INSERT_ID));
 	PQclear(res);
 	free(spf);
+	if (id != -1 &&
+	    eventlog_add(r->sess.org_id, r->sess.account_id, "domain_added",
+			 "domain", id, p[2], NULL) == -1)
+		id = -1;
 	return id;
 }
 
-/* Stores the domain and, when generated, its key; commits. 0 / -1. */
 static int
-store(struct req *r, const char *a, const char *u, struct key_pair *k,
-      int have_key)
-{
-	char sel[SELECTOR_MAX + 1];
-	long id;
-
-	if ((id = insert(r, a, u)) == -1)
-		return -1;
-	if (eventlog_add(r->sess.org_id, r->sess.account_id, "domain_added",
-			 "domain", id, u, NULL) == -1)
-		return -1;
-	if (have_key && keys_store(id, a, k, sel) == -1)
-		return -1;
-	if (eventlog_add(r->sess.org_id, r->sess.account_id,
-			 have_key ? "dkim_issued" : "dkim_failed", "domain", id,
-			 u, have_key ? sel : NULL) == -1)
-		return -1;
-	return db_commit();
-}
-
-static void
 add(struct req *r)
 {
-	char a[DOMAIN_MAX + 1], u[ULABEL_MAX + 1];
-	const char *err, *confirm = http_param(r, "confirm_readd");
-	struct key_pair k;
-	int have_key, dup, readd;
+	const struct field_value *d = &r->v[F_DOMAIN];
+	int dup, readd, rc = -1;
 
-	if (page_check(r, fields, 1, &err) > 0) {
-		again(r, 422, err, NULL, NULL);
-		return;
-	}
-	validate_domain(http_param(r, "domain"), a, u);
-	if ((dup = exists(r, DB_DOMAIN_BY_NAME, a)) == -1 ||
-	    (readd = exists(r, DB_DOMAIN_WAS_DELETED, a)) == -1) {
-		http_fail(r, 500, "internal");
-		return;
-	}
+	if ((dup = exists(r, DB_DOMAIN_BY_NAME, d->norm)) == -1 ||
+	    (readd = exists(r, DB_DOMAIN_WAS_DELETED, d->norm)) == -1)
+		goto out;
 	if (dup) {
-		again(r, 422, "duplicate", NULL, NULL);
-		return;
+		http_invalid(r, F_DOMAIN, "duplicate", NULL);
+		goto out;
 	}
-	if (readd && (confirm == NULL || strcmp(confirm, "1") != 0)) {
-		again(r, 200, NULL, a, u);
-		return;
+	if (readd && !r->v[F_CONFIRM].n) {
+		rc = readd_warning(r);
+		goto out;
 	}
-	/* the slow step, outside the transaction; a name added meanwhile is
-	 * still caught by the unique index */
-	have_key = keys_generate(&k) == 0;
-	if (db_begin() == -1 || store(r, a, u, &k, have_key) == -1) {
-		if (db_unique_violation()) {
-			db_rollback();
-			again(r, 422, "duplicate", NULL, NULL);
-		} else {
-			http_fail(r, 500, "internal");
-		}
-	} else {
-		http_redirect(r, have_key ? "issued" : "dkim_failed");
+	if (keys_issue(r, 0, d->norm, d->unicode, insert) == -1) {
+		if (db_unique_violation())
+			http_invalid(r, F_DOMAIN, "duplicate", NULL);
+		goto out;
 	}
-	keys_release(&k);
+	rc = 0;
+out:
+	return rc;
 }
 
-int
-main(void)
-{
-	static const struct action a = {"add-domain", HTTP_POST, add};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "add-domain", .methods = HTTP_POST, .fields = fields,
+	  .nfields = F__MAX, .form = "add_domain", .handle = add)

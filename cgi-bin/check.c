@@ -20,8 +20,14 @@
 #include "db.h"
 #include "page.h"
 #include "util.h"
+#include "validate.h"
 
 extern char **environ;
+
+enum { F_ID, F__MAX };
+static const struct field fields[F__MAX] = {
+    [F_ID] = {"id", valid_id, FIELD_PARAM},
+};
 
 /* verifier_path, else the verifier next to this binary's directory
  * (build/cgi-bin/check -> build/verifier). */
@@ -75,25 +81,26 @@ run_verifier(long id, long limit_ms)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static void
+static int
+find(struct req *r)
+{
+	return page_find(r, DB_DOMAIN_GET, r->v[F_ID].n);
+}
+
+static int
 check(struct req *r)
 {
-	long id = http_id(r, "id");
-	PGresult *res = page_lookup(r, DB_DOMAIN_GET, id);
+	int rc = -1;
 
-	if (res == NULL)
-		return;
-	PQclear(res);
-	if (run_verifier(id, config_num("check_timeout_ms")) == -1)
+	if (run_verifier(r->v[F_ID].n, config_num("check_timeout_ms")) == -1) {
 		http_fail(r, 503, "check_failed");
-	else
-		http_redirect(r, "checked");
+		goto out;
+	}
+	http_redirect(r, "checked");
+	rc = 0;
+out:
+	return rc;
 }
 
-int
-main(void)
-{
-	static const struct action a = {"check", HTTP_POST, check};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "check", .methods = HTTP_POST, .fields = fields,
+	  .nfields = F__MAX, .find = find, .handle = check)

@@ -5,28 +5,52 @@
  * that registered it; a domain by anyone of its organization, its keys
  * retired and kept for history. Another organization's ids are not found.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "eventlog.h"
 #include "page.h"
 #include "util.h"
+#include "validate.h"
 #include "xml.h"
 
-/* The page with a confirmation box for the object named name. */
-static void
+/* n: 1 for a domain, 0 for an address. */
+static const char *
+check_kind(const char *in, struct field_value *v)
+{
+	v->n = strcmp(in, "domain") == 0;
+	return v->n || strcmp(in, "address") == 0 ? NULL : "bad_request";
+}
+
+enum { F_KIND, F_ID, F_CONFIRM, F__MAX };
+static const struct field fields[F__MAX] = {
+    [F_KIND] = {"kind", check_kind, FIELD_PARAM | FIELD_REQUIRED},
+    [F_ID] = {"id", valid_id, FIELD_PARAM},
+    [F_CONFIRM] = {"confirm", valid_flag, FIELD_PARAM},
+};
+
+static int
+find(struct req *r)
+{
+	long id = r->v[F_ID].n;
+
+	return r->v[F_KIND].n ? page_find(r, DB_DOMAIN_GET, id)
+			      : page_find_own(r, id);
+}
+
+/* The page with a confirmation box for the object named name; 0 / -1. */
+static int
 confirm_box(struct req *r, const char *kind, long id, const char *name)
 {
 	mxml_node_t *c;
 
 	if (page_begin(r, 200, NULL) == -1)
-		return;
+		return -1;
 	c = xml_el(r->root, "confirm");
 	xml_attr(c, "kind", kind);
 	xml_attr_num(c, "id", id);
 	xml_attr(c, "name", name);
-	page_end(r);
+	return page_end(r);
 }
 
 static int
@@ -54,51 +78,33 @@ remove_domain(struct req *r, long id)
 	return n == 1 ? db_run(DB_KEY_RETIRE, 1, p) : -1;
 }
 
-static void
+static int
 del(struct req *r)
 {
-	const char *kind = http_param(r, "kind");
-	const char *confirm = http_param(r, "confirm");
-	long id = http_id(r, "id");
-	int domain = kind != NULL && strcmp(kind, "domain") == 0;
+	const char *kind = r->v[F_KIND].s;
+	long id = r->v[F_ID].n;
+	int domain = r->v[F_KIND].n != 0, rc = -1;
+	PGresult *res = r->found;
 	const char *name;
-	PGresult *res = NULL;
 
-	if (kind == NULL || (!domain && strcmp(kind, "address") != 0)) {
-		http_fail(r, 400, "bad_request");
-		return;
-	}
-	if (db_begin() == -1)
-		goto fail;
-	res = domain ? page_lookup(r, DB_DOMAIN_GET, id)
-		     : page_own_address(r, id);
-	if (res == NULL)
-		return;
 	name = domain ? PQgetvalue(res, 0, DOMAIN_GET_UNICODE)
 		      : PQgetvalue(res, 0, ADDR_GET_ADDRESS);
-	if (confirm == NULL || strcmp(confirm, "1") != 0) {
-		confirm_box(r, kind, id, name);
-	} else if ((domain ? remove_domain(r, id) : remove_address(r, id)) ==
-		       -1 ||
-		   eventlog_add(r->sess.org_id, r->sess.account_id,
-				domain ? "domain_deleted" : "address_deleted",
-				kind, id, name, NULL) == -1 ||
-		   db_commit() == -1) {
-		goto fail;
-	} else {
-		http_redirect(r, "deleted");
+	if (!r->v[F_CONFIRM].n) {
+		rc = confirm_box(r, kind, id, name);
+		goto out;
 	}
-	PQclear(res);
-	return;
-fail:
-	PQclear(res);
-	http_fail(r, 500, "internal");
+	if (db_begin() == -1 ||
+	    (domain ? remove_domain(r, id) : remove_address(r, id)) == -1 ||
+	    eventlog_add(r->sess.org_id, r->sess.account_id,
+			 domain ? "domain_deleted" : "address_deleted", kind,
+			 id, name, NULL) == -1 ||
+	    db_commit() == -1)
+		goto out;
+	http_redirect(r, "deleted");
+	rc = 0;
+out:
+	return rc;
 }
 
-int
-main(void)
-{
-	static const struct action a = {"delete", HTTP_POST, del};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "delete", .methods = HTTP_POST, .fields = fields,
+	  .nfields = F__MAX, .find = find, .handle = del)

@@ -32,21 +32,20 @@ event(mxml_node_t *root, PGresult *res, int i)
 		xml_text_el(e, "detail", PQgetvalue(res, i, EVENT_LIST_DETAIL));
 }
 
-static void
+static int
 log_page(struct req *r)
 {
-	PGresult *res = page_log(r);
-	int i;
+	PGresult *res;
+	int i, rc = -1;
 
-	for (i = 0; res != NULL && i < PQntuples(res); i++)
+	if ((res = page_log(r)) == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(res); i++)
 		event(r->root, res, i);
 	PQclear(res);
+	rc = 0;
+out:
+	return rc;
 }
 
-int
-main(void)
-{
-	static const struct action a = {"log", HTTP_GET, log_page};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "log", .methods = HTTP_GET, .handle = log_page)

@@ -13,125 +13,76 @@
 #include "page.h"
 #include "util.h"
 #include "validate.h"
-#include "xml.h"
 
 static const char *
-check_address(const char *v)
+check_note(const char *in, struct field_value *v)
 {
-	char key[ADDRESS_MAX + 1];
-
-	return validate_address(v, key, sizeof key);
+	return validate_text(in, 1000, 1);
 }
 
-static const char *
-check_line(const char *v)
-{
-	return validate_text(v, 255, 0);
-}
-
-static const char *
-check_port(const char *v)
-{
-	long port;
-
-	return validate_port(v, &port);
-}
-
-static const char *
-check_note(const char *v)
-{
-	return validate_text(v, 1000, 1);
-}
-
-enum { F_ADDRESS, F_HOST, F_PORT, F_USER, F_PASSWORD, F_NOTE, F__MAX };
-static const struct field_spec fields[F__MAX] = {
-    [F_ADDRESS] = {"address", check_address, 0},
-    [F_HOST] = {"smtp_host", check_line, 0},
-    [F_PORT] = {"smtp_port", check_port, 0},
-    [F_USER] = {"smtp_user", check_line, 0},
-    [F_PASSWORD] = {"smtp_password", check_line, 1},
+enum { F_ID, F_ADDRESS, F_HOST, F_PORT, F_USER, F_PASSWORD, F_NOTE, F__MAX };
+static const struct field fields[F__MAX] = {
+    /* an edit: any id, which must be an address the account registered */
+    [F_ID] = {"id", valid_id, FIELD_PARAM | FIELD_FORM_ID},
+    [F_ADDRESS] = {"address", valid_address, FIELD_REQUIRED},
+    [F_HOST] = {"smtp_host", valid_line, 0},
+    [F_PORT] = {"smtp_port", valid_port, 0},
+    [F_USER] = {"smtp_user", valid_line, 0},
+    [F_PASSWORD] = {"smtp_password", valid_line, FIELD_SECRET},
     [F_NOTE] = {"note", check_note, 0},
 };
 
-static const char *
-field(const struct req *r, int f)
-{
-	const char *v = http_param(r, fields[f].name);
-
-	return v != NULL ? v : "";
-}
-
-/* 422: the whole page again, the form as typed, errs attached. */
-static void
-reject(struct req *r, long id, const char **errs)
-{
-	if (page_begin(r, 422, NULL) == -1)
-		return;
-	page_error(r, "invalid_form");
-	page_fields(r, "register", id, fields, F__MAX, errs);
-	page_end(r);
-}
-
-/* 422 naming the registrant of the address with key, when another
- * address than id holds it; 1 when answered, 0 when free, -1 on error. */
 static int
-duplicate(struct req *r, const char *key, long id)
+find(struct req *r)
 {
-	const char *errs[F__MAX] = {0};
+	return r->v[F_ID].present ? page_find_own(r, r->v[F_ID].n) : 0;
+}
+
+/* A 422 naming the registrant of the address's key, when another address
+ * than id holds it: 1 when so, 0 when the key is free, -1 on error. */
+static int
+duplicate(struct req *r, long id)
+{
 	char org[NUMBUF];
-	const char *p[2] = {num(r->sess.org_id, org), key};
-	mxml_node_t *err, *form;
+	const char *p[2] = {num(r->sess.org_id, org), r->v[F_ADDRESS].norm};
+	const char *detail[5] = {"registrant", NULL, "address", NULL, NULL};
 	PGresult *res;
+	int dup = 0;
 
 	if ((res = db_exec(DB_ADDR_BY_KEY, 2, p)) == NULL)
 		return -1;
-	if (PQntuples(res) == 0 ||
-	    atol(PQgetvalue(res, 0, ADDR_BY_KEY_ID)) == id) {
-		PQclear(res);
-		return 0;
-	}
-	db_rollback();
-	if (page_begin(r, 422, NULL) == 0) {
-		page_error(r, "invalid_form");
-		form = page_fields(r, "register", id, fields, F__MAX, errs);
-		err = xml_el(mxmlFindElement(form, form, "field", "name",
-					     "address", MXML_DESCEND_FIRST),
-			     "error");
-		xml_attr(err, "code", "duplicate");
-		xml_attr(err, "registrant",
-			 PQgetvalue(res, 0, ADDR_BY_KEY_ACCOUNT_NAME));
-		xml_attr(err, "address",
-			 PQgetvalue(res, 0, ADDR_BY_KEY_ADDRESS));
-		page_end(r);
+	if (PQntuples(res) > 0 &&
+	    atol(PQgetvalue(res, 0, ADDR_BY_KEY_ID)) != id) {
+		detail[1] = PQgetvalue(res, 0, ADDR_BY_KEY_ACCOUNT_NAME);
+		detail[3] = PQgetvalue(res, 0, ADDR_BY_KEY_ADDRESS);
+		dup = http_invalid(r, F_ADDRESS, "duplicate", detail) == 0 ? 1
+									   : -1;
 	}
 	PQclear(res);
-	return 1;
+	return dup;
 }
 
 /* Inserts (id 0) or updates the address; its id, or -1. The two
  * statements take the same parameters, the insert without the id. */
 static long
-store(struct req *r, long id, const char *key, const uint8_t *sealed,
-      size_t slen)
+store(struct req *r, long id, const uint8_t *sealed, size_t slen)
 {
 	char ids[NUMBUF], org[NUMBUF], acct[NUMBUF], port[NUMBUF];
 	const char *p[10] = {num(id, ids),
 			     num(r->sess.org_id, org),
 			     num(r->sess.account_id, acct),
-			     field(r, F_ADDRESS),
-			     key,
-			     field(r, F_HOST),
-			     port,
+			     r->v[F_ADDRESS].s,
+			     r->v[F_ADDRESS].norm,
+			     r->v[F_HOST].s,
+			     num(r->v[F_PORT].n, port),
 			     (const char *)sealed,
-			     field(r, F_USER),
-			     field(r, F_NOTE)};
+			     r->v[F_USER].s,
+			     r->v[F_NOTE].s};
 	int len[10] = {[7] = (int)slen}, fmt[10] = {[7] = 1};
 	int skip = id > 0 ? 0 : 1;
-	long portv, newid = -1;
+	long newid = -1;
 	PGresult *res;
 
-	validate_port(field(r, F_PORT), &portv);
-	num(portv, port);
 	res = db_execb(id > 0 ? DB_ADDR_UPDATE : DB_ADDR_INSERT, 10 - skip,
 		       p + skip, len + skip, fmt + skip);
 	if (res != NULL && PQntuples(res) == 1)
@@ -144,7 +95,7 @@ store(struct req *r, long id, const char *key, const uint8_t *sealed,
 static int
 seal_password(struct req *r, uint8_t **sealed, size_t *slen)
 {
-	const char *pw = field(r, F_PASSWORD);
+	const char *pw = r->v[F_PASSWORD].s;
 
 	*sealed = NULL;
 	*slen = 0;
@@ -153,67 +104,36 @@ seal_password(struct req *r, uint8_t **sealed, size_t *slen)
 	return crypto_seal("smtp_password", pw, strlen(pw), sealed, slen);
 }
 
-static void
-save(struct req *r, long id, const char *key)
+static int
+reg(struct req *r)
 {
+	long id = r->v[F_ID].n, newid;
 	uint8_t *sealed = NULL;
 	size_t slen;
-	long newid;
-	int dup;
+	int rc = -1;
 
-	if (seal_password(r, &sealed, &slen) == -1 || db_begin() == -1)
-		goto fail;
-	if ((dup = duplicate(r, key, id)) != 0) {
-		if (dup == -1)
-			goto fail;
+	if (seal_password(r, &sealed, &slen) == -1 || db_begin() == -1 ||
+	    duplicate(r, id) != 0)
 		goto out;
-	}
-	newid = store(r, id, key, sealed, slen);
-	if (newid == -1 && db_unique_violation()) {
-		db_rollback();
+	if ((newid = store(r, id, sealed, slen)) == -1 &&
+	    db_unique_violation()) {
 		/* lost a race with another registration of the same key */
-		if (duplicate(r, key, id) == 1)
-			goto out;
+		db_rollback();
+		duplicate(r, id);
+		goto out;
 	}
 	if (newid == -1 ||
 	    eventlog_add(r->sess.org_id, r->sess.account_id,
 			 id > 0 ? "address_updated" : "address_added",
-			 "address", newid, field(r, F_ADDRESS), NULL) == -1 ||
+			 "address", newid, r->v[F_ADDRESS].s, NULL) == -1 ||
 	    db_commit() == -1)
-		goto fail;
+		goto out;
 	http_redirect(r, "updated");
-	goto out;
-fail:
-	http_fail(r, 500, "internal");
+	rc = 0;
 out:
 	free(sealed);
+	return rc;
 }
 
-static void
-reg(struct req *r)
-{
-	const char *errs[F__MAX];
-	char key[ADDRESS_MAX + 1];
-	long id = http_id(r, "id");
-	PGresult *res = NULL;
-
-	/* an edit (any id field): only of the account's own address */
-	if (http_param(r, "id") != NULL &&
-	    (res = page_own_address(r, id)) == NULL)
-		return;
-	PQclear(res);
-	if (page_check(r, fields, F__MAX, errs) > 0) {
-		reject(r, id, errs);
-		return;
-	}
-	validate_address(field(r, F_ADDRESS), key, sizeof key);
-	save(r, id, key);
-}
-
-int
-main(void)
-{
-	static const struct action a = {"register", HTTP_POST, reg};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "register", .methods = HTTP_POST, .fields = fields,
+	  .nfields = F__MAX, .form = "register", .find = find, .handle = reg)

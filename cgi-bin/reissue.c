@@ -1,50 +1,37 @@
 /*
  * reissue - POST /mail-settings/reissue: issues a DKIM key under a new
  * selector for a domain of the organization, whether it has none (issuance
- * failed) or the user rotates it. The old key is retired, kept for
- * history; the page says the DNS record must be replaced.
+ * failed) or the user rotates it (rotate=1). The old key is retired, kept
+ * for history; the page says the DNS record must be replaced.
  */
 #include "db.h"
 #include "keys.h"
-#include "eventlog.h"
 #include "page.h"
-#include "util.h"
+#include "validate.h"
 
-static void
+enum { F_ID, F_ROTATE, F__MAX };
+static const struct field fields[F__MAX] = {
+    [F_ID] = {"id", valid_id, FIELD_PARAM},
+    /* the page's button for a domain with a key; a new selector either
+     * way */
+    [F_ROTATE] = {"rotate", valid_flag, FIELD_PARAM},
+};
+
+/* the slow key generation only for a domain of the organization */
+static int
+find(struct req *r)
+{
+	return page_find(r, DB_DOMAIN_GET, r->v[F_ID].n);
+}
+
+static int
 reissue(struct req *r)
 {
-	char sel[SELECTOR_MAX + 1], ids[NUMBUF];
-	long id = http_id(r, "id");
-	const char *p[1] = {num(id, ids)};
-	struct key_pair k;
-	PGresult *res;
-	int have_key;
+	PGresult *res = r->found;
 
-	/* the slow key generation only for a domain of the organization,
-	 * and outside the transaction */
-	if ((res = page_lookup(r, DB_DOMAIN_GET, id)) == NULL)
-		return;
-	have_key = keys_generate(&k) == 0;
-	if (db_begin() == -1 ||
-	    (have_key && (keys_store(id, PQgetvalue(res, 0, DOMAIN_GET_NAME),
-				     &k, sel) == -1 ||
-			  db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)) ||
-	    eventlog_add(r->sess.org_id, r->sess.account_id,
-			 have_key ? "dkim_reissued" : "dkim_failed", "domain",
-			 id, PQgetvalue(res, 0, DOMAIN_GET_UNICODE),
-			 have_key ? sel : NULL) == -1 ||
-	    db_commit() == -1)
-		http_fail(r, 500, "internal");
-	else
-		http_redirect(r, have_key ? "reissued" : "dkim_failed");
-	keys_release(&k);
-	PQclear(res);
+	return keys_issue(r, r->v[F_ID].n, PQgetvalue(res, 0, DOMAIN_GET_NAME),
+			  PQgetvalue(res, 0, DOMAIN_GET_UNICODE), NULL);
 }
 
-int
-main(void)
-{
-	static const struct action a = {"reissue", HTTP_POST, reissue};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "reissue", .methods = HTTP_POST, .fields = fields,
+	  .nfields = F__MAX, .find = find, .handle = reissue)

@@ -6,6 +6,28 @@
 #include "db.h"
 #include "page.h"
 #include "util.h"
+#include "validate.h"
+
+/* Any text: the page shows only a notice it knows (page_begin). */
+static const char *
+any(const char *in, struct field_value *v)
+{
+	return NULL;
+}
+
+enum { F_EDIT, F_NOTICE, F__MAX };
+static const struct field fields[F__MAX] = {
+    [F_EDIT] = {"edit", valid_id, FIELD_PARAM},
+    [F_NOTICE] = {"notice", any, FIELD_PARAM},
+};
+
+/* An address to edit, only the account's own; any other edit value is
+ * ignored. */
+static int
+find(struct req *r)
+{
+	return r->v[F_EDIT].n > 0 ? page_find_own(r, r->v[F_EDIT].n) : 0;
+}
 
 /* The register form filled from the address row res (DB_ADDR_GET). */
 static void
@@ -24,26 +46,19 @@ edit_form(struct req *r, long id, PGresult *res)
 	page_field(f, "note", PQgetvalue(res, 0, ADDR_GET_NOTE), NULL);
 }
 
-static void
+static int
 settings(struct req *r)
 {
-	long edit = http_id(r, "edit");
-	PGresult *res = NULL;
+	int rc = -1;
 
-	if (edit > 0 && (res = page_own_address(r, edit)) == NULL)
-		return;
-	if (page_begin(r, 200, http_param(r, "notice")) == 0) {
-		if (res != NULL)
-			edit_form(r, edit, res);
-		page_end(r);
-	}
-	PQclear(res);
+	if (page_begin(r, 200, r->v[F_NOTICE].s) == -1)
+		goto out;
+	if (r->found != NULL)
+		edit_form(r, r->v[F_EDIT].n, r->found);
+	rc = page_end(r);
+out:
+	return rc;
 }
 
-int
-main(void)
-{
-	static const struct action a = {"settings", HTTP_GET, settings};
-
-	return http_main(&a);
-}
+HTTP_MAIN(.name = "settings", .methods = HTTP_GET, .fields = fields,
+	  .nfields = F__MAX, .find = find, .handle = settings)

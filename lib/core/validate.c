@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,5 +227,44 @@ validate_domain(const char *in, char *alabel, char *ulabel)
 	}
 	memcpy(ulabel, u, strlen(u) + 1);
 	idn2_free(u);
+	return NULL;
+}
+
+const char *
+valid_address(const char *in, struct field_value *v)
+{
+	return validate_address(in, v->norm, sizeof v->norm);
+}
+
+const char *
+valid_domain(const char *in, struct field_value *v)
+{
+	return validate_domain(in, v->norm, v->unicode);
+}
+
+const char *
+valid_port(const char *in, struct field_value *v)
+{
+	return validate_port(in, &v->n);
+}
+
+const char *
+valid_line(const char *in, struct field_value *v)
+{
+	return validate_text(in, 255, 0);
+}
+
+const char *
+valid_id(const char *in, struct field_value *v)
+{
+	if (parse_long(in, 1, LONG_MAX, &v->n) == -1)
+		v->n = 0;
+	return NULL;
+}
+
+const char *
+valid_flag(const char *in, struct field_value *v)
+{
+	v->n = strcmp(in, "1") == 0;
 	return NULL;
 }

@@ -34,4 +34,35 @@ const char *validate_text(const char *in, size_t max, int multiline);
  */
 const char *validate_domain(const char *in, char *alabel, char *ulabel);
 
+/*
+ * A form field as a table validator leaves it for its handler (kcgi's
+ * struct kpair; the tables are struct field, lib/web/http.h). The caller
+ * sets s and present; the validator fills what it parsed.
+ */
+struct field_value {
+	const char *s; /* the text as sent, "" when absent */
+	int present;   /* sent at all */
+	long n;	       /* a port, a positive id (0: none), a flag (1/0) */
+	char norm[ADDRESS_MAX + 1];   /* address key, or domain A-label */
+	char unicode[ULABEL_MAX + 1]; /* a domain's U-label form */
+};
+
+/*
+ * Table validators (kcgi's kvalid_*): NULL when in is acceptable, with
+ * what was parsed in the value, else an error code. No I/O.
+ */
+/* validate_address(); norm: the uniqueness key. */
+const char *valid_address(const char *in, struct field_value *);
+/* validate_domain(); norm: the A-label, unicode: the U-label. */
+const char *valid_domain(const char *in, struct field_value *);
+/* validate_port(); n: the port. */
+const char *valid_port(const char *in, struct field_value *);
+/* One line of at most 255 bytes (a host, a user name, a password). */
+const char *valid_line(const char *in, struct field_value *);
+/* Never refuses: n is the positive id in, else 0, which names nothing
+ * (the action answers 404 for it). */
+const char *valid_id(const char *in, struct field_value *);
+/* Never refuses: n is 1 for "1", else 0 (confirm=1, rotate=1). */
+const char *valid_flag(const char *in, struct field_value *);
+
 #endif

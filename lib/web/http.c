@@ -1,7 +1,9 @@
 /*
  * http.c - the FastCGI serve loop shared by every action binary, in the
- * order described in http.h. This is the only module that links libfcgi;
- * actions never touch the streams.
+ * order described in http.h: the one place that validates the fields of
+ * the action's table, checks the session's account and answers a 422.
+ * This is the only module that links libfcgi; actions never touch the
+ * streams.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "page.h"
 #include "util.h"
 #include "xml.h"
 
@@ -98,23 +101,23 @@ http_redirect(struct req *r, const char *notice)
 	r->status = 303;
 }
 
-const char *
-http_param(const struct req *r, const char *name)
+int
+http_invalid(struct req *r, int f, const char *code, const char *const *detail)
 {
-	const char *v = form_get(&r->body, name);
+	struct field_error *e = &r->err[f];
+	size_t i;
 
-	return v != NULL ? v : form_get(&r->query, name);
-}
-
-long
-http_id(const struct req *r, const char *name)
-{
-	const char *v = http_param(r, name);
-	long id;
-
-	if (v == NULL || parse_long(v, 1, LONG_MAX, &id) == -1)
-		return 0;
-	return id;
+	if (e->code == NULL)
+		r->invalid++;
+	e->code = code;
+	for (i = 0; i < 4; i++) {
+		free(e->detail[i]);
+		e->detail[i] = NULL;
+	}
+	for (i = 0; i < 4 && detail != NULL && detail[i] != NULL; i++)
+		if ((e->detail[i] = strdup(detail[i])) == NULL)
+			return -1;
+	return 0;
 }
 
 static void
@@ -186,8 +189,32 @@ http_body(struct io *io, struct req *r)
 	return rc;
 }
 
-/* Method, body, query, database, session and CSRF; 0 when the handler
- * may run. */
+/*
+ * The session's account, in the session's organization (the schema keeps
+ * an account's rows in its organization, sql/008): a cookie naming an
+ * account that is not, or no longer, there answers as a forged one. 0, or
+ * -1 with the answer set.
+ */
+static int
+http_account(struct req *r)
+{
+	char acct[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(r->sess.account_id, acct),
+			    num(r->sess.org_id, org)};
+
+	if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(r->account) != 1) {
+		http_fail(r, 401, "bad_session");
+		return -1;
+	}
+	return 0;
+}
+
+/* Method, body, query, session, CSRF and database; 0 when the account
+ * may be checked. */
 static int
 http_prepare(struct io *io, struct req *r, const struct action *a)
 {
@@ -234,6 +261,90 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 	return 0;
 }
 
+/*
+ * Validates every field of the action's table once, absent ones as "": a
+ * form field's error waits for the 422, a parameter's answers 400 now. 0,
+ * or -1 with the answer set.
+ */
+static int
+http_fields(struct req *r)
+{
+	const struct field *f;
+	struct field_value *v;
+	const char *code;
+	size_t i;
+
+	for (i = 0; i < r->action->nfields; i++) {
+		f = &r->action->fields[i];
+		v = &r->v[i];
+		if ((v->s = form_get(&r->body, f->name)) == NULL)
+			v->s = form_get(&r->query, f->name);
+		v->present = v->s != NULL;
+		if (!v->present)
+			v->s = "";
+		code = !v->present && (f->flags & FIELD_REQUIRED)
+			   ? "required"
+			   : f->check(v->s, v);
+		if (code == NULL)
+			continue;
+		if (f->flags & FIELD_PARAM) {
+			http_fail(r, 400, "bad_request");
+			return -1;
+		}
+		r->err[i].code = code;
+		r->invalid++;
+	}
+	return 0;
+}
+
+static int
+http_answered(const struct req *r)
+{
+	return r->doc != NULL || r->status == 303;
+}
+
+/*
+ * The action on a request whose account is checked: its fields, the object
+ * they name, then the handler when every field is valid. The answer is
+ * then the one set (a page, a refusal, a redirect), else the one 422 of
+ * the fields' errors, else 500.
+ */
+static void
+http_act(struct req *r)
+{
+	const struct action *a = r->action;
+
+	if (http_fields(r) == -1 || (a->find != NULL && a->find(r) == -1))
+		return;
+	if ((r->invalid == 0 && a->handle(r) == 0) || http_answered(r))
+		return;
+	if (r->invalid > 0) {
+		/* the statement that found a duplicate may have failed */
+		db_rollback();
+		page_invalid(r);
+	} else {
+		http_fail(r, 500, "internal");
+	}
+}
+
+/* Frees what the request owned. */
+static void
+http_release(struct req *r)
+{
+	size_t i, j;
+
+	if (r->doc != NULL)
+		mxmlDelete(r->doc);
+	form_release(&r->query);
+	form_release(&r->body);
+	PQclear(r->account);
+	PQclear(r->found);
+	for (i = 0; i < FIELD_MAX; i++)
+		for (j = 0; j < 4; j++)
+			free(r->err[i].detail[j]);
+	memset(&r->sess, 0, sizeof r->sess);
+}
+
 static void
 http_serve(struct io *io, const struct action *a)
 {
@@ -241,21 +352,19 @@ http_serve(struct io *io, const struct action *a)
 	const char *base = io_param(io, "SA_BASE");
 
 	memset(&r, 0, sizeof r);
+	r.action = a;
 	r.base = base != NULL && *base != '\0' ? base : "/mail-settings/";
 	r.status = 200;
 	if (http_prepare(io, &r, a) == 0) {
-		a->handle(&r);
+		if (http_account(&r) == 0)
+			http_act(&r);
 		/* A statement that failed on a lost connection. */
 		if (r.status == 500 && strncmp(db_sqlstate(), "08", 2) == 0)
 			http_fail(&r, 503, "db_unavailable");
 	}
 	http_write(io, &r);
 	db_rollback();
-	if (r.doc != NULL)
-		mxmlDelete(r.doc);
-	form_release(&r.query);
-	form_release(&r.body);
-	memset(&r.sess, 0, sizeof r.sess);
+	http_release(&r);
 }
 
 /* Configuration, keys and the database, once per process. */
@@ -279,7 +388,7 @@ http_main(const struct action *a)
 	struct io io;
 
 	memset(&io, 0, sizeof io);
-	if (http_start() == -1)
+	if (a->nfields > FIELD_MAX || http_start() == -1)
 		return 1;
 	if (FCGX_IsCGI()) {
 		io.cgi = 1;

@@ -1,32 +1,78 @@
 /*
- * http.h - the one serve loop every FastCGI action runs (libfcgi), and the
- * request it hands to the action's handler.
+ * http.h - the one serve loop every FastCGI action runs (libfcgi), the
+ * action's description it serves, and the request it hands to the
+ * action's handler.
  *
  * Per request: reset → method (405) → Content-Length against the body
  * limit before reading (413) → decode query and body strictly (400) →
- * database (503) → session (401) → CSRF on POST (403) → the handler, which
- * validates its fields (422 with per-field errors), does one transaction
- * and builds the XML answer or asks for a 303 → the answer is written →
- * any transaction left open is rolled back and the request's memory freed.
- * Run from a shell (CGI mode), a binary answers one request.
+ * session (401) → CSRF on POST (403) → database (503) → the session's
+ * account in the session's organization (401) → every field of the
+ * action's table validated once (a parameter: 400) → the object the
+ * parameters name (404, 403) → the fields' errors (422) or the handler,
+ * which does one transaction and builds the XML answer or asks for a 303
+ * (an error it finds at a field, such as a duplicate, answers the same
+ * 422) → the answer is written → any transaction left open is rolled back
+ * and the request's memory freed. Run from a shell (CGI mode), a binary
+ * answers one request.
  */
 #ifndef SA_HTTP_H
 #define SA_HTTP_H
 
 #include <mxml.h>
 
+#include "db.h"
 #include "form.h"
 #include "session.h"
+#include "validate.h"
 
 #define HTTP_GET 1u
 #define HTTP_POST 2u
 
+/* The most fields an action declares. */
+#define FIELD_MAX 12
+
+/* Absent is invalid: the error "required", without the validator. */
+#define FIELD_REQUIRED 0x1u
+/* A form field never sent back, not even on a 422 (a password). */
+#define FIELD_SECRET 0x2u
+/* Not a field of the form but a parameter saying what to do (kind, id,
+ * confirm): the page always sends it right, so one its validator refuses
+ * answers 400 bad_request. */
+#define FIELD_PARAM 0x4u
+/* A parameter whose positive id the form keeps (the address edited). */
+#define FIELD_FORM_ID 0x8u
+
+/* A field declared once per action (kcgi's struct kvalid): its name, a
+ * pure validator (lib/core/validate.h; it runs on "" when the field is
+ * absent) and FIELD_* flags. An action's table is indexed by its field
+ * enum, and so are req.v and req.err. */
+struct field {
+	const char *name;
+	const char *(*check)(const char *in, struct field_value *);
+	unsigned flags;
+};
+
+/* An error at a field: its code and, for a duplicate, name/value pairs of
+ * attributes naming what holds the value (owned). */
+struct field_error {
+	const char *code;
+	char *detail[4];
+};
+
+struct action;
+
 struct req {
+	const struct action *action;
 	unsigned method;
 	const char *base;  /* "/mail-settings/" or "/mail-settings/api/" */
 	struct form query; /* the query string */
 	struct form body;  /* the POST body */
 	struct session sess;
+	PGresult *account; /* DB_ACCOUNT: the account's and the org's names */
+	struct field_value v[FIELD_MAX]; /* every field, valid */
+	struct field_error err[FIELD_MAX];
+	int invalid;	 /* how many fields have an error */
+	PGresult *found; /* the row action->find looked up, or NULL */
 	int status;
 	const char *error; /* error code of a non-page answer */
 	char location[512];
@@ -37,21 +83,39 @@ struct req {
 struct action {
 	const char *name;
 	unsigned methods;
-	/* Builds the answer: an XML document in req->doc with req->status,
-	 * or a redirect via http_redirect(), or an error via http_fail(). */
-	void (*handle)(struct req *);
+	const struct field *fields;
+	size_t nfields;
+	const char *form; /* the <form> a 422 shows the fields in */
+	/* The object the parameters name (in req.found), looked up before
+	 * the fields' errors are answered; NULL when none. 0, or -1 with the
+	 * answer set (404 not found, 403 another account's). */
+	int (*find)(struct req *);
+	/* The work, with every field valid: 0 when done; -1 when not, the
+	 * answer being the one it set (a page, a refusal), else the 422 of
+	 * the errors it added (http_invalid), else 500 internal. */
+	int (*handle)(struct req *);
 };
 
 /* Runs the serve loop; returns the process exit status. */
 int http_main(const struct action *);
+/* The main of an action binary (cgi-bin/<action>.c): the designated
+ * initializers of its struct action, handed to the serve loop. */
+#define HTTP_MAIN(...)                                                         \
+	int main(void)                                                         \
+	{                                                                      \
+		static const struct action a = {__VA_ARGS__};                  \
+		return http_main(&a);                                          \
+	}
 
 /* A non-page answer: <error status= code=/>. */
 void http_fail(struct req *, int status, const char *code);
 /* 303 to the settings page with a notice code. */
 void http_redirect(struct req *, const char *notice);
-/* A field of the query or body (NULL when absent). */
-const char *http_param(const struct req *, const char *name);
-/* A positive id from a field, or 0. */
-long http_id(const struct req *, const char *name);
+/* An error the handler found at field f (a duplicate): the request answers
+ * 422 with it, the transaction rolled back. detail: NULL, or name/value
+ * pairs of attributes of the error, NULL-terminated (two at most), copied.
+ * 0 / -1. */
+int http_invalid(struct req *, int f, const char *code,
+		 const char *const *detail);
 
 #endif

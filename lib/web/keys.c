@@ -1,7 +1,8 @@
 /*
  * keys.c - DKIM key issuance: generation and sealing (crypto.c), selector
- * choice and storage (db.c). The clear private key never leaves this file
- * and is wiped once sealed.
+ * choice and storage (db.c), and a request's issuance from the slow step
+ * to the answer. The clear private key never leaves this file and is wiped
+ * once sealed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "eventlog.h"
+#include "http.h"
 #include "keys.h"
 #include "util.h"
 
@@ -109,4 +112,37 @@ keys_store(long domain_id, const char *domain, const struct key_pair *k,
 	res = db_execb(DB_KEY_INSERT, 6, p, len, fmt);
 	PQclear(res);
 	return res != NULL ? 0 : -1;
+}
+
+int
+keys_issue(struct req *r, long id, const char *name, const char *unicode,
+	   long (*add)(struct req *))
+{
+	char sel[SELECTOR_MAX + 1], ids[NUMBUF];
+	const char *p[1], *event = add ? "dkim_issued" : "dkim_reissued";
+	const char *notice = add ? "issued" : "reissued";
+	struct key_pair k;
+	int have_key, rc = -1;
+
+	/* the slow step, outside the transaction; a name added meanwhile is
+	 * still caught by the unique index */
+	have_key = keys_generate(&k) == 0;
+	if (!have_key)
+		event = notice = "dkim_failed";
+	if (db_begin() == -1 || (add != NULL && (id = add(r)) == -1))
+		goto out;
+	p[0] = num(id, ids);
+	if (have_key &&
+	    (keys_store(id, name, &k, sel) == -1 ||
+	     (add == NULL && db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)))
+		goto out;
+	if (eventlog_add(r->sess.org_id, r->sess.account_id, event, "domain",
+			 id, unicode, have_key ? sel : NULL) == -1 ||
+	    db_commit() == -1)
+		goto out;
+	http_redirect(r, notice);
+	rc = 0;
+out:
+	keys_release(&k);
+	return rc;
 }

@@ -40,36 +40,24 @@ lists_release(void)
 }
 
 /*
- * The root element root (status, base), the account and the organization,
- * with the lists the page shows (statements taking the organization id)
- * fetched in the same round trip into out[0..n). 0, or -1 with the answer
- * set (401 for an account that does not exist, 500).
+ * The root element root (status, base), the account and the organization
+ * (their names as the serve loop checked them), with the lists the page
+ * shows (statements taking the organization id) fetched in one round trip
+ * into out[0..n). 0, or -1 with the answer set (500).
  */
 static int
 page_head(struct req *r, const char *root, int status, int n,
-	  const enum db_stmt *lists_st, PGresult **out)
+	  const enum db_stmt *st, PGresult **out)
 {
-	enum db_stmt st[3] = {DB_ACCOUNT};
-	int np[3] = {2, 1, 1}, i;
-	char acct[NUMBUF], org[NUMBUF];
-	const char *pa[2] = {num(r->sess.account_id, acct),
-			     num(r->sess.org_id, org)};
-	const char *po[1] = {org};
-	const char *const *params[3] = {pa, po, po};
-	PGresult *res[3];
+	int np[2] = {1, 1};
+	char org[NUMBUF];
+	const char *po[1] = {num(r->sess.org_id, org)};
+	const char *const *params[2] = {po, po};
+	PGresult *acct = r->account;
 	mxml_node_t *el;
 
-	for (i = 0; i < n; i++)
-		st[i + 1] = lists_st[i];
-	if (db_exec_all(n + 1, st, np, params, res) == -1) {
+	if (db_exec_all(n, st, np, params, out) == -1) {
 		http_fail(r, 500, "internal");
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = res[i + 1];
-	if (PQntuples(res[0]) != 1) {
-		PQclear(res[0]);
-		http_fail(r, 401, "bad_session");
 		return -1;
 	}
 	r->doc = xml_doc(root, &r->root);
@@ -78,11 +66,10 @@ page_head(struct req *r, const char *root, int status, int n,
 	xml_attr(r->root, "base", r->base);
 	el = xml_el(r->root, "account");
 	xml_attr_num(el, "id", r->sess.account_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, ACCOUNT_NAME));
+	xml_attr(el, "name", PQgetvalue(acct, 0, ACCOUNT_NAME));
 	el = xml_el(r->root, "organization");
 	xml_attr_num(el, "id", r->sess.org_id);
-	xml_attr(el, "name", PQgetvalue(res[0], 0, ACCOUNT_ORG_NAME));
-	PQclear(res[0]);
+	xml_attr(el, "name", PQgetvalue(acct, 0, ACCOUNT_ORG_NAME));
 	return 0;
 }
 
@@ -127,8 +114,8 @@ page_refuse(struct req *r, int status, const char *code)
 	page_end(r);
 }
 
-PGresult *
-page_lookup(struct req *r, enum db_stmt st, long id)
+int
+page_find(struct req *r, enum db_stmt st, long id)
 {
 	char ids[NUMBUF], org[NUMBUF];
 	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
@@ -136,32 +123,37 @@ page_lookup(struct req *r, enum db_stmt st, long id)
 
 	if (id <= 0) {
 		page_refuse(r, 404, "not_found");
-		return NULL;
+		return -1;
 	}
 	if ((res = db_exec(st, 2, p)) == NULL) {
 		http_fail(r, 500, "internal");
-		return NULL;
+		return -1;
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		page_refuse(r, 404, "not_found");
-		return NULL;
+		return -1;
 	}
-	return res;
+	r->found = res;
+	return 0;
 }
 
-PGresult *
-page_own_address(struct req *r, long id)
+int
+page_find_own(struct req *r, long id)
 {
-	PGresult *res = page_lookup(r, DB_ADDR_GET, id);
+	PGresult *res;
 
-	if (res != NULL && atol(PQgetvalue(res, 0, ADDR_GET_ACCOUNT_ID)) !=
-			       r->sess.account_id) {
+	if (page_find(r, DB_ADDR_GET, id) == -1)
+		return -1;
+	res = r->found;
+	if (atol(PQgetvalue(res, 0, ADDR_GET_ACCOUNT_ID)) !=
+	    r->sess.account_id) {
 		PQclear(res);
+		r->found = NULL;
 		page_refuse(r, 403, "not_registrant");
-		return NULL;
+		return -1;
 	}
-	return res;
+	return 0;
 }
 
 mxml_node_t *
@@ -188,34 +180,49 @@ page_field(mxml_node_t *form, const char *name, const char *value,
 	return f;
 }
 
-int
-page_check(const struct req *r, const struct field_spec *spec, size_t n,
-	   const char **errs)
+/* The error element of field f, with its detail attributes. */
+static void
+page_field_error(mxml_node_t *f, const struct field_error *e)
 {
-	const char *v;
+	mxml_node_t *el = mxmlGetLastChild(f);
 	size_t i;
-	int bad = 0;
 
-	for (i = 0; i < n; i++) {
-		v = http_param(r, spec[i].name);
-		errs[i] = spec[i].check(v != NULL ? v : "");
-		bad += errs[i] != NULL;
-	}
-	return bad;
+	for (i = 0; i + 1 < 4 && e->detail[i + 1] != NULL; i += 2)
+		xml_attr(el, e->detail[i], e->detail[i + 1]);
 }
 
 mxml_node_t *
-page_fields(struct req *r, const char *form, long id,
-	    const struct field_spec *spec, size_t n, const char *const *errs)
+page_fields(struct req *r)
 {
-	mxml_node_t *f = page_form(r, form, id);
+	const struct action *a = r->action;
+	const struct field *spec;
+	mxml_node_t *form = page_form(r, a->form, 0), *f;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		page_field(f, spec[i].name,
-			   spec[i].secret ? "" : http_param(r, spec[i].name),
-			   errs != NULL ? errs[i] : NULL);
-	return f;
+	for (i = 0; i < a->nfields; i++) {
+		spec = &a->fields[i];
+		if (spec->flags & FIELD_PARAM) {
+			if ((spec->flags & FIELD_FORM_ID) && r->v[i].n > 0)
+				xml_attr_num(form, "id", r->v[i].n);
+			continue;
+		}
+		f = page_field(form, spec->name,
+			       spec->flags & FIELD_SECRET ? "" : r->v[i].s,
+			       r->err[i].code);
+		if (r->err[i].code != NULL)
+			page_field_error(f, &r->err[i]);
+	}
+	return form;
+}
+
+int
+page_invalid(struct req *r)
+{
+	if (page_begin(r, 422, NULL) == -1)
+		return -1;
+	page_error(r, "invalid_form");
+	page_fields(r);
+	return page_end(r);
 }
 
 static void

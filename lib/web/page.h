@@ -11,10 +11,10 @@
 #include "db.h"
 #include "http.h"
 
-/* Root, account and organization. It also fetches, in the same round
- * trip, the addresses and domains page_end() shows: call it once the
- * action's changes are made. notice may be NULL. 0, or -1 with the answer
- * set (401 for an account that does not exist, 500). */
+/* Root, account and organization. It also fetches, in one round trip,
+ * the addresses and domains page_end() shows: call it once the action's
+ * changes are made. notice may be NULL. 0, or -1 with the answer set
+ * (500). */
 int page_begin(struct req *, int status, const char *notice);
 /* The log document (tests/golden/log-example.xml) up to its events; the
  * organization's events, newest first (free with PQclear), or NULL with
@@ -27,14 +27,14 @@ int page_end(struct req *);
 void page_error(struct req *, const char *code);
 /* The whole page answering status with a page-level error code. */
 void page_refuse(struct req *, int status, const char *code);
-/* The row of address or domain id of the session's organization
- * (st: DB_ADDR_GET or DB_DOMAIN_GET; free with PQclear), or NULL with the
- * answer set: 404 not_found when it is not the organization's (naming
- * nothing), 500 when the database failed. */
-PGresult *page_lookup(struct req *, enum db_stmt st, long id);
+/* Looks up the row of address or domain id of the session's organization
+ * (st: DB_ADDR_GET or DB_DOMAIN_GET) into req.found, which the serve loop
+ * frees: 0, or -1 with the answer set: 404 not_found when it is not the
+ * organization's (naming nothing), 500 when the database failed. */
+int page_find(struct req *, enum db_stmt st, long id);
 /* The same for an address the session's account registered; another
  * account's address answers 403 not_registrant. */
-PGresult *page_own_address(struct req *, long id);
+int page_find_own(struct req *, long id);
 /* A <form name=…>; id > 0 adds id=. */
 mxml_node_t *page_form(struct req *, const char *name, long id);
 /* A <field> keeping what the user typed, with an optional error code;
@@ -42,21 +42,11 @@ mxml_node_t *page_form(struct req *, const char *name, long id);
 mxml_node_t *page_field(mxml_node_t *form, const char *name, const char *value,
 			const char *error);
 
-/* A form field declared once per action: its name, a pure validator
- * (NULL when valid, else an error code) and whether it is secret (never
- * sent back, not even on a 422). */
-struct field_spec {
-	const char *name;
-	const char *(*check)(const char *value);
-	int secret;
-};
-/* Validates every field (absent = ""); errs[i] receives each error code or
- * NULL. Returns the number of errors. */
-int page_check(const struct req *, const struct field_spec *, size_t n,
-	       const char **errs);
-/* The <form> with every field as typed and its error; returns the form. */
-mxml_node_t *page_fields(struct req *, const char *form, long id,
-			 const struct field_spec *, size_t n,
-			 const char *const *errs);
+/* The action's <form> (struct action: form, fields) with every form field
+ * as typed and its error; returns the form. */
+mxml_node_t *page_fields(struct req *);
+/* The one 422: the whole page with invalid_form and the action's form,
+ * every error at its field. 0, or -1 with another answer set. */
+int page_invalid(struct req *);
 
 #endif

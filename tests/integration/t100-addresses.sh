@@ -132,6 +132,37 @@ post /mail-settings/register "$ct" csrf=AAAA address=csrf@example.jp
 check_eq "wrong CSRF: 403" 403 "$CODE"
 check_eq "CSRF failures stored nothing" "$n" "$(count)"
 
+# --- an account no longer in its session's organization
+mover=$(sa_account "$org" "移動 三郎")
+cm=$(sa_mint "$mover" "$org")
+csrf_m=$(csrf_of "$cm")
+sa_psql -c "UPDATE accounts SET org_id = $org2 WHERE id = $mover"
+nev=$(sa_psql -tAc "SELECT count(*) FROM events")
+post /mail-settings/api/register "$cm" csrf="$csrf_m" address=moved@example.jp
+check_eq "POST of an account moved out of the cookie's org: 401" \
+	"401 bad_session" "$CODE $(xpath 'string(/error/@code)')"
+post /mail-settings/api/delete "$cm" csrf="$csrf_m" kind=address id="$id" confirm=1
+check_eq "its delete: 401" 401 "$CODE"
+post /mail-settings/api/add-domain "$cm" csrf="$csrf_m" domain=moved.example.jp
+check_eq "its add-domain: 401" 401 "$CODE"
+check_eq "its POSTs stored nothing" "$n $nev 0" \
+	"$(count) $(sa_psql -tAc "SELECT count(*) FROM events") $(sa_psql -tAc "SELECT count(*) FROM domains")"
+get /mail-settings/api/ "$cm"
+check_eq "its page: 401" 401 "$CODE"
+# the schema keeps an account's rows in its organization (sql/008)
+refused() { ! sa_psql -c "$1" 2>/dev/null; }
+check "schema refuses an address of another org's account" refused \
+	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key)
+	 VALUES ($org, $mover, 'x@moved.jp', 'x@moved.jp')"
+check "schema refuses an event of another org's account" refused \
+	"INSERT INTO events (org_id, account_id, action, object_type)
+	 VALUES ($org, $mover, 'address_added', 'address')"
+check "schema refuses a domain of another org's account" refused \
+	"INSERT INTO domains (org_id, name, unicode_name, created_by, spf_record)
+	 VALUES ($org, 'moved.jp', 'moved.jp', $mover, 'v=spf1 -all')"
+check "schema refuses to move an account away from its rows" refused \
+	"UPDATE accounts SET org_id = $org2 WHERE id = $taro"
+
 # --- organizations are separate
 get /mail-settings/api/ "$co"
 check_eq "other org sees no addresses" 0 "$(xpath 'count(//address)')"

@@ -70,6 +70,73 @@ static const struct {
     {"\xff\xfe.jp", "idn_invalid", NULL, NULL},
 };
 
+/* The table validators: what each leaves in the value. */
+static const struct {
+	const char *(*check)(const char *, struct field_value *);
+	const char *name, *in, *err;
+	long n;
+	const char *norm, *unicode;
+} table[] = {
+    {valid_id, "id", "1", NULL, 1, NULL, NULL},
+    {valid_id, "id", "9223372036854775807", NULL, 0x7fffffffffffffffL, NULL,
+     NULL},
+    {valid_id, "id", "", NULL, 0, NULL, NULL},
+    {valid_id, "id", "0", NULL, 0, NULL, NULL},
+    {valid_id, "id", "-1", NULL, 0, NULL, NULL},
+    {valid_id, "id", "abc", NULL, 0, NULL, NULL},
+    {valid_id, "id", " 1", NULL, 0, NULL, NULL},
+    {valid_flag, "flag", "1", NULL, 1, NULL, NULL},
+    {valid_flag, "flag", "", NULL, 0, NULL, NULL},
+    {valid_flag, "flag", "2", NULL, 0, NULL, NULL},
+    {valid_flag, "flag", "true", NULL, 0, NULL, NULL},
+    {valid_port, "port", "", NULL, 587, NULL, NULL},
+    {valid_port, "port", "25", NULL, 25, NULL, NULL},
+    {valid_port, "port", "0", "invalid_port", 0, NULL, NULL},
+    {valid_line, "line", "smtp.example.jp", NULL, 0, NULL, NULL},
+    {valid_line, "line", "a\tb", "invalid_text", 0, NULL, NULL},
+    {valid_address, "address", "Taro@Example.JP", NULL, 0, "Taro@example.jp",
+     NULL},
+    {valid_address, "address", "", "required", 0, NULL, NULL},
+    {valid_domain, "domain", " @日本語.JP. ", NULL, 0, "xn--wgv71a119e.jp",
+     "日本語.jp"},
+    {valid_domain, "domain", "localhost", "single_label", 0, NULL, NULL},
+};
+
+static void
+test_table(void)
+{
+	struct field_value v;
+	const char *e;
+	char line[257];
+	size_t i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+		memset(&v, 0, sizeof v);
+		e = table[i].check(table[i].in, &v);
+		t_ok(e == table[i].err ||
+			 (e && table[i].err && !strcmp(e, table[i].err)),
+		     "valid_%s '%s' -> %s", table[i].name, table[i].in,
+		     e ? e : "ok");
+		if (e != NULL)
+			continue;
+		t_ok(v.n == table[i].n, "valid_%s '%s': n %ld", table[i].name,
+		     table[i].in, v.n);
+		if (table[i].norm != NULL)
+			T_STREQ(v.norm, table[i].norm, "valid_%s '%s': norm",
+				table[i].name, table[i].in);
+		if (table[i].unicode != NULL)
+			T_STREQ(v.unicode, table[i].unicode,
+				"valid_%s '%s': unicode", table[i].name,
+				table[i].in);
+	}
+	memset(line, 'a', 255);
+	line[255] = '\0';
+	t_ok(valid_line(line, &v) == NULL, "valid_line: 255 bytes");
+	line[255] = 'a';
+	line[256] = '\0';
+	t_ok(valid_line(line, &v) != NULL, "valid_line: 256 bytes");
+}
+
 int
 main(void)
 {
@@ -110,5 +177,6 @@ main(void)
 				domains[i].in);
 		}
 	}
+	test_table();
 	return t_done();
 }
