@@ -287,13 +287,17 @@ unseal_key(PGresult *res, int i, struct xkey *k)
 {
 	uint8_t *sealed, *der = NULL;
 	size_t slen, dlen = 0;
+	char row[CRYPTO_ROW_MAX];
 	int rc = -1;
 
+	crypto_row(row, "dkim_keys", atol(PQgetvalue(res, i, KEY_EXPORT_ID)),
+		   atol(PQgetvalue(res, i, KEY_EXPORT_ORG)));
 	sealed = PQunescapeBytea(
 	    (const unsigned char *)PQgetvalue(res, i, KEY_EXPORT_SEALED),
 	    &slen);
 	if (sealed != NULL &&
-	    crypto_unseal("dkim_private", sealed, slen, &der, &dlen) == 0 &&
+	    crypto_unseal("dkim_private", row, sealed, slen, &der, &dlen) ==
+		0 &&
 	    crypto_private_pem(der, dlen, &k->pem, &k->pemlen) == 0)
 		rc = 0;
 	crypto_free_secret(der, dlen);

@@ -50,7 +50,7 @@ VACUUM ANALYZE domains, dkim_keys, events;
 CHECKPOINT;
 SQL
 }
-# The plan the claims rely on (sql/007_claims_once.sql): sa_claim's first
+# The plan the claims rely on (sql/001_baseline.sql): sa_claim's first
 # statement as auto_explain logs it, on the seeded domains, in a claim that
 # is rolled back. Its shape: Limit, LockRows, a nested-loop anti join of an
 # index scan of domains_due against the other runs' claims (materialized).

@@ -98,7 +98,7 @@ add(struct req *r)
 		rc = readd_warning(r);
 		goto out;
 	}
-	if (keys_issue(r, 0, d->norm, d->unicode, insert) == -1) {
+	if (keys_issue(r, KEYS_ADD, 0, 0, d->norm, d->unicode, insert) == -1) {
 		if (db_unique_violation())
 			http_invalid(r, F_DOMAIN, "duplicate", NULL);
 		goto out;
@@ -109,4 +109,4 @@ out:
 }
 
 HTTP_MAIN(.name = "add-domain", .methods = HTTP_POST, .fields = fields,
-	  .nfields = F__MAX, .form = "add_domain", .handle = add)
+	  .nfields = F__MAX, .form = "add_domain", .handle = add, .seals = 1)

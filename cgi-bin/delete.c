@@ -38,21 +38,6 @@ find(struct req *r)
 			      : page_find_own(r, id);
 }
 
-/* The page with a confirmation box for the object named name; 0 / -1. */
-static int
-confirm_box(struct req *r, const char *kind, long id, const char *name)
-{
-	mxml_node_t *c;
-
-	if (page_begin(r, 200, NULL) == -1)
-		return -1;
-	c = xml_el(r->root, "confirm");
-	xml_attr(c, "kind", kind);
-	xml_attr_num(c, "id", id);
-	xml_attr(c, "name", name);
-	return page_end(r);
-}
-
 static int
 remove_address(struct req *r, long id)
 {
@@ -90,7 +75,7 @@ del(struct req *r)
 	name = domain ? PQgetvalue(res, 0, DOMAIN_GET_UNICODE)
 		      : PQgetvalue(res, 0, ADDR_GET_ADDRESS);
 	if (!r->v[F_CONFIRM].n) {
-		rc = confirm_box(r, kind, id, name);
+		rc = page_confirm(r, kind, id, name);
 		goto out;
 	}
 	if (db_begin() == -1 ||

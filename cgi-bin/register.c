@@ -62,10 +62,10 @@ duplicate(struct req *r, long id)
 	return dup;
 }
 
-/* Inserts (id 0) or updates the address; its id, or -1. The two
- * statements take the same parameters, the insert without the id. */
+/* Inserts (new) or updates the address id; its id, or -1. The two
+ * statements take the same parameters. */
 static long
-store(struct req *r, long id, const uint8_t *sealed, size_t slen)
+store(struct req *r, long id, int new, const uint8_t *sealed, size_t slen)
 {
 	char ids[NUMBUF], org[NUMBUF], acct[NUMBUF], port[NUMBUF];
 	const char *p[10] = {num(id, ids),
@@ -79,29 +79,42 @@ store(struct req *r, long id, const uint8_t *sealed, size_t slen)
 			     r->v[F_USER].s,
 			     r->v[F_NOTE].s};
 	int len[10] = {[7] = (int)slen}, fmt[10] = {[7] = 1};
-	int skip = id > 0 ? 0 : 1;
 	long newid = -1;
 	PGresult *res;
 
-	res = db_execb(id > 0 ? DB_ADDR_UPDATE : DB_ADDR_INSERT, 10 - skip,
-		       p + skip, len + skip, fmt + skip);
+	res = db_execb(new ? DB_ADDR_INSERT : DB_ADDR_UPDATE, 10, p, len, fmt);
 	if (res != NULL && PQntuples(res) == 1)
 		newid = atol(PQgetvalue(res, 0, ADDR_STORE_ID));
 	PQclear(res);
 	return newid;
 }
 
-/* Seals the password when one was typed; 0 / -1. */
+/* The id of a new address, so its password is sealed for its row. */
+static long
+next_id(void)
+{
+	PGresult *res = db_exec(DB_ADDR_NEXT_ID, 0, NULL);
+	long id = res != NULL ? atol(PQgetvalue(res, 0, ADDR_NEXT_ID_ID)) : -1;
+
+	PQclear(res);
+	return id;
+}
+
+/* Seals the password for the address's row when one was typed; 0 / -1. */
 static int
-seal_password(struct req *r, uint8_t **sealed, size_t *slen)
+seal_password(struct req *r, long id, uint8_t **sealed, size_t *slen)
 {
 	const char *pw = r->v[F_PASSWORD].s;
+	char row[CRYPTO_ROW_MAX];
 
 	*sealed = NULL;
 	*slen = 0;
 	if (*pw == '\0')
 		return 0;
-	return crypto_seal("smtp_password", pw, strlen(pw), sealed, slen);
+	return crypto_seal(
+	    "smtp_password",
+	    crypto_row(row, "sender_addresses", id, r->sess.org_id), pw,
+	    strlen(pw), sealed, slen);
 }
 
 static int
@@ -110,22 +123,23 @@ reg(struct req *r)
 	long id = r->v[F_ID].n, newid;
 	uint8_t *sealed = NULL;
 	size_t slen;
-	int rc = -1;
+	int rc = -1, new = id == 0;
 
-	if (seal_password(r, &sealed, &slen) == -1 || db_begin() == -1 ||
-	    duplicate(r, id) != 0)
+	if (db_begin() == -1 || duplicate(r, id) != 0 ||
+	    (new && (id = next_id()) == -1) ||
+	    seal_password(r, id, &sealed, &slen) == -1)
 		goto out;
-	if ((newid = store(r, id, sealed, slen)) == -1 &&
+	if ((newid = store(r, id, new, sealed, slen)) == -1 &&
 	    db_unique_violation()) {
 		/* lost a race with another registration of the same key */
 		db_rollback();
-		duplicate(r, id);
+		duplicate(r, new ? 0 : id);
 		goto out;
 	}
 	if (newid == -1 ||
 	    eventlog_add(r->sess.org_id, r->sess.account_id,
-			 id > 0 ? "address_updated" : "address_added",
-			 "address", newid, r->v[F_ADDRESS].s, NULL) == -1 ||
+			 new ? "address_added" : "address_updated", "address",
+			 newid, r->v[F_ADDRESS].s, NULL) == -1 ||
 	    db_commit() == -1)
 		goto out;
 	http_redirect(r, "updated");
@@ -136,4 +150,5 @@ out:
 }
 
 HTTP_MAIN(.name = "register", .methods = HTTP_POST, .fields = fields,
-	  .nfields = F__MAX, .form = "register", .find = find, .handle = reg)
+	  .nfields = F__MAX, .form = "register", .find = find, .handle = reg,
+	  .seals = 1)

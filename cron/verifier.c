@@ -453,7 +453,7 @@ cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
 	struct platform p;
-	struct verify_request req;
+	struct verify_request req = {0};
 	struct check_out out = {0};
 	struct dns_resolver *r = NULL;
 	struct verify_batch *b = NULL;

@@ -36,6 +36,12 @@ static const struct key {
     /* softfail | any */
     {"spf_all", 0, 0, 0, "softfail", 0},
     {"dkim_bits", 0, 1024, 4096, NULL, 2048},
+    /* days a replaced key's record must stay published (retiring) */
+    {"dkim_retire_days", 0, 0, 365, NULL, 7},
+    /* days after which an active key is rotated; 0: never */
+    {"dkim_rotate_days", 0, 0, 3650, NULL, 0},
+    /* keys generated ahead (senderauth-admin pool-fill) */
+    {"dkim_pool_size", 0, 0, 100000, NULL, 20},
     /* test switch: issuance fails while it exists */
     {"dkim_fault_file", 0, 0, 0, NULL, 0},
     /* HOST:PORT; none: the system's */

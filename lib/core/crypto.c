@@ -22,7 +22,7 @@
 #include "crypto.h"
 #include "util.h"
 
-#define SEAL_VERSION 1
+#define SEAL_VERSION 2 /* 2: bound to its row (crypto_row) */
 #define NONCE_LEN 12
 #define TAG_LEN 16
 
@@ -122,20 +122,31 @@ seal_key(const char *purpose, uint8_t key[CRYPTO_KEY_LEN])
 	return crypto_hkdf(master, master_len, info, key, CRYPTO_KEY_LEN);
 }
 
-/* AES-256-GCM in either direction over in[len] into out; 0 / -1. */
+const char *
+crypto_row(char *buf, const char *table, long id, long org_id)
+{
+	snprintf(buf, CRYPTO_ROW_MAX, "%s:%ld:%ld", table, id, org_id);
+	return buf;
+}
+
+/* AES-256-GCM in either direction over in[len] into out, with the purpose
+ * and the row as additional data; 0 / -1. */
 static int
 gcm(int enc, const uint8_t key[CRYPTO_KEY_LEN], const uint8_t *nonce,
-    const char *aad, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
+    const char *purpose, const char *row, const uint8_t *in, size_t len,
+    uint8_t *out, uint8_t *tag)
 {
 	EVP_CIPHER_CTX *ctx;
-	int n, rc = -1;
+	char aad[256];
+	int n, rc = -1, alen;
 
-	if (len > 0x7fffffff || (ctx = EVP_CIPHER_CTX_new()) == NULL)
+	alen = snprintf(aad, sizeof aad, "%s\n%s", purpose, row);
+	if (alen < 0 || (size_t)alen >= sizeof aad || len > 0x7fffffff ||
+	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return -1;
 	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) !=
 		1 ||
-	    EVP_CipherUpdate(ctx, NULL, &n, (const uint8_t *)aad,
-			     (int)strlen(aad)) != 1 ||
+	    EVP_CipherUpdate(ctx, NULL, &n, (const uint8_t *)aad, alen) != 1 ||
 	    EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
 		goto out;
 	if (!enc &&
@@ -153,8 +164,8 @@ out:
 }
 
 int
-crypto_seal(const char *purpose, const void *plain, size_t len, uint8_t **out,
-	    size_t *outlen)
+crypto_seal(const char *purpose, const char *row, const void *plain, size_t len,
+	    uint8_t **out, size_t *outlen)
 {
 	uint8_t key[CRYPTO_KEY_LEN], *s;
 	size_t total = 1 + NONCE_LEN + len + TAG_LEN;
@@ -164,7 +175,7 @@ crypto_seal(const char *purpose, const void *plain, size_t len, uint8_t **out,
 		return -1;
 	s[0] = SEAL_VERSION;
 	if (seal_key(purpose, key) == -1 || RAND_bytes(s + 1, NONCE_LEN) != 1 ||
-	    gcm(1, key, s + 1, purpose, plain, len, s + 1 + NONCE_LEN,
+	    gcm(1, key, s + 1, purpose, row, plain, len, s + 1 + NONCE_LEN,
 		s + 1 + NONCE_LEN + len) == -1) {
 		free(s);
 		goto out;
@@ -178,8 +189,8 @@ out:
 }
 
 int
-crypto_unseal(const char *purpose, const uint8_t *sealed, size_t len,
-	      uint8_t **out, size_t *outlen)
+crypto_unseal(const char *purpose, const char *row, const uint8_t *sealed,
+	      size_t len, uint8_t **out, size_t *outlen)
 {
 	uint8_t key[CRYPTO_KEY_LEN], tag[TAG_LEN], *p;
 	size_t n;
@@ -192,7 +203,7 @@ crypto_unseal(const char *purpose, const uint8_t *sealed, size_t len,
 		return -1;
 	memcpy(tag, sealed + len - TAG_LEN, TAG_LEN);
 	if (seal_key(purpose, key) == -1 ||
-	    gcm(0, key, sealed + 1, purpose, sealed + 1 + NONCE_LEN, n, p,
+	    gcm(0, key, sealed + 1, purpose, row, sealed + 1 + NONCE_LEN, n, p,
 		tag) == -1) {
 		crypto_wipe(p, n);
 		free(p);

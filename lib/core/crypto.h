@@ -30,15 +30,22 @@ int crypto_hmac(const uint8_t *key, size_t keylen, const void *msg,
 int crypto_equal(const void *a, const void *b, size_t len);
 
 /*
- * Seals plain[len] under the key derived for purpose (the purpose is also
- * the additional authenticated data, so a sealed SMTP password cannot be
- * unsealed as a DKIM key). Output: version(1) nonce(12) ciphertext tag(16),
- * malloc'ed into *out. crypto_unseal fails on any change of a bit.
+ * Seals plain[len] under the key derived for purpose, bound to the row
+ * that holds it: the additional authenticated data is the purpose and the
+ * row (crypto_row()), so a sealed SMTP password cannot be unsealed as a
+ * DKIM key, nor a sealed value copied to another row, organization or
+ * table opened there. Output: version(1) nonce(12) ciphertext tag(16),
+ * malloc'ed into *out. crypto_unseal fails on any change of a bit and for
+ * any other purpose or row.
  */
-int crypto_seal(const char *purpose, const void *plain, size_t len,
-		uint8_t **out, size_t *outlen);
-int crypto_unseal(const char *purpose, const uint8_t *sealed, size_t len,
-		  uint8_t **out, size_t *outlen);
+int crypto_seal(const char *purpose, const char *row, const void *plain,
+		size_t len, uint8_t **out, size_t *outlen);
+int crypto_unseal(const char *purpose, const char *row, const uint8_t *sealed,
+		  size_t len, uint8_t **out, size_t *outlen);
+/* The row a sealed value is bound to, "<table>:<id>:<org_id>", in buf
+ * (CRYPTO_ROW_MAX bytes); returns buf. */
+#define CRYPTO_ROW_MAX 96
+const char *crypto_row(char *buf, const char *table, long id, long org_id);
 
 /* Base64 (RFC 4648 §4) of data, malloc'ed; NULL on failure. */
 char *crypto_base64(const void *data, size_t len);

@@ -3,7 +3,7 @@
  *
  * Every statement of the project is in the table below, prepared once per
  * connection under its enum index. Times leave the database through
- * sa_ts() (sql/001_init.sql): ISO 8601 in Japan time.
+ * sa_ts() (sql/001_baseline.sql): ISO 8601 in Japan time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +24,12 @@ static const char *const sql[DB__MAX] = {
 [DB_ADDR_LIST] =
 	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"
 	" s.smtp_password_sealed IS NOT NULL, s.note, a.id, a.name,"
-	" sa_ts(s.created_at)"
+	" sa_ts(s.created_at), d.id, d.spf_status,"
+	" EXISTS (SELECT FROM dkim_keys k"
+	"  WHERE k.domain_id = d.id AND k.state = 'active')"
 	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
+	" LEFT JOIN domains d ON d.org_id = s.org_id AND d.deleted_at IS NULL"
+	"  AND d.name = split_part(s.addr_key, '@', 2)"
 	" WHERE s.org_id = $1 ORDER BY s.id",
 [DB_ADDR_GET] =
 	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"
@@ -35,11 +39,13 @@ static const char *const sql[DB__MAX] = {
 	"SELECT s.id, s.address, a.name"
 	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
 	" WHERE s.org_id = $1 AND s.addr_key = $2",
-/* the parameters of DB_ADDR_UPDATE but its first */
+/* the parameters of DB_ADDR_UPDATE; the id from DB_ADDR_NEXT_ID, so the
+ * password is sealed for its row */
 [DB_ADDR_INSERT] =
-	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key,"
-	" smtp_host, smtp_port, smtp_password_sealed, smtp_user, note)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+	"INSERT INTO sender_addresses (id, org_id, account_id, address,"
+	" addr_key, smtp_host, smtp_port, smtp_password_sealed, smtp_user,"
+	" note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+[DB_ADDR_NEXT_ID] = "SELECT nextval('sender_addresses_id_seq')",
 /* $8 NULL keeps the sealed password */
 [DB_ADDR_UPDATE] =
 	"UPDATE sender_addresses SET address = $4, addr_key = $5,"
@@ -60,19 +66,25 @@ static const char *const sql[DB__MAX] = {
 	" e.object_id, e.object_name, e.detail, e.account_id, a.name"
 	" FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
 	" WHERE e.org_id = $1 ORDER BY e.id DESC LIMIT 500",
-/* domains with their active key */
+/* domains with the key their DKIM status follows: the active one, else
+ * the pending one */
 [DB_DOMAIN_LIST] =
 	"SELECT d.id, d.name, d.unicode_name, sa_ts(d.created_at),"
 	" d.spf_record, d.spf_status, d.spf_reason, d.spf_found,"
 	" d.spf_suggested, d.dkim_status, d.dkim_reason, d.dkim_found,"
 	" d.dmarc_status, d.dmarc_reason, d.dmarc_policy,"
 	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
-	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at)"
-	" FROM domains d LEFT JOIN dkim_keys k"
-	" ON k.domain_id = d.id AND k.retired_at IS NULL"
+	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state"
+	" FROM domains d LEFT JOIN LATERAL (SELECT * FROM dkim_keys k"
+	"  WHERE k.domain_id = d.id AND k.state IN ('active', 'pending')"
+	"  ORDER BY k.state = 'active' DESC LIMIT 1) k ON true"
 	" WHERE d.org_id = $1 AND d.deleted_at IS NULL ORDER BY d.id",
 [DB_DOMAIN_GET] =
-	"SELECT d.id, d.name, d.unicode_name FROM domains d"
+	"SELECT d.id, d.name, d.unicode_name,"
+	" EXISTS (SELECT FROM dkim_keys k"
+	"  WHERE k.domain_id = d.id AND k.state = 'active'),"
+	" EXISTS (SELECT FROM dkim_keys k WHERE k.domain_id = d.id)"
+	" FROM domains d"
 	" WHERE d.id = $1 AND d.org_id = $2 AND d.deleted_at IS NULL",
 [DB_DOMAIN_BY_NAME] =
 	"SELECT id FROM domains"
@@ -97,20 +109,22 @@ static const char *const sql[DB__MAX] = {
 [DB_KEY_SELECTORS] =
 	"SELECT selector FROM dkim_keys"
 	" WHERE domain_name = $1 AND selector LIKE $2 || '%'",
+/* a new key is pending; its id is taken first, to seal it for its row */
 [DB_KEY_INSERT] =
-	"INSERT INTO dkim_keys (domain_id, domain_name, selector, bits,"
-	" public_key, private_sealed) VALUES ($1, $2, $3, $4, $5, $6)",
+	"INSERT INTO dkim_keys (id, domain_id, domain_name, selector, bits,"
+	" public_key, private_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+/* the pending key a new one replaces (the active one stays) */
 [DB_KEY_RETIRE] =
-	"UPDATE dkim_keys SET retired_at = now()"
-	" WHERE domain_id = $1 AND retired_at IS NULL",
+	"UPDATE dkim_keys SET state = 'retired', retired_at = now()"
+	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/006_claims.sql, sa_claim as of 007 */
+/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 007 */
 [DB_SWEEP_CLAIM] =
-	"SELECT id, name, dkim, due, claim"
+	"SELECT id, name, dkim, dkim_next, due, claim"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
@@ -120,6 +134,45 @@ static const char *const sql[DB__MAX] = {
 	" FROM dkim_keys k JOIN domains d ON d.id = k.domain_id"
 	" WHERE k.state = 'active' AND d.deleted_at IS NULL"
 	" ORDER BY d.name, k.selector",
+[DB_KEY_NEXT_ID] = "SELECT nextval('dkim_keys_id_seq')",
+/* $2: dkim_retire_days */
+[DB_KEY_OTHERS] =
+	"SELECT k.domain_id, k.state, k.selector, k.bits, k.public_key,"
+	" sa_ts(k.created_at), k.next_status, k.next_reason,"
+	" sa_ts(k.retiring_at + make_interval(days => $2)),"
+	" k.retiring_at + make_interval(days => $2) <= now(),"
+	" sa_ts(k.retired_at)"
+	" FROM dkim_keys k JOIN domains d ON d.id = k.domain_id"
+	" WHERE d.org_id = $1 AND d.deleted_at IS NULL AND (k.state = 'retiring'"
+	"  OR (k.state = 'retired' AND k.activated_at IS NOT NULL"
+	"   AND k.retired_at > now() - interval '30 days')"
+	"  OR (k.state = 'pending' AND EXISTS (SELECT FROM dkim_keys a"
+	"   WHERE a.domain_id = k.domain_id AND a.state = 'active')))"
+	" ORDER BY k.domain_id, k.id DESC",
+[DB_KEY_RETIRE_DUE] = "SELECT sa_retire_keys($1)",
+/* a rotation: the domain's status stays, its checks come soon */
+[DB_DOMAIN_ROTATE] =
+	"UPDATE domains SET due_at = now(), issued_at = now(), interval_s = 0"
+	" WHERE id = $1",
+[DB_ROTATE_DUE] =
+	"SELECT d.id, d.org_id, d.name, d.unicode_name"
+	" FROM domains d JOIN dkim_keys k"
+	" ON k.domain_id = d.id AND k.state = 'active'"
+	" WHERE d.deleted_at IS NULL"
+	" AND k.activated_at <= now() - make_interval(days => $1)"
+	" AND NOT EXISTS (SELECT FROM dkim_keys p"
+	"  WHERE p.domain_id = d.id AND p.state = 'pending')"
+	" ORDER BY d.id",
+/* one key of the pool, gone from it whatever the caller does next */
+[DB_POOL_TAKE] =
+	"DELETE FROM dkim_key_pool WHERE id = (SELECT id FROM dkim_key_pool"
+	" WHERE bits = $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	" RETURNING id, public_key, private_sealed",
+[DB_POOL_NEXT_ID] = "SELECT nextval('dkim_key_pool_id_seq')",
+[DB_POOL_INSERT] =
+	"INSERT INTO dkim_key_pool (id, bits, public_key, private_sealed)"
+	" VALUES ($1, $2, $3, $4)",
+[DB_POOL_COUNT] = "SELECT count(*) FROM dkim_key_pool WHERE bits = $1",
 };
 
 /* The columns each statement returns, the __MAX of its enum in db.h; 0 for
@@ -145,6 +198,14 @@ static const int ncols[DB__MAX] = {
 [DB_SWEEP_CLAIM] = SWEEP_CLAIM__MAX,
 [DB_SWEEP_SAVE] = SWEEP_SAVE__MAX,
 [DB_KEY_EXPORT] = KEY_EXPORT__MAX,
+[DB_KEY_NEXT_ID] = KEY_NEXT_ID__MAX,
+[DB_ADDR_NEXT_ID] = ADDR_NEXT_ID__MAX,
+[DB_KEY_OTHERS] = KEY_OTHERS__MAX,
+[DB_KEY_RETIRE_DUE] = KEY_RETIRE_DUE__MAX,
+[DB_ROTATE_DUE] = ROTATE_DUE__MAX,
+[DB_POOL_TAKE] = POOL_TAKE__MAX,
+[DB_POOL_NEXT_ID] = POOL_NEXT_ID__MAX,
+[DB_POOL_COUNT] = POOL_COUNT__MAX,
 };
 
 /* The parameters of the statements that name theirs in db.h; 0: not

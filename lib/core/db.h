@@ -38,6 +38,16 @@ enum db_stmt {
 	DB_SWEEP_SAVE,
 	DB_SWEEP_RELEASE,
 	DB_KEY_EXPORT,
+	DB_KEY_NEXT_ID,
+	DB_ADDR_NEXT_ID,
+	DB_KEY_OTHERS,
+	DB_KEY_RETIRE_DUE,
+	DB_DOMAIN_ROTATE,
+	DB_ROTATE_DUE,
+	DB_POOL_TAKE,
+	DB_POOL_NEXT_ID,
+	DB_POOL_INSERT,
+	DB_POOL_COUNT,
 	DB__MAX
 };
 
@@ -61,6 +71,11 @@ enum {
 	ADDR_LIST_ACCOUNT_ID, /* the registrant */
 	ADDR_LIST_ACCOUNT_NAME,
 	ADDR_LIST_CREATED_AT,
+	/* the sending gate: the address's domain, when the organization has
+	 * added it; its SPF status; whether it has an active DKIM key */
+	ADDR_LIST_DOMAIN_ID,
+	ADDR_LIST_SPF_STATUS,
+	ADDR_LIST_DKIM_ACTIVE, /* 't' / 'f' */
 	ADDR_LIST__MAX
 };
 enum {
@@ -107,19 +122,28 @@ enum {
 	DOMAIN_LIST_SPF_SUGGESTED,
 	DOMAIN_LIST_DKIM_STATUS,
 	DOMAIN_LIST_DKIM_REASON,
-	DOMAIN_LIST_DKIM_FOUND, /* NULL: the record issued (sql/005) */
+	DOMAIN_LIST_DKIM_FOUND, /* NULL: the record issued
+				   (sql/001_baseline.sql) */
 	DOMAIN_LIST_DMARC_STATUS,
 	DOMAIN_LIST_DMARC_REASON,
 	DOMAIN_LIST_DMARC_POLICY,
 	DOMAIN_LIST_CHECKED_AT,
 	DOMAIN_LIST_VERIFIED_AT,
-	DOMAIN_LIST_SELECTOR, /* the active key's; NULL: none */
+	DOMAIN_LIST_SELECTOR, /* the key the status follows; NULL: none */
 	DOMAIN_LIST_BITS,
 	DOMAIN_LIST_PUBLIC_KEY,
 	DOMAIN_LIST_TEMPFAIL_AT,
+	DOMAIN_LIST_KEY_STATE, /* active | pending */
 	DOMAIN_LIST__MAX
 };
-enum { DOMAIN_GET_ID, DOMAIN_GET_NAME, DOMAIN_GET_UNICODE, DOMAIN_GET__MAX };
+enum {
+	DOMAIN_GET_ID,
+	DOMAIN_GET_NAME,
+	DOMAIN_GET_UNICODE,
+	DOMAIN_GET_HAS_ACTIVE, /* 't': an active DKIM key (rotation) */
+	DOMAIN_GET_HAS_KEY,    /* 't': a key was ever issued */
+	DOMAIN_GET__MAX
+};
 enum { DOMAIN_BY_NAME_ID, DOMAIN_BY_NAME__MAX };
 enum { DOMAIN_WAS_DELETED_ONE, DOMAIN_WAS_DELETED__MAX };
 enum { DOMAIN_INSERT_ID, DOMAIN_INSERT__MAX };
@@ -130,12 +154,44 @@ enum { NOW_TEXT, NOW__MAX };
 enum {
 	SWEEP_CLAIM_ID,
 	SWEEP_CLAIM_NAME,
-	SWEEP_CLAIM_DKIM, /* "<selector> <p>" of the active key, or NULL */
+	SWEEP_CLAIM_DKIM, /* "<selector> <p>" of the key the status follows */
+	SWEEP_CLAIM_DKIM_NEXT, /* the pending key during a rotation, or NULL */
 	SWEEP_CLAIM_DUE,
 	SWEEP_CLAIM_CLAIM,
 	SWEEP_CLAIM__MAX
 };
 enum { SWEEP_SAVE_WRITTEN, SWEEP_SAVE__MAX };
+/* the keys of the organization's domains the page shows beside the one
+ * the status follows: a rotation's pending key, retiring keys, keys
+ * retired in the last 30 days */
+enum {
+	KEY_OTHERS_DOMAIN_ID,
+	KEY_OTHERS_STATE,
+	KEY_OTHERS_SELECTOR,
+	KEY_OTHERS_BITS,
+	KEY_OTHERS_PUBLIC_KEY,
+	KEY_OTHERS_CREATED_AT,
+	KEY_OTHERS_NEXT_STATUS,
+	KEY_OTHERS_NEXT_REASON,
+	KEY_OTHERS_UNTIL,     /* retiring: when its record may go */
+	KEY_OTHERS_REMOVABLE, /* 't': that time has passed */
+	KEY_OTHERS_RETIRED_AT,
+	KEY_OTHERS__MAX
+};
+enum { KEY_NEXT_ID_ID, KEY_NEXT_ID__MAX };
+enum { ADDR_NEXT_ID_ID, ADDR_NEXT_ID__MAX };
+enum { KEY_RETIRE_DUE_COUNT, KEY_RETIRE_DUE__MAX };
+/* domains whose active key is older than dkim_rotate_days */
+enum {
+	ROTATE_DUE_ID,
+	ROTATE_DUE_ORG,
+	ROTATE_DUE_NAME,
+	ROTATE_DUE_UNICODE,
+	ROTATE_DUE__MAX
+};
+enum { POOL_TAKE_ID, POOL_TAKE_PUBLIC_KEY, POOL_TAKE_SEALED, POOL_TAKE__MAX };
+enum { POOL_NEXT_ID_ID, POOL_NEXT_ID__MAX };
+enum { POOL_COUNT_N, POOL_COUNT__MAX };
 /* every active key, for the signer (senderauth-admin export-keys) */
 enum {
 	KEY_EXPORT_ID,
@@ -149,7 +205,7 @@ enum {
 /*
  * The parameters of the verifier's batch statements by name ($1 is the
  * first), checked against PostgreSQL at connect like the columns. The
- * arguments of sa_claim() and sa_save_verdicts() (sql/006, 007).
+ * arguments of sa_claim() and sa_save_verdicts() (sql/001_baseline.sql).
  */
 enum {
 	CLAIM_P_LIMIT,
@@ -178,6 +234,8 @@ enum {
 	SAVE_P_DMARC_STATUS,
 	SAVE_P_DMARC_REASON,
 	SAVE_P_DMARC_POLICY,
+	SAVE_P_NEXT_STATUS, /* the rotation's pending key; NULL: none */
+	SAVE_P_NEXT_REASON,
 	SAVE_P_OWNER,
 	SAVE_P_DONE, /* the claims this batch ends */
 	SAVE_P_NEW_HOURS,

@@ -25,7 +25,7 @@
 #include "util.h"
 #include "verify.h"
 
-/* A claim (sql/006_claims.sql): its domains, each the user pointer of its
+/* A claim (sql/001_baseline.sql): its domains, each the user pointer of its
  * check, and how many checks are still to come. */
 struct claim;
 struct item {
@@ -74,6 +74,7 @@ sweep_opts_config(struct sweep_opts *o)
 	o->min_interval_s = (int)config_num("verify_min_interval_s");
 	o->max_interval_s = (int)config_num("verify_max_interval_s");
 	o->retry_s = (int)config_num("verify_retry_s");
+	o->retire_days = (int)config_num("dkim_retire_days");
 }
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
@@ -107,7 +108,7 @@ arr_null(struct buf *b)
 
 /* Whether the DKIM record found is exactly the one issued for the key
  * checked: the row then holds NULL instead of a second copy of the key
- * (sql/005_dkim_found_issued.sql). */
+ * (sql/001_baseline.sql). */
 static int
 dkim_found_issued(const struct verify_request *req, const char *found)
 {
@@ -184,6 +185,15 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 	arr_add(&col[SAVE_P_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
 		sc);
 	arr_add(&col[SAVE_P_DMARC_POLICY], r->dmarc.policy, sc);
+	if (req->next_selector == NULL) {
+		arr_null(&col[SAVE_P_NEXT_STATUS]);
+		arr_null(&col[SAVE_P_NEXT_REASON]);
+	} else {
+		arr_add(&col[SAVE_P_NEXT_STATUS],
+			dkim_status_name(r->dkim_next.status), sc);
+		arr_add(&col[SAVE_P_NEXT_REASON],
+			dkim_reason_name(r->dkim_next.reason), sc);
+	}
 	free(found);
 	s->nrows++;
 	count(s, r);
@@ -287,7 +297,7 @@ claim_send(struct sweep *s)
 }
 
 /* One check of claim c is over: after its last, the claim goes with the
- * verdicts collected (sql/006_claims.sql). */
+ * verdicts collected (sql/001_baseline.sql). */
 static void
 claim_done(struct sweep *s, struct claim *c)
 {
@@ -305,6 +315,22 @@ claim_done(struct sweep *s, struct claim *c)
 	free(c);
 }
 
+/* A claim's "<selector> <p>" column as the two strings of a request (cut
+ * in place); both NULL when the column is. */
+static void
+split_key(PGresult *res, int i, int col, const char **selector, const char **p)
+{
+	char *key = PQgetisnull(res, i, col) ? NULL : PQgetvalue(res, i, col);
+	char *sp = key != NULL ? strchr(key, ' ') : NULL;
+
+	*selector = *p = NULL;
+	if (sp != NULL) {
+		*sp = '\0';
+		*selector = key;
+		*p = sp + 1;
+	}
+}
+
 /* Queues the checks of the claim in flight once its answer is there (or
  * waits for it with wait set). */
 static void
@@ -313,7 +339,6 @@ claim_take(struct sweep *s, int wait)
 	struct verify_request req;
 	struct claim *c;
 	PGresult *res;
-	char *key, *sp;
 	int i, n;
 
 	if (!db_async_busy(s->cl) || (!wait && !db_async_ready(s->cl)))
@@ -347,16 +372,10 @@ claim_take(struct sweep *s, int wait)
 		c->items[i].id = atol(PQgetvalue(res, i, SWEEP_CLAIM_ID));
 		snprintf(c->items[i].due, sizeof c->items[i].due, "%s",
 			 PQgetvalue(res, i, SWEEP_CLAIM_DUE));
-		/* "<selector> <p>" of the active key, or NULL */
-		key = PQgetisnull(res, i, SWEEP_CLAIM_DKIM)
-			  ? NULL
-			  : PQgetvalue(res, i, SWEEP_CLAIM_DKIM);
-		sp = key != NULL ? strchr(key, ' ') : NULL;
-		if (sp != NULL)
-			*sp = '\0';
 		req.domain = PQgetvalue(res, i, SWEEP_CLAIM_NAME);
-		req.selector = sp != NULL ? key : NULL;
-		req.dkim_p = sp != NULL ? sp + 1 : NULL;
+		split_key(res, i, SWEEP_CLAIM_DKIM, &req.selector, &req.dkim_p);
+		split_key(res, i, SWEEP_CLAIM_DKIM_NEXT, &req.next_selector,
+			  &req.next_p);
 		if (verify_batch_add(s->vb, &req, &c->items[i]) == -1) {
 			log_warnx("cannot queue %s", req.domain);
 			claim_done(s, c);
@@ -402,7 +421,8 @@ now_s(void)
 static int
 sweep_begin(struct sweep *s)
 {
-	char host[64] = "";
+	char host[64] = "", days[NUMBUF];
+	const char *p[1];
 	PGresult *res;
 
 	gethostname(host, sizeof host - 1);
@@ -412,7 +432,9 @@ sweep_begin(struct sweep *s)
 		return -1;
 	snprintf(s->start, sizeof s->start, "%s", PQgetvalue(res, 0, NOW_TEXT));
 	PQclear(res);
-	return 0;
+	/* keys replaced dkim_retire_days ago go to history (sql/002) */
+	p[0] = num(s->o->retire_days, days);
+	return s->o->domain_id > 0 ? 0 : db_run(DB_KEY_RETIRE_DUE, 1, p);
 }
 
 /* Feeds and drains the batch until nothing due is left. The checks run

@@ -20,7 +20,8 @@ struct sweep_opts {
 	int lease_s;
 	int new_hours, new_interval_s, min_interval_s, max_interval_s;
 	int retry_s;
-	int progress; /* print a progress line on stderr */
+	int retire_days; /* dkim_retire_days */
+	int progress;	 /* print a progress line on stderr */
 };
 
 struct sweep_stats {

@@ -31,6 +31,7 @@ verify_result_release(struct verify_result *res)
 {
 	spf_verdict_release(&res->spf);
 	dkim_verdict_release(&res->dkim);
+	dkim_verdict_release(&res->dkim_next);
 	dmarc_verdict_release(&res->dmarc);
 	memset(res, 0, sizeof *res);
 }
@@ -52,26 +53,26 @@ part_spf(const struct verify_request *req, const struct platform *pf,
 	return rc;
 }
 
+/* The DKIM verdict on one key (selector, p) into *v; "skipped" without
+ * a selector. */
 static int
-part_dkim(const struct verify_request *req, const struct dns_source *src,
-	  struct verify_result *res)
+part_dkim(const char *domain, const char *selector, const char *p,
+	  const struct dns_source *src, struct dkim_verdict *v, int *done)
 {
 	int rc;
 
-	if (req->selector == NULL) {
-		memset(&res->dkim, 0, sizeof res->dkim);
-		res->dkim.reason = DKIM_NO_SELECTOR;
-		res->dkim.status = dkim_reason_status(DKIM_NO_SELECTOR);
-		res->dkim_done = 1;
+	if (selector == NULL) {
+		memset(v, 0, sizeof *v);
+		v->reason = DKIM_NO_SELECTOR;
+		v->status = dkim_reason_status(DKIM_NO_SELECTOR);
+		*done = 1;
 		return 0;
 	}
-	rc = dkim_verdict(req->domain, req->selector,
-			  req->dkim_p != NULL ? req->dkim_p : "", src,
-			  &res->dkim);
+	rc = dkim_verdict(domain, selector, p != NULL ? p : "", src, v);
 	if (rc == 0)
-		res->dkim_done = 1;
+		*done = 1;
 	else
-		dkim_verdict_release(&res->dkim);
+		dkim_verdict_release(v);
 	return rc;
 }
 
@@ -100,7 +101,15 @@ verify_check(const struct verify_request *req, const struct platform *pf,
 		need |= rc;
 	}
 	if (!res->dkim_done) {
-		if ((rc = part_dkim(req, src, res)) == -1)
+		if ((rc = part_dkim(req->domain, req->selector, req->dkim_p,
+				    src, &res->dkim, &res->dkim_done)) == -1)
+			return -1;
+		need |= rc;
+	}
+	if (!res->dkim_next_done) {
+		if ((rc = part_dkim(req->domain, req->next_selector,
+				    req->next_p, src, &res->dkim_next,
+				    &res->dkim_next_done)) == -1)
 			return -1;
 		need |= rc;
 	}
@@ -129,7 +138,7 @@ struct vcheck {
 	struct vcheck *aprev, *anext; /* in the list of started checks */
 	struct verify_batch *b;
 	struct verify_request req;
-	char *domain, *selector, *dkim_p;
+	char *domain, *selector, *dkim_p, *next_selector, *next_p;
 	void *user;
 	struct verify_result res;
 	int nwait; /* answers still awaited by the last pass */
@@ -178,6 +187,8 @@ vcheck_free(struct vcheck *c)
 	free(c->domain);
 	free(c->selector);
 	free(c->dkim_p);
+	free(c->next_selector);
+	free(c->next_p);
 	free(c);
 }
 
@@ -248,6 +259,8 @@ verify_batch_add(struct verify_batch *b, const struct verify_request *req,
 	c->domain = dup_or_null(req->domain, &err);
 	c->selector = dup_or_null(req->selector, &err);
 	c->dkim_p = dup_or_null(req->dkim_p, &err);
+	c->next_selector = dup_or_null(req->next_selector, &err);
+	c->next_p = dup_or_null(req->next_p, &err);
 	if (err || c->domain == NULL) {
 		vcheck_free(c);
 		return -1;
@@ -255,6 +268,8 @@ verify_batch_add(struct verify_batch *b, const struct verify_request *req,
 	c->req.domain = c->domain;
 	c->req.selector = c->selector;
 	c->req.dkim_p = c->dkim_p;
+	c->req.next_selector = c->next_selector;
+	c->req.next_p = c->next_p;
 	verify_result_init(&c->res);
 	vl_push(&b->queued, c);
 	b->pending++;

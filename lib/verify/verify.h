@@ -22,11 +22,14 @@
 
 /* What to check. domain is an A-label in lower case (validate_domain());
  * without a selector the DKIM verdict is "skipped". dkim_p is the issued
- * key: base64 of the DER SubjectPublicKeyInfo. */
+ * key: base64 of the DER SubjectPublicKeyInfo. During a key rotation the
+ * new key (next_selector, next_p) is checked as well, for the verdict
+ * dkim_next; without it that verdict is "skipped". */
 struct verify_request {
 	const char *domain;
-	const char *selector; /* NULL: no DKIM check */
-	const char *dkim_p;   /* required with a selector */
+	const char *selector;		    /* NULL: no DKIM check */
+	const char *dkim_p;		    /* required with a selector */
+	const char *next_selector, *next_p; /* NULL: none */
 };
 
 /* The three verdicts. A part is complete when its done flag is set; the
@@ -34,9 +37,9 @@ struct verify_request {
  * status "skipped" and reason "no_selector". */
 struct verify_result {
 	struct spf_verdict spf;
-	struct dkim_verdict dkim;
+	struct dkim_verdict dkim, dkim_next;
 	struct dmarc_verdict dmarc;
-	int spf_done, dkim_done, dmarc_done;
+	int spf_done, dkim_done, dkim_next_done, dmarc_done;
 };
 
 void verify_result_init(struct verify_result *);

@@ -191,9 +191,9 @@ http_body(struct io *io, struct req *r)
 
 /*
  * The session's account, in the session's organization (the schema keeps
- * an account's rows in its organization, sql/008): a cookie naming an
- * account that is not, or no longer, there answers as a forged one. 0, or
- * -1 with the answer set.
+ * an account's rows in its organization, sql/001_baseline.sql): a cookie naming
+ * an account that is not, or no longer, there answers as a forged one. 0, or -1
+ * with the answer set.
  */
 static int
 http_account(struct req *r)
@@ -369,12 +369,13 @@ http_serve(struct io *io, const struct action *a)
 
 /* Configuration, keys and the database, once per process. */
 static int
-http_start(void)
+http_start(const struct action *a)
 {
 	const char *path = config_default_path();
 
 	if (config_load(path) == -1 ||
-	    crypto_load_master(config_str("master_key_file")) == -1 ||
+	    (a->seals &&
+	     crypto_load_master(config_str("master_key_file")) == -1) ||
 	    session_init(config_str("session_key_file")) == -1)
 		return -1;
 	/* A database that is down now is retried at each request. */
@@ -388,7 +389,7 @@ http_main(const struct action *a)
 	struct io io;
 
 	memset(&io, 0, sizeof io);
-	if (a->nfields > FIELD_MAX || http_start() == -1)
+	if (a->nfields > FIELD_MAX || http_start(a) == -1)
 		return 1;
 	if (FCGX_IsCGI()) {
 		io.cgi = 1;

@@ -94,6 +94,9 @@ struct action {
 	 * answer being the one it set (a page, a refusal), else the 422 of
 	 * the errors it added (http_invalid), else 500 internal. */
 	int (*handle)(struct req *);
+	/* It seals secrets (an SMTP password, a DKIM key): only then is the
+	 * master secret loaded. */
+	int seals;
 };
 
 /* Runs the serve loop; returns the process exit status. */

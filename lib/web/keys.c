@@ -21,10 +21,52 @@
 int
 keys_generate(struct key_pair *k)
 {
+	memset(k, 0, sizeof *k);
+	k->bits = (int)config_num("dkim_bits");
+	return crypto_rsa_new(k->bits, &k->pub_b64, &k->der, &k->der_len);
+}
+
+/* A pair of k->bits from the pool: 1, 0 when it is empty, -1 when a pool
+ * key could not be taken or opened. */
+static int
+keys_from_pool(struct key_pair *k)
+{
+	char bits[NUMBUF], row[CRYPTO_ROW_MAX];
+	const char *p[1] = {num(k->bits, bits)};
+	PGresult *res;
+	uint8_t *sealed = NULL;
+	size_t slen = 0;
+	int rc = -1;
+
+	if ((res = db_exec(DB_POOL_TAKE, 1, p)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	crypto_row(row, "dkim_key_pool", atol(PQgetvalue(res, 0, POOL_TAKE_ID)),
+		   0);
+	sealed = PQunescapeBytea(
+	    (const unsigned char *)PQgetvalue(res, 0, POOL_TAKE_SEALED), &slen);
+	if (sealed != NULL &&
+	    crypto_unseal("dkim_private", row, sealed, slen, &k->der,
+			  &k->der_len) == 0 &&
+	    (k->pub_b64 = strdup(PQgetvalue(res, 0, POOL_TAKE_PUBLIC_KEY))) !=
+		NULL) {
+		k->pooled = 1;
+		rc = 1;
+	} else {
+		log_warnx("a key of the pool does not open: generating one");
+	}
+	PQfreemem(sealed);
+	PQclear(res);
+	return rc;
+}
+
+int
+keys_get(struct key_pair *k)
+{
 	const char *fault = config_str("dkim_fault_file");
-	uint8_t *der = NULL;
-	size_t len = 0;
-	int rc;
 
 	memset(k, 0, sizeof *k);
 	k->bits = (int)config_num("dkim_bits");
@@ -32,21 +74,26 @@ keys_generate(struct key_pair *k)
 		log_warnx("dkim issuance failed on purpose (%s exists)", fault);
 		return -1;
 	}
-	if (crypto_rsa_new(k->bits, &k->pub_b64, &der, &len) == -1)
-		return -1;
-	rc = crypto_seal("dkim_private", der, len, &k->sealed, &k->sealed_len);
-	crypto_free_secret(der, len);
-	if (rc == -1)
-		keys_release(k);
-	return rc;
+	if (keys_from_pool(k) == 1)
+		return 0;
+	keys_release(k);
+	return keys_generate(k);
 }
 
 void
 keys_release(struct key_pair *k)
 {
 	free(k->pub_b64);
-	free(k->sealed);
+	crypto_free_secret(k->der, k->der_len);
 	memset(k, 0, sizeof *k);
+}
+
+int
+keys_seal(const struct key_pair *k, const char *row, uint8_t **sealed,
+	  size_t *len)
+{
+	return crypto_seal("dkim_private", row, k->der, k->der_len, sealed,
+			   len);
 }
 
 /* YYYYMMDD of today in Japan time. */
@@ -79,24 +126,19 @@ keys_selector_pick(const char *base, const char *const *taken, size_t n,
 	}
 }
 
-int
-keys_store(long domain_id, const char *domain, const struct key_pair *k,
-	   char *selector)
+/* The selector for domain today: YYYYMMDD, with a suffix when taken
+ * (serialized per domain name across organizations by DB_KEY_LOCK). */
+static int
+pick_selector(const char *domain, char *selector)
 {
-	char id[NUMBUF], bits[NUMBUF], base[16];
-	const char *p[6] = {num(domain_id, id), domain,
-			    selector,		num(k->bits, bits),
-			    k->pub_b64,		(const char *)k->sealed};
-	int len[6] = {0, 0, 0, 0, 0, (int)k->sealed_len};
-	int fmt[6] = {0, 0, 0, 0, 0, 1};
+	char base[16];
 	const char *q[2] = {domain, base};
 	const char **taken;
 	PGresult *res;
 	int i;
 
 	selector_base(base, sizeof base);
-	if (db_run(DB_KEY_RETIRE, 1, p) == -1 ||
-	    db_run(DB_KEY_LOCK, 1, q) == -1 ||
+	if (db_run(DB_KEY_LOCK, 1, q) == -1 ||
 	    (res = db_exec(DB_KEY_SELECTORS, 2, q)) == NULL)
 		return -1;
 	if ((taken = calloc((size_t)PQntuples(res) + 1, sizeof *taken)) ==
@@ -109,32 +151,90 @@ keys_store(long domain_id, const char *domain, const struct key_pair *k,
 	keys_selector_pick(base, taken, (size_t)PQntuples(res), selector);
 	free(taken);
 	PQclear(res);
-	res = db_execb(DB_KEY_INSERT, 6, p, len, fmt);
+	return 0;
+}
+
+/* The id the next key row will have, so it can be sealed for it. */
+static long
+next_key_id(void)
+{
+	PGresult *res = db_exec(DB_KEY_NEXT_ID, 0, NULL);
+	long id = res != NULL ? atol(PQgetvalue(res, 0, KEY_NEXT_ID_ID)) : -1;
+
+	PQclear(res);
+	return id;
+}
+
+int
+keys_store(long domain_id, long org_id, const char *domain,
+	   const struct key_pair *k, char *selector)
+{
+	char kid[NUMBUF], did[NUMBUF], bits[NUMBUF], row[CRYPTO_ROW_MAX];
+	const char *p[7] = {kid,      num(domain_id, did), domain,
+			    selector, num(k->bits, bits),  k->pub_b64,
+			    NULL};
+	int len[7] = {0}, fmt[7] = {[6] = 1};
+	uint8_t *sealed = NULL;
+	size_t slen = 0;
+	PGresult *res = NULL;
+	long id;
+
+	if (db_run(DB_KEY_RETIRE, 1, p + 1) == -1 ||
+	    pick_selector(domain, selector) == -1 ||
+	    (id = next_key_id()) == -1 ||
+	    keys_seal(k, crypto_row(row, "dkim_keys", id, org_id), &sealed,
+		      &slen) == -1)
+		goto out;
+	num(id, kid);
+	p[6] = (const char *)sealed;
+	len[6] = (int)slen;
+	res = db_execb(DB_KEY_INSERT, 7, p, len, fmt);
+out:
+	free(sealed);
 	PQclear(res);
 	return res != NULL ? 0 : -1;
 }
 
+/* The event and the notice of an issuance. */
+static void
+issue_names(enum keys_issue_kind kind, int had_key, int have_key,
+	    const char **event, const char **notice)
+{
+	if (!have_key) {
+		*event = *notice = "dkim_failed";
+	} else if (kind == KEYS_ROTATE) {
+		*event = "dkim_rotation_started";
+		*notice = "rotation_started";
+	} else if (kind == KEYS_AGAIN && had_key) {
+		*event = "dkim_reissued";
+		*notice = "reissued";
+	} else {
+		*event = "dkim_issued";
+		*notice = kind == KEYS_ADD ? "issued" : "reissued";
+	}
+}
+
 int
-keys_issue(struct req *r, long id, const char *name, const char *unicode,
-	   long (*add)(struct req *))
+keys_issue(struct req *r, enum keys_issue_kind kind, long id, int had_key,
+	   const char *name, const char *unicode, long (*add)(struct req *))
 {
 	char sel[SELECTOR_MAX + 1], ids[NUMBUF];
-	const char *p[1], *event = add ? "dkim_issued" : "dkim_reissued";
-	const char *notice = add ? "issued" : "reissued";
+	const char *p[1], *event, *notice;
 	struct key_pair k;
 	int have_key, rc = -1;
 
 	/* the slow step, outside the transaction; a name added meanwhile is
 	 * still caught by the unique index */
-	have_key = keys_generate(&k) == 0;
-	if (!have_key)
-		event = notice = "dkim_failed";
-	if (db_begin() == -1 || (add != NULL && (id = add(r)) == -1))
+	have_key = keys_get(&k) == 0;
+	issue_names(kind, had_key, have_key, &event, &notice);
+	if (db_begin() == -1 || (kind == KEYS_ADD && (id = add(r)) == -1))
 		goto out;
 	p[0] = num(id, ids);
-	if (have_key &&
-	    (keys_store(id, name, &k, sel) == -1 ||
-	     (add == NULL && db_run(DB_DOMAIN_RESET_DKIM, 1, p) == -1)))
+	if (have_key && (keys_store(id, r->sess.org_id, name, &k, sel) == -1 ||
+			 (kind != KEYS_ADD &&
+			  db_run(kind == KEYS_ROTATE ? DB_DOMAIN_ROTATE
+						     : DB_DOMAIN_RESET_DKIM,
+				 1, p) == -1)))
 		goto out;
 	if (eventlog_add(r->sess.org_id, r->sess.account_id, event, "domain",
 			 id, unicode, have_key ? sel : NULL) == -1 ||

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "db.h"
 #include "page.h"
 #include "records.h"
@@ -14,7 +15,8 @@
 #include "xml.h"
 
 static const char *const notices[] = {
-    "updated", "deleted", "issued", "reissued", "dkim_failed", "checked",
+    "updated",	   "deleted", "issued",		  "reissued",
+    "dkim_failed", "checked", "rotation_started",
 };
 
 static const char *
@@ -29,33 +31,41 @@ notice_ok(const char *n)
 }
 
 /* The addresses and domains page_begin() fetched for page_end(). */
-static PGresult *lists[2];
+enum { L_ADDR, L_DOMAIN, L_KEYS, L__MAX };
+static PGresult *lists[L__MAX];
 
 static void
 lists_release(void)
 {
-	PQclear(lists[0]);
-	PQclear(lists[1]);
-	lists[0] = lists[1] = NULL;
+	int i;
+
+	for (i = 0; i < L__MAX; i++) {
+		PQclear(lists[i]);
+		lists[i] = NULL;
+	}
 }
 
 /*
  * The root element root (status, base), the account and the organization
  * (their names as the serve loop checked them), with the lists the page
- * shows (statements taking the organization id) fetched in one round trip
- * into out[0..n). 0, or -1 with the answer set (500).
+ * shows fetched in one round trip into out[0..n): statements taking the
+ * organization id, DB_KEY_OTHERS also dkim_retire_days. 0, or -1 with the
+ * answer set (500).
  */
 static int
 page_head(struct req *r, const char *root, int status, int n,
 	  const enum db_stmt *st, PGresult **out)
 {
-	int np[2] = {1, 1};
-	char org[NUMBUF];
-	const char *po[1] = {num(r->sess.org_id, org)};
-	const char *const *params[2] = {po, po};
+	int np[L__MAX], i;
+	char org[NUMBUF], days[NUMBUF];
+	const char *po[2] = {num(r->sess.org_id, org),
+			     num(config_num("dkim_retire_days"), days)};
+	const char *const *params[L__MAX] = {po, po, po};
 	PGresult *acct = r->account;
 	mxml_node_t *el;
 
+	for (i = 0; i < n; i++)
+		np[i] = st[i] == DB_KEY_OTHERS ? 2 : 1;
 	if (db_exec_all(n, st, np, params, out) == -1) {
 		http_fail(r, 500, "internal");
 		return -1;
@@ -76,10 +86,14 @@ page_head(struct req *r, const char *root, int status, int n,
 int
 page_begin(struct req *r, int status, const char *notice)
 {
-	static const enum db_stmt st[2] = {DB_ADDR_LIST, DB_DOMAIN_LIST};
+	static const enum db_stmt st[L__MAX] = {
+	    [L_ADDR] = DB_ADDR_LIST,
+	    [L_DOMAIN] = DB_DOMAIN_LIST,
+	    [L_KEYS] = DB_KEY_OTHERS,
+	};
 
 	lists_release();
-	if (page_head(r, "settings", status, 2, st, lists) == -1)
+	if (page_head(r, "settings", status, L__MAX, st, lists) == -1)
 		return -1;
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
@@ -225,6 +239,26 @@ page_invalid(struct req *r)
 	return page_end(r);
 }
 
+static void attr_col(mxml_node_t *, const char *, PGresult *, int, int);
+
+/* Whether the platform can send as the address authenticated: its domain
+ * added, with SPF 設定済 and an active DKIM key (the signer has one). */
+static void
+page_gate(mxml_node_t *a, PGresult *res, int i)
+{
+	const char *reason = "ok";
+
+	if (PQgetisnull(res, i, ADDR_LIST_DOMAIN_ID))
+		reason = "no_domain";
+	else if (strcmp(PQgetvalue(res, i, ADDR_LIST_SPF_STATUS), "verified"))
+		reason = "spf";
+	else if (strcmp(PQgetvalue(res, i, ADDR_LIST_DKIM_ACTIVE), "t"))
+		reason = "dkim";
+	xml_attr(a, "authenticated", strcmp(reason, "ok") ? "no" : "yes");
+	xml_attr(a, "reason", reason);
+	attr_col(a, "domain-id", res, i, ADDR_LIST_DOMAIN_ID);
+}
+
 static void
 page_address(struct req *r, mxml_node_t *list, PGresult *res, int i)
 {
@@ -233,6 +267,7 @@ page_address(struct req *r, mxml_node_t *list, PGresult *res, int i)
 
 	xml_attr(a, "id", PQgetvalue(res, i, ADDR_LIST_ID));
 	xml_attr(a, "mine", owner == r->sess.account_id ? "1" : "0");
+	page_gate(a, res, i);
 	xml_text_el(a, "email", PQgetvalue(res, i, ADDR_LIST_ADDRESS));
 	xml_text_el(a, "smtp-host", PQgetvalue(res, i, ADDR_LIST_SMTP_HOST));
 	xml_text_el(a, "smtp-port", PQgetvalue(res, i, ADDR_LIST_SMTP_PORT));
@@ -283,11 +318,71 @@ attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
 		xml_attr(el, name, PQgetvalue(res, i, col));
 }
 
+/* The <record> of a DKIM key; its value (free it), or NULL. */
+static char *
+page_key_record(mxml_node_t *el, const char *selector, const char *domain,
+		const char *p)
+{
+	char *host = records_dkim_host(selector, domain);
+	char *value = records_dkim_value(p);
+	char *zone = host && value ? records_zone_line(host, value, 255) : NULL;
+
+	page_record(el, host, value, zone);
+	free(host);
+	free(zone);
+	return value;
+}
+
+/* The domain's other keys (DB_KEY_OTHERS, ordered by domain): a
+ * rotation's <next>, <retiring> and <retired> ones. */
 static void
-page_dkim(mxml_node_t *d, PGresult *res, int i)
+page_other_keys(mxml_node_t *k, const char *domain_id, const char *domain,
+		PGresult *keys)
+{
+	const char *state;
+	mxml_node_t *el;
+	int j;
+
+	for (j = 0; j < PQntuples(keys); j++) {
+		if (strcmp(PQgetvalue(keys, j, KEY_OTHERS_DOMAIN_ID),
+			   domain_id))
+			continue;
+		state = PQgetvalue(keys, j, KEY_OTHERS_STATE);
+		el = xml_el(k, strcmp(state, "pending") == 0 ? "next" : state);
+		xml_attr(el, "selector",
+			 PQgetvalue(keys, j, KEY_OTHERS_SELECTOR));
+		if (strcmp(state, "pending") == 0) {
+			xml_attr(el, "bits",
+				 PQgetvalue(keys, j, KEY_OTHERS_BITS));
+			xml_attr(el, "status",
+				 PQgetvalue(keys, j, KEY_OTHERS_NEXT_STATUS));
+			xml_attr(el, "reason",
+				 PQgetvalue(keys, j, KEY_OTHERS_NEXT_REASON));
+			xml_attr(el, "created-at",
+				 PQgetvalue(keys, j, KEY_OTHERS_CREATED_AT));
+		} else if (strcmp(state, "retiring") == 0) {
+			xml_attr(el, "until",
+				 PQgetvalue(keys, j, KEY_OTHERS_UNTIL));
+			xml_attr(el, "removable",
+				 PQgetvalue(keys, j, KEY_OTHERS_REMOVABLE)[0] ==
+					 't'
+				     ? "1"
+				     : "0");
+		} else {
+			xml_attr(el, "retired-at",
+				 PQgetvalue(keys, j, KEY_OTHERS_RETIRED_AT));
+		}
+		free(page_key_record(
+		    el, PQgetvalue(keys, j, KEY_OTHERS_SELECTOR), domain,
+		    PQgetvalue(keys, j, KEY_OTHERS_PUBLIC_KEY)));
+	}
+}
+
+static void
+page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 {
 	mxml_node_t *k = xml_el(d, "dkim");
-	char *host, *value = NULL, *zone;
+	char *value = NULL;
 
 	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
 	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
@@ -297,26 +392,23 @@ page_dkim(mxml_node_t *d, PGresult *res, int i)
 		xml_attr(k, "selector",
 			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
 		xml_attr(k, "bits", PQgetvalue(res, i, DOMAIN_LIST_BITS));
-		host =
-		    records_dkim_host(PQgetvalue(res, i, DOMAIN_LIST_SELECTOR),
-				      PQgetvalue(res, i, DOMAIN_LIST_NAME));
-		value = records_dkim_value(
-		    PQgetvalue(res, i, DOMAIN_LIST_PUBLIC_KEY));
-		zone =
-		    host && value ? records_zone_line(host, value, 255) : NULL;
-		page_record(k, host, value, zone);
-		free(host);
-		free(zone);
+		xml_attr(k, "state", PQgetvalue(res, i, DOMAIN_LIST_KEY_STATE));
+		value =
+		    page_key_record(k, PQgetvalue(res, i, DOMAIN_LIST_SELECTOR),
+				    PQgetvalue(res, i, DOMAIN_LIST_NAME),
+				    PQgetvalue(res, i, DOMAIN_LIST_PUBLIC_KEY));
 	}
-	/* NULL: DNS held exactly the record issued (sql/005) */
+	/* NULL: DNS held exactly the record issued (sql/001_baseline.sql) */
 	page_found(k, PQgetisnull(res, i, DOMAIN_LIST_DKIM_FOUND)
 			  ? (value ? value : "")
 			  : PQgetvalue(res, i, DOMAIN_LIST_DKIM_FOUND));
 	free(value);
+	page_other_keys(k, PQgetvalue(res, i, DOMAIN_LIST_ID),
+			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
 static void
-page_domain(mxml_node_t *list, PGresult *res, int i)
+page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 {
 	mxml_node_t *d = xml_el(list, "domain"), *el;
 
@@ -336,7 +428,7 @@ page_domain(mxml_node_t *list, PGresult *res, int i)
 	if (PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED)[0] != '\0')
 		xml_text_el(el, "suggested",
 			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
-	page_dkim(d, res, i);
+	page_dkim(d, res, i, keys);
 	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] != '\0') {
 		el = xml_el(d, "dmarc");
 		xml_attr(el, "status",
@@ -354,16 +446,31 @@ page_end(struct req *r)
 	mxml_node_t *list;
 	int i;
 
-	if (lists[0] == NULL || lists[1] == NULL) {
+	if (lists[L_ADDR] == NULL || lists[L_DOMAIN] == NULL ||
+	    lists[L_KEYS] == NULL) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
 	list = xml_el(r->root, "addresses");
-	for (i = 0; i < PQntuples(lists[0]); i++)
-		page_address(r, list, lists[0], i);
+	for (i = 0; i < PQntuples(lists[L_ADDR]); i++)
+		page_address(r, list, lists[L_ADDR], i);
 	list = xml_el(r->root, "domains");
-	for (i = 0; i < PQntuples(lists[1]); i++)
-		page_domain(list, lists[1], i);
+	for (i = 0; i < PQntuples(lists[L_DOMAIN]); i++)
+		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS]);
 	lists_release();
 	return 0;
+}
+
+int
+page_confirm(struct req *r, const char *kind, long id, const char *name)
+{
+	mxml_node_t *c;
+
+	if (page_begin(r, 200, NULL) == -1)
+		return -1;
+	c = xml_el(r->root, "confirm");
+	xml_attr(c, "kind", kind);
+	xml_attr_num(c, "id", id);
+	xml_attr(c, "name", name);
+	return page_end(r);
 }

@@ -49,4 +49,8 @@ mxml_node_t *page_fields(struct req *);
  * every error at its field. 0, or -1 with another answer set. */
 int page_invalid(struct req *);
 
+/* The page with a confirmation box (<confirm kind= id= name=>) for an
+ * action on the object named name (delete, rotate); 0 / -1. */
+int page_confirm(struct req *, const char *kind, long id, const char *name);
+
 #endif

@@ -149,7 +149,7 @@ check_eq "its POSTs stored nothing" "$n $nev 0" \
 	"$(count) $(sa_psql -tAc "SELECT count(*) FROM events") $(sa_psql -tAc "SELECT count(*) FROM domains")"
 get /mail-settings/api/ "$cm"
 check_eq "its page: 401" 401 "$CODE"
-# the schema keeps an account's rows in its organization (sql/008)
+# the schema keeps an account's rows in its organization (sql/001_baseline.sql)
 refused() { ! sa_psql -c "$1" 2>/dev/null; }
 check "schema refuses an address of another org's account" refused \
 	"INSERT INTO sender_addresses (org_id, account_id, address, addr_key)

@@ -60,8 +60,12 @@ printf '%s' "$p" | base64 -d >"$T/pub.der"
 check "p= parses as a public key" openssl pkey -pubin -inform DER -in "$T/pub.der" -out "$T/pub.pem"
 check "p= is RSA 1024 as configured" sh -c "openssl pkey -pubin -in '$T/pub.pem' -text -noout | grep -q 'Public-Key: (1024 bit)'"
 sealed=$(sa_psql -tAc "SELECT encode(private_sealed, 'hex') FROM dkim_keys WHERE selector = '$today'")
+row=$(sa_psql -tAc "SELECT 'dkim_keys:' || k.id || ':' || d.org_id FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE k.selector = '$today'")
 echo "From: taro@example.jp" >"$T/msg"
-check "the sealed private key signs" "$BUILD/dkim-sign" "$SA_DIR/master.key" "$sealed" "$T/msg" "$T/sig"
+check "the sealed private key signs" "$BUILD/dkim-sign" "$SA_DIR/master.key" "$row" "$sealed" "$T/msg" "$T/sig"
+other=$(sa_psql -tAc "SELECT 'dkim_keys:' || k.id + 1 || ':' || d.org_id FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE k.selector = '$today'")
+check "it does not open as another row's" \
+	eval '! "$BUILD/dkim-sign" "$SA_DIR/master.key" "$other" "$sealed" "$T/msg" "$T/sig" 2>/dev/null'
 check "signature verifies with the published p=" \
 	openssl dgst -sha256 -verify "$T/pub.pem" -signature "$T/sig" "$T/msg"
 

@@ -2,8 +2,10 @@
  * dkim-sign - test tool: unseals a DKIM private key as stored in
  * dkim_keys.private_sealed (given as hex) and signs a message with
  * RSA-SHA256, so a test can verify the signature with the published p=.
+ * ROW is the row the value is sealed for ("dkim_keys:<id>:<org_id>"):
+ * it does not open for another.
  *
- *   dkim-sign MASTER_KEY_FILE SEALED_HEX MESSAGE_FILE SIGNATURE_FILE
+ *   dkim-sign MASTER_KEY_FILE ROW SEALED_HEX MESSAGE_FILE SIGNATURE_FILE
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,15 +69,17 @@ main(int argc, char **argv)
 	size_t slen, dlen;
 	int rc = 1;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: dkim-sign MASTER_KEY_FILE SEALED_HEX "
-				"MESSAGE_FILE SIGNATURE_FILE\n");
+	if (argc != 6) {
+		fprintf(stderr,
+			"usage: dkim-sign MASTER_KEY_FILE ROW SEALED_HEX "
+			"MESSAGE_FILE SIGNATURE_FILE\n");
 		return 2;
 	}
 	if (crypto_load_master(argv[1]) == -1 ||
-	    unhex(argv[2], &sealed, &slen) == -1 ||
-	    crypto_unseal("dkim_private", sealed, slen, &der, &dlen) == -1 ||
-	    sign(der, dlen, argv[3], argv[4]) == -1)
+	    unhex(argv[3], &sealed, &slen) == -1 ||
+	    crypto_unseal("dkim_private", argv[2], sealed, slen, &der, &dlen) ==
+		-1 ||
+	    sign(der, dlen, argv[4], argv[5]) == -1)
 		fprintf(stderr, "dkim-sign: failed\n");
 	else
 		rc = 0;

@@ -29,28 +29,50 @@ test_seal(void)
 	uint8_t *sealed, *out;
 	size_t slen, olen, bit, bad = 0;
 
-	t_ok(crypto_seal("smtp_password", plain, sizeof plain - 1, &sealed,
+	/* the rows a sealed value might be moved to, each refused */
+	static const struct {
+		const char *table;
+		long id, org;
+	} other[] = {
+	    {"sender_addresses", 8, 1},
+	    {"sender_addresses", 7, 2},
+	    {"dkim_keys", 7, 1},
+	};
+	char row[CRYPTO_ROW_MAX], wrong[CRYPTO_ROW_MAX];
+	size_t i;
+
+	crypto_row(row, "sender_addresses", 7, 1);
+	T_STREQ(row, "sender_addresses:7:1", "a row is table:id:org");
+	t_ok(crypto_seal("smtp_password", row, plain, sizeof plain - 1, &sealed,
 			 &slen) == 0,
 	     "seal");
 	t_ok(memmem(sealed, slen, "s3cr3t", 6) == NULL, "no clear text");
-	t_ok(crypto_unseal("smtp_password", sealed, slen, &out, &olen) == 0 &&
+	t_ok(crypto_unseal("smtp_password", row, sealed, slen, &out, &olen) ==
+		     0 &&
 		 olen == sizeof plain - 1 && memcmp(out, plain, olen) == 0,
 	     "round trip");
 	free(out);
-	t_ok(crypto_unseal("dkim_private", sealed, slen, &out, &olen) == -1,
+	t_ok(crypto_unseal("dkim_private", row, sealed, slen, &out, &olen) ==
+		 -1,
 	     "another purpose cannot unseal");
+	for (i = 0; i < sizeof other / sizeof other[0]; i++) {
+		crypto_row(wrong, other[i].table, other[i].id, other[i].org);
+		t_ok(crypto_unseal("smtp_password", wrong, sealed, slen, &out,
+				   &olen) == -1,
+		     "a value moved to %s does not open", wrong);
+	}
 	for (bit = 0; bit < slen * 8; bit++) {
 		sealed[bit / 8] ^= (uint8_t)(1 << (bit % 8));
-		if (crypto_unseal("smtp_password", sealed, slen, &out, &olen) ==
-		    0) {
+		if (crypto_unseal("smtp_password", row, sealed, slen, &out,
+				  &olen) == 0) {
 			bad++;
 			free(out);
 		}
 		sealed[bit / 8] ^= (uint8_t)(1 << (bit % 8));
 	}
 	t_ok(bad == 0, "every one of %zu flipped bits detected", slen * 8);
-	t_ok(crypto_unseal("smtp_password", sealed, slen - 1, &out, &olen) ==
-		 -1,
+	t_ok(crypto_unseal("smtp_password", row, sealed, slen - 1, &out,
+			   &olen) == -1,
 	     "truncated seal refused");
 	free(sealed);
 }

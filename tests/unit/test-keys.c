@@ -31,8 +31,9 @@ main(void)
 {
 	char path[] = "/tmp/test-keys.XXXXXX", sel[SELECTOR_MAX + 1];
 	struct key_pair k;
-	uint8_t *plain;
-	size_t i, plen;
+	uint8_t *plain, *sealed = NULL;
+	char row[CRYPTO_ROW_MAX];
+	size_t i, plen, slen = 0;
 	int fd;
 
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -46,13 +47,24 @@ main(void)
 	t_ok(crypto_load_master(path) == 0, "master loaded");
 	unlink(path);
 	t_ok(keys_generate(&k) == 0 && k.bits == 2048, "2048-bit by default");
+	t_ok(k.der_len > 1000 && k.pub_b64 != NULL, "a private key (%zu bytes)",
+	     k.der_len);
 	plen = 0;
 	plain = NULL;
-	fd = crypto_unseal("dkim_private", k.sealed, k.sealed_len, &plain,
-			   &plen);
-	t_ok(fd == 0 && plen > 1000,
-	     "the sealed private key unseals (%zu bytes)", plen);
+	crypto_row(row, "dkim_keys", 5, 1);
+	fd = keys_seal(&k, row, &sealed, &slen) == 0
+		 ? crypto_unseal("dkim_private", row, sealed, slen, &plain,
+				 &plen)
+		 : -1;
+	t_ok(fd == 0 && plen == k.der_len && memcmp(plain, k.der, plen) == 0,
+	     "sealed for its row, it unseals to the same key");
 	free(plain);
+	crypto_row(row, "dkim_keys", 6, 1);
+	t_ok(crypto_unseal("dkim_private", row, sealed, slen, &plain, &plen) ==
+		 -1,
+	     "not for another row");
+	free(sealed);
 	keys_release(&k);
+	t_ok(k.der == NULL && k.pub_b64 == NULL, "release clears the pair");
 	return t_done();
 }

@@ -84,7 +84,7 @@ static void
 test_checks(void)
 {
 	struct verify_result res;
-	struct verify_request req;
+	struct verify_request req = {0};
 	struct dns_source src;
 	struct dns_table *t;
 	size_t i;
@@ -148,7 +148,8 @@ test_restart(void)
 	struct dns_table *t = vcase_table(&vcases[0], "example.jp");
 	struct late l = {dns_table_source(t), {{0}}, 0, 0};
 	struct dns_source src = {late_get, &l};
-	struct verify_request req = {"example.jp", "s1", KEY};
+	struct verify_request req = {
+	    .domain = "example.jp", .selector = "s1", .dkim_p = KEY};
 	struct verify_result res;
 	int rc, passes = 0, first;
 
@@ -194,7 +195,8 @@ test_xml(void)
 	    "<dmarc status=\"missing\" reason=\"no_record\" /></check>";
 	struct dns_table *t = dns_table_new();
 	struct dns_source src = dns_table_source(t);
-	struct verify_request req = {"example.jp", "s1", KEY};
+	struct verify_request req = {
+	    .domain = "example.jp", .selector = "s1", .dkim_p = KEY};
 	struct verify_result res;
 	char *s;
 
@@ -218,7 +220,8 @@ test_xml_escaping(void)
 	    "v=spf1 ip4:210.198.21.20 exp=x<&>\"'\xff\x01.example ~all"};
 	struct dns_table *t = dns_table_new();
 	struct dns_source src = dns_table_source(t);
-	struct verify_request req = {"example.jp", NULL, NULL};
+	struct verify_request req = {
+	    .domain = "example.jp", .selector = NULL, .dkim_p = NULL};
 	struct verify_result res;
 	char *s;
 
@@ -300,7 +303,8 @@ on_done(void *arg, void *user, const struct verify_request *req,
 {
 	struct tally *ta = arg;
 	int i = (int)(long)user;
-	struct verify_request more = {NULL, "s1", KEY};
+	struct verify_request more = {
+	    .domain = NULL, .selector = "s1", .dkim_p = KEY};
 	char name[64];
 
 	if (res == NULL) {
@@ -340,7 +344,8 @@ test_batch(struct fakens *ns)
 {
 	static struct tally ta;
 	struct dns_resolver *r = resolver(ns, 1000, 8);
-	struct verify_request req = {NULL, "s1", KEY};
+	struct verify_request req = {
+	    .domain = NULL, .selector = "s1", .dkim_p = KEY};
 	struct dns_stats st;
 	char name[64];
 	size_t left;
@@ -384,7 +389,8 @@ test_batch_free_early(struct fakens *ns)
 	struct dns_resolver *r = resolver(ns, 2000, 8);
 	struct verify_batch *b =
 	    verify_batch_new(r, &platform, 0, count_done, NULL);
-	struct verify_request req = {"slow.example.jp", "s1", KEY};
+	struct verify_request req = {
+	    .domain = "slow.example.jp", .selector = "s1", .dkim_p = KEY};
 	size_t left;
 
 	verify_batch_add(b, &req, NULL);
