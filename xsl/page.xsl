@@ -290,7 +290,7 @@
     <xsl:attribute name="class">
       <xsl:choose>
         <xsl:when test=". = 'dkim_failed'">box err</xsl:when>
-        <xsl:when test=". = 'reissued'">box warn</xsl:when>
+        <xsl:when test=". = 'reissued' or . = 'rotation_started'">box warn</xsl:when>
         <xsl:otherwise>box ok</xsl:otherwise>
       </xsl:choose>
     </xsl:attribute>
@@ -330,6 +330,32 @@
         <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
       </button>
       <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+    </form>
+  </div>
+</xsl:template>
+
+<!-- DKIMキーを更新 asked without confirm=1: say what will happen (a new
+     record to add at a new selector; the current one stays valid and
+     keeps signing until the new one is seen in DNS), then post id,
+     rotate=1 and confirm=1 to reissue. -->
+<xsl:template match="confirm[@kind = 'rotate']">
+  <div class="box warn" role="alert">
+    <p>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'confirm.rotate'"/>
+        <xsl:with-param name="a" select="@name"/>
+      </xsl:call-template>
+    </p>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'confirm.rotate.body'"/></xsl:call-template></p>
+    <form class="actions flat" method="post" action="{$base}reissue">
+      <xsl:call-template name="csrf"/>
+      <input type="hidden" name="id" value="{@id}"/>
+      <input type="hidden" name="rotate" value="1"/>
+      <input type="hidden" name="confirm" value="1"/>
+      <button type="submit" class="btn primary">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.dkim_update'"/></xsl:call-template>
+      </button>
+      <a class="btn" href="{$base}#domain-{@id}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
     </form>
   </div>
 </xsl:template>
@@ -534,7 +560,10 @@
             <tbody>
               <xsl:for-each select="addresses/address">
                 <tr>
-                  <td class="mono"><xsl:value-of select="email"/></td>
+                  <td>
+                    <span class="mono"><xsl:value-of select="email"/></span>
+                    <xsl:apply-templates select="@authenticated[. = 'no']"/>
+                  </td>
                   <td class="mono"><xsl:value-of select="smtp-host"/></td>
                   <td><xsl:value-of select="smtp-port"/></td>
                   <td class="note"><xsl:value-of select="note"/></td>
@@ -562,6 +591,27 @@
       </xsl:otherwise>
     </xsl:choose>
   </section>
+</xsl:template>
+
+<!-- Under an address whose mail would not pass SPF and DKIM: why, and a
+     link to its domain's card (to the add-domain form when the domain is
+     not registered). -->
+<xsl:template match="address/@authenticated">
+  <p class="why">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="concat('addr.auth.', ../@reason)"/>
+      <xsl:with-param name="fallback" select="'addr.auth.unknown'"/>
+    </xsl:call-template>
+    <xsl:text> </xsl:text>
+    <xsl:choose>
+      <xsl:when test="../@domain-id">
+        <a href="#domain-{../@domain-id}"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.link'"/></xsl:call-template></a>
+      </xsl:when>
+      <xsl:otherwise>
+        <a href="#domains"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.add'"/></xsl:call-template></a>
+      </xsl:otherwise>
+    </xsl:choose>
+  </p>
 </xsl:template>
 
 <!-- ==== Domains ==== -->
@@ -672,6 +722,15 @@
           <xsl:with-param name="label" select="'btn.check'"/>
         </xsl:call-template>
         <xsl:choose>
+          <xsl:when test="dkim/@state = 'active'">
+            <!-- rotation: the server answers with a confirmation -->
+            <xsl:call-template name="post-button">
+              <xsl:with-param name="action" select="'reissue'"/>
+              <xsl:with-param name="label" select="'btn.dkim_update'"/>
+              <xsl:with-param name="rotate" select="true()"/>
+              <xsl:with-param name="class" select="'btn sm'"/>
+            </xsl:call-template>
+          </xsl:when>
           <xsl:when test="not(dkim/record)">
             <xsl:call-template name="post-button">
               <xsl:with-param name="action" select="'reissue'"/>
@@ -692,25 +751,42 @@
       <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
       <div class="scroll">
         <table class="rec">
-          <thead>
-            <tr>
-              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
-              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
-              <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
-              <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
-            </tr>
-          </thead>
+          <xsl:call-template name="rec-head"/>
           <tbody>
-            <xsl:apply-templates select="spf/record | dkim/record"/>
+            <xsl:apply-templates select="spf/record | dkim/record | dkim/next/record | dkim/retiring/record"/>
           </tbody>
         </table>
       </div>
+      <xsl:if test="dkim/retired">
+        <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired'"/></xsl:call-template></h4>
+        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired.note'"/></xsl:call-template></p>
+        <div class="scroll">
+          <table class="rec">
+            <xsl:call-template name="rec-head"/>
+            <tbody>
+              <xsl:apply-templates select="dkim/retired/record"/>
+            </tbody>
+          </table>
+        </div>
+      </xsl:if>
       <dl class="dns">
         <xsl:apply-templates select="spf | dkim" mode="dns"/>
         <xsl:apply-templates select="dmarc"/>
       </dl>
     </div>
   </article>
+</xsl:template>
+
+<!-- The header of a table of records. -->
+<xsl:template name="rec-head">
+  <thead>
+    <tr>
+      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
+      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
+      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
+      <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
+    </tr>
+  </thead>
 </xsl:template>
 
 <!-- Time of the last check of a domain (SPF's, else DKIM's) or 未確認. -->
@@ -745,7 +821,7 @@
 </xsl:template>
 
 <!-- SPF / DKIM column: ✔ 設定済, or 未設定 with what to change. -->
-<xsl:template match="spf | dkim" mode="status">
+<xsl:template match="spf | dkim | next" mode="status">
   <xsl:choose>
     <xsl:when test="@status = 'verified'">
       <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
@@ -758,14 +834,17 @@
       <xsl:call-template name="reason"/>
     </xsl:otherwise>
   </xsl:choose>
+  <xsl:if test="self::dkim and next">
+    <p class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.rotating'"/></xsl:call-template></p>
+  </xsl:if>
 </xsl:template>
 
-<!-- The sentence under 未設定 for the current spf or dkim element:
-     no DKIM key issued; not checked yet; or the reason code as a sentence
-     (spf.reason.CODE, dkim.reason.CODE); tempfail adds that DNS could not
-     be reached and the previous verdict stays. -->
+<!-- The sentence under 未設定 for the current spf, dkim or dkim/next
+     element: no DKIM key issued; not checked yet; or the reason code as a
+     sentence (spf.reason.CODE, dkim.reason.CODE); tempfail adds that DNS
+     could not be reached and the previous verdict stays. -->
 <xsl:template name="reason">
-  <xsl:variable name="kind" select="local-name()"/>
+  <xsl:variable name="kind" select="local-name(self::spf | self::dkim | parent::dkim)"/>
   <xsl:choose>
     <xsl:when test="$kind = 'dkim' and not(record)">
       <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.none'"/></xsl:call-template></p>
@@ -787,15 +866,49 @@
   </xsl:if>
 </xsl:template>
 
-<!-- A For / ドメイン / 種別 / エントリ row: the record to publish. -->
+<!-- A For / ドメイン / 種別 / エントリ row: the record to publish (spf,
+     dkim), or a DKIM key's record during and after a rotation (dkim/next:
+     to add; dkim/retiring: to keep, or to remove once removable;
+     dkim/retired: to remove), with what to do with it. -->
 <xsl:template match="record">
-  <xsl:variable name="kind" select="local-name(..)"/>
-  <xsl:variable name="id" select="concat($kind, '-', ../../@id)"/>
+  <xsl:variable name="kind" select="local-name(ancestor::spf | ancestor::dkim)"/>
+  <xsl:variable name="key" select="local-name(..)"/>
+  <xsl:variable name="id">
+    <xsl:value-of select="concat($kind, '-', ancestor::domain/@id)"/>
+    <xsl:if test="$key != $kind">
+      <xsl:value-of select="concat('-', $key)"/>
+    </xsl:if>
+    <xsl:if test="$key = 'retired'">
+      <xsl:value-of select="concat('-', count(../preceding-sibling::retired) + 1)"/>
+    </xsl:if>
+  </xsl:variable>
   <tr>
     <td><xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
     <td class="mono"><xsl:value-of select="@host"/></td>
     <td><xsl:value-of select="@type"/></td>
     <td>
+      <xsl:choose>
+        <xsl:when test="$key = 'dkim' and ../next">
+          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></p>
+        </xsl:when>
+        <xsl:when test="$key = 'next'">
+          <p class="kstate add"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.next'"/></xsl:call-template></p>
+          <xsl:apply-templates select=".." mode="status"/>
+        </xsl:when>
+        <xsl:when test="$key = 'retiring' and ../@removable = '1'">
+          <p class="kstate old"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.removable'"/></xsl:call-template></p>
+        </xsl:when>
+        <xsl:when test="$key = 'retiring'">
+          <p class="kstate keep">
+            <xsl:call-template name="msg">
+              <xsl:with-param name="k" select="'dkim.key.retiring'"/>
+              <xsl:with-param name="a">
+                <xsl:call-template name="datetime-text"><xsl:with-param name="v" select="../@until"/></xsl:call-template>
+              </xsl:with-param>
+            </xsl:call-template>
+          </p>
+        </xsl:when>
+      </xsl:choose>
       <xsl:call-template name="copy-field">
         <xsl:with-param name="id" select="$id"/>
         <xsl:with-param name="value" select="@value"/>
@@ -994,18 +1107,23 @@
 <xsl:template name="datetime">
   <xsl:param name="v"/>
   <time datetime="{$v}">
-    <xsl:choose>
-      <xsl:when test="string-length($v) &gt;= 16 and substring($v, 5, 1) = '-' and substring($v, 11, 1) = 'T'">
-        <xsl:value-of select="concat(substring($v, 1, 4), '/', substring($v, 6, 2), '/',
-            substring($v, 9, 2), ' ', substring($v, 12, 5))"/>
-        <xsl:if test="substring($v, string-length($v)) = 'Z'">
-          <xsl:text> </xsl:text>
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
-        </xsl:if>
-      </xsl:when>
-      <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
-    </xsl:choose>
+    <xsl:call-template name="datetime-text"><xsl:with-param name="v" select="$v"/></xsl:call-template>
   </time>
+</xsl:template>
+<!-- The same as text only, for a message argument. -->
+<xsl:template name="datetime-text">
+  <xsl:param name="v"/>
+  <xsl:choose>
+    <xsl:when test="string-length($v) &gt;= 16 and substring($v, 5, 1) = '-' and substring($v, 11, 1) = 'T'">
+      <xsl:value-of select="concat(substring($v, 1, 4), '/', substring($v, 6, 2), '/',
+          substring($v, 9, 2), ' ', substring($v, 12, 5))"/>
+      <xsl:if test="substring($v, string-length($v)) = 'Z'">
+        <xsl:text> </xsl:text>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
+      </xsl:if>
+    </xsl:when>
+    <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>
+  </xsl:choose>
 </xsl:template>
 
 </xsl:stylesheet>

@@ -60,7 +60,8 @@ cat >"$T/keys.xsl" <<'EOF'
 EOF
 # edit.xsl: copy of the input with attribute $attr of the elements at
 # $path (a name: spf, dkim, dmarc, settings, error, event) set to $value;
-# drop=dkim-record removes dkim/record.
+# drop=dkim-record removes the DKIM key: dkim/record, dkim/@state and the
+# keys of a rotation (next, retiring, retired).
 cat >"$T/edit.xsl" <<'EOF'
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:param name="path" select="''"/>
@@ -76,7 +77,7 @@ cat >"$T/edit.xsl" <<'EOF'
       <xsl:apply-templates select="node()"/>
     </xsl:copy>
   </xsl:template>
-  <xsl:template match="dkim/record">
+  <xsl:template match="dkim/record | dkim/@state | dkim/next | dkim/retiring | dkim/retired">
     <xsl:if test="$drop != 'dkim-record'"><xsl:copy-of select="."/></xsl:if>
   </xsl:template>
 </xsl:stylesheet>
@@ -97,6 +98,12 @@ variant bad-notice settings notice bogus
 check "schema rejects an unknown notice code" eval '! valid "$T/bad-notice.xml"'
 variant bad-reason spf reason no_such_reason
 check "schema rejects an unknown SPF reason" eval '! valid "$T/bad-reason.xml"'
+variant bad-state dkim state retiring
+check "schema rejects a dkim state other than active or pending" eval '! valid "$T/bad-state.xml"'
+variant bad-auth address reason no_such_reason
+check "schema rejects an unknown address reason" eval '! valid "$T/bad-auth.xml"'
+sed 's/<retiring selector="20261001"/<retiring/' "$EX" >"$T/bad-retiring.xml"
+check "schema rejects a retiring key without a selector" eval '! valid "$T/bad-retiring.xml"'
 
 # ---- golden HTML ----
 golden() { # golden NAME XML [XSLTPROC ARGS...]
@@ -158,8 +165,7 @@ for text in \
 	'<strong>日本語.jp</strong>' 'xn--wgv71a119e.jp' \
 	'<th>For</th>' '<th>種別</th>' '<th class="entry">エントリ</th>' \
 	'未設定' '~all に変更してください' \
-	'今すぐ確認' 'DKIMキーを再発行' \
-	'<input type="hidden" name="rotate" value="1">' \
+	'今すぐ確認' \
 	'20261126._domainkey.xn--wgv71a119e.jp' \
 	'value="v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all"' \
 	'IN TXT ( "v=DKIM1; k=rsa; p=MIIB..." "..." )</textarea>' \
@@ -172,6 +178,71 @@ for text in \
 	'<code>ip4:210.198.21.20 include:m01-ahd-sys.net</code> を追加してください'; do
 	check "settings page shows: $text" has "$S" "$text"
 done
+
+# DKIM key rotation: domain 3 has a pending key (再発行), domain 4 an active
+# key with a rotation under way (next), the previous key (retiring) and a
+# retired one.
+F='<form class="inline" method="post" action="/mail-settings/reissue"><input type="hidden" name="csrf" value="b64urltoken">'
+check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue" \
+	has "$S" "$F"'<input type="hidden" name="id" value="3"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを再発行</button></form>'
+check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue" \
+	has "$S" "$F"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
+check "only the active key's button says 更新" eval '[ "$(grep -o "DKIMキーを更新</button>" "$S" | wc -l)" = 1 ]'
+for text in \
+	'<p class="muted">DKIMキーを更新中です（新しいレコードの確認待ち）。</p>' \
+	'<p class="kstate keep">現在のレコード（署名に使用中・削除しないでください）</p>' \
+	'<p class="kstate add">追加するレコード（新しいキー）</p><span class="st no">未設定</span><p class="why">DKIMレコードが見つかりません。' \
+	'<td class="mono">20261201._domainkey.example.jp</td>' \
+	'data-copy="dkim-4-next"' 'data-copy="dkim-4-next-zone"' \
+	'<p class="kstate keep">古いレコード（2026/12/08 10:00まで残してください）</p>' \
+	'<td class="mono">20261001._domainkey.example.jp</td>' \
+	'<h4>削除できる古いレコード</h4>' \
+	'<td class="mono">20260901._domainkey.example.jp</td>'; do
+	check "rotation shows: $text" has "$S" "$text"
+done
+check "rotation: the record to add comes after the current one, the old one last" \
+	eval 'grep -o "<td class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td class=\"mono\">20261201._domainkey<td class=\"mono\">20261001._domainkey"'
+check "pending key without a rotation: no key-state labels on its card" \
+	eval 'grep -o "<article class=\"domain\" id=\"domain-3\">.*</article><article" "$S" | grep -qv "kstate"'
+sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
+render "$T/nonext.html" "$XSL" "$T/nonext.xml"
+check "active key, no rotation: validates, still 更新, no 現在のレコード label" \
+	eval 'valid "$T/nonext.xml" && has "$T/nonext.html" "DKIMキーを更新</button>" && hasnt "$T/nonext.html" "現在のレコード" && hasnt "$T/nonext.html" "更新中"'
+sed 's/removable="0"/removable="1"/' "$EX" >"$T/removable.xml"
+render "$T/removable.html" "$XSL" "$T/removable.xml"
+check "retiring key past its date: 古いレコード（削除できます）" \
+	eval 'valid "$T/removable.xml" && has "$T/removable.html" "<p class=\"kstate old\">古いレコード（削除できます）</p>" && hasnt "$T/removable.html" "まで残してください"'
+sed 's/<confirm kind="domain" id="3" name="example.jp"\/>/<confirm kind="rotate" id="4" name="example.jp"\/>/' "$EX" >"$T/confirm-rotate.xml"
+check "rotation confirmation validates" valid "$T/confirm-rotate.xml"
+render "$T/confirm-rotate.html" "$XSL" "$T/confirm-rotate.xml"
+render "$T/confirm-rotate.en.html" --stringparam lang en "$XSL" "$T/confirm-rotate.xml"
+for text in \
+	'ドメイン「example.jp」のDKIMキーを更新しますか？' \
+	'新しいセレクタのDKIMレコードを追加していただきます。現在のレコードは有効なままで、新しいレコードがDNSで確認されるまで署名に使われます。' \
+	'<form class="actions flat" method="post" action="/mail-settings/reissue"><input type="hidden" name="csrf" value="b64urltoken"><input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><input type="hidden" name="confirm" value="1"><button type="submit" class="btn primary">DKIMキーを更新</button><a class="btn" href="/mail-settings/#domain-4">キャンセル</a></form>'; do
+	check "rotation confirmation shows: $text" has "$T/confirm-rotate.html" "$text"
+done
+check "rotation confirmation is not a delete" eval 'hasnt "$T/confirm-rotate.html" "を削除しますか" && hasnt "$T/confirm-rotate.html" "action=\"/mail-settings/delete\"><input type=\"hidden\" name=\"csrf\" value=\"b64urltoken\"><input type=\"hidden\" name=\"kind\" value=\"rotate\""'
+check "rotation confirmation in English" \
+	eval 'has "$T/confirm-rotate.en.html" "<p>Renew the DKIM key of the domain \"example.jp\"?</p><p>You will add a DKIM record at a new selector." && no_missing_key "$T/confirm-rotate.en.html"'
+
+# Addresses whose domain is not authenticated: a reason and a link to the
+# domain's card (to the add-domain form when it is not registered).
+check "authenticated address: no warning" has "$S" '<span class="mono">taro@example.jp</span></td>'
+check "address, SPF not set up: warning links to the domain card" \
+	has "$S" '<span class="mono">sales@日本語.jp</span><p class="why">SPFが未設定です <a href="#domain-3">ドメイン情報を確認</a></p>'
+check "address, domain not registered: warning links to the add-domain form" \
+	has "$S" '<span class="mono">news@example.com</span><p class="why">ドメインが未登録です <a href="#domains">ドメインを追加</a></p>'
+check "every #domain-N link has its card, every #id link a target" \
+	eval '[ -z "$(grep -o "href=\"#[^\"]*\"" "$S" | sed "s/^href=\"#//; s/\"$//" | sort -u | while read -r id; do has "$S" "id=\"$id\"" || echo "$id"; done)" ]'
+for code in $(rng_values address-auth-reason | grep -vx ok); do
+	sed "s/reason=\"spf\" domain-id=\"3\"/reason=\"$code\" domain-id=\"3\"/" "$EX" >"$T/aa-$code.xml"
+	render "$T/aa-$code.html" "$XSL" "$T/aa-$code.xml"
+	check "address reason $code has a sentence" \
+		eval 'valid "$T/aa-$code.xml" && no_missing_key "$T/aa-$code.html" && hasnt "$T/aa-$code.html" "送信ドメイン認証が設定されていません"'
+done
+check "address reason dkim: 有効なDKIMキーがありません" has "$T/aa-dkim.html" '有効なDKIMキーがありません <a href="#domain-3">'
+
 check "password field is never prefilled" \
 	eval 'grep -qE "<input id=\"f-smtp_password\" name=\"smtp_password\" type=\"password\" autocomplete=\"new-password\"[^>]*>" "$S" && ! grep -qE "name=\"smtp_password\"[^>]*value=" "$S"'
 check "copy buttons are hidden until the script reveals them" \
@@ -191,6 +262,7 @@ issued 発行が完了しました。
 reissued 新しいDKIMキーを発行しました。DNSのDKIMレコードを下記の新しいレコードに置き換えてください（以前のセレクタのレコードは使われなくなります）。
 dkim_failed DKIMレコードの発行に失敗しました。再度、発行ボタンを押下してください。
 checked DNSを確認しました
+rotation_started 新しいDKIMキーを発行しました。下記の「追加するレコード」をDNSに追加してください。現在のレコードは削除しないでください。
 EOF
 
 # Verdicts: every reason code has a sentence; a few say exactly what to do.
@@ -278,6 +350,17 @@ done
 printf '<log status="200" base="/mail-settings/"><account id="1" name="a"/><organization id="1" name="o"/></log>\n' >"$T/log-empty.xml"
 render "$T/log-empty.html" "$XSL" "$T/log-empty.xml"
 check "log empty state" has "$T/log-empty.html" "ログはまだありません"
+check "log: a first issue reads 発行, not 再発行" \
+	eval 'has "$T/la-dkim_issued.html" "<td>DKIMキーを発行</td>" && hasnt "$T/la-dkim_issued.html" "再発行"'
+while read -r action want; do
+	check "log action $action: $want" has "$T/la-$action.html" "<td>$want</td>"
+done <<'EOF'
+dkim_activated DKIMキーを有効化
+dkim_retiring DKIMキーを引退中に変更
+dkim_retired DKIMキーを引退
+dkim_rotation_started DKIMキーの更新を開始
+dkim_rotated_auto DKIMキーの定期更新を開始
+EOF
 
 # ---- English ----
 E=$T/settings-example.en.html
@@ -299,7 +382,7 @@ check "XSS: only our own script element" eval '[ "$(grep -o "<script" "$X" | wc 
 check "XSS: no live img, b or event handler" eval '! grep -qiE "<img|<b |<[^>]* on[a-z]+=" "$X"'
 for text in \
 	'<td class="note">&lt;script&gt;alert(1)&lt;/script&gt;</td>' \
-	'<td class="mono">&lt;img src=x onerror=alert(2)&gt;</td>' \
+	'<span class="mono">&lt;img src=x onerror=alert(2)&gt;</span>' \
 	'<code class="found">&lt;/code&gt;&lt;script&gt;alert(3)&lt;/script&gt;</code>' \
 	"value='\"&gt;&lt;script&gt;alert(4)&lt;/script&gt;'" \
 	'&lt;b onmouseover=alert(5)&gt;x&lt;/b&gt;さんが既に' \
@@ -356,6 +439,8 @@ check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
 	for c in $(rng_values dkim-reason); do echo "dkim.reason.$c"; done
 	for c in $(rng_values log-action); do echo "log.action.$c"; done
 	for c in $(rng_values object-kind); do echo "log.object.$c" "confirm.$c"; done | tr ' ' '\n'
+	for c in $(rng_values confirm-kind); do echo "confirm.$c"; done
+	for c in $(rng_values address-auth-reason | grep -vx ok); do echo "addr.auth.$c"; done
 	for c in address smtp_host smtp_port smtp_user smtp_password note; do echo "addr.$c"; done
 	for c in spf dkim; do echo "dom.col.$c"; done
 	for c in found missing tempfail; do echo "dmarc.$c"; done
