@@ -30,6 +30,8 @@ static const struct command {
     {"export-keys", admin_export_keys,
      "export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "
      "[--group GROUP] [--reload CMD]"},
+    {"pool-fill", admin_pool_fill, "pool-fill [--size N]"},
+    {"rotate-keys", admin_rotate_keys, "rotate-keys"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "eventlog.h"
+#include "issue.h"
 #include "keys.h"
 #include "page.h"
 #include "records.h"

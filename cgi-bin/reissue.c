@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "issue.h"
 #include "keys.h"
 #include "page.h"
 #include "validate.h"

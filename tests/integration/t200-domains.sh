@@ -191,7 +191,7 @@ check "no private key in responses" sh -c "! grep -q 'PRIVATE KEY' '$T/all-respo
 sa_psql -c "COPY dkim_keys TO STDOUT" >"$T/dump"
 check "no PEM private key in the database" sh -c "! grep -q 'PRIVATE' '$T/dump'"
 der_hex=$(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER 2>/dev/null | head -c 4 | od -An -tx1 | tr -d ' \n')
-check "no clear PKCS#8 DER in the database (sealed values start with version 01)" \
-	test "$(sa_psql -tAc "SELECT count(*) FROM dkim_keys WHERE substr(encode(private_sealed, 'hex'), 1, 2) <> '01' OR encode(private_sealed, 'hex') LIKE '${der_hex}%'")" = 0
+check "no clear PKCS#8 DER in the database (sealed values start with version 02)" \
+	test "$(sa_psql -tAc "SELECT count(*) FROM dkim_keys WHERE substr(encode(private_sealed, 'hex'), 1, 2) <> '02' OR encode(private_sealed, 'hex') LIKE '${der_hex}%'")" = 0
 
 sa_done

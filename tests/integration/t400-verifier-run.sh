@@ -173,8 +173,8 @@ id=$(col id)
 save_one() { # claim due -> rows written
 	sa_psql -tAc "SELECT sa_save_verdicts(ARRAY[$id], ARRAY[$1]::bigint[],
 		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
-		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', 'test',
-		'{}', 72, 240, 300, 86400, 300)"
+		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', '{NULL}',
+		'{NULL}', 'test', '{}', 72, 240, 300, 86400, 300)"
 }
 claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
 IFS='|' read -r c d <<<"$(claim_one)"
