@@ -279,6 +279,7 @@ AS $$
 			ELSE 'dkim_retiring' END, 'domain', domain_id,
 			unicode_name, selector
 		FROM k WHERE state IN ('active', 'retiring')
+		ORDER BY domain_id, state
 	), r AS (
 		DELETE FROM domain_claims c
 		WHERE c.id = ANY(a_done) AND c.owner = a_owner
