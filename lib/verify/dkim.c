@@ -112,24 +112,28 @@ token_list(const char *v, size_t len, int star)
 static const char *
 key_tags_check(const struct taglist_tag *tags, size_t n)
 {
+	/* The tags whose value is a token list, in the order checked; only
+	 * s= may hold "*". */
+	static const struct {
+		const char *name, *problem;
+		int star;
+	} lists[] = {
+	    {"h", "bad h= value", 0},
+	    {"s", "bad s= value", 1},
+	    {"t", "bad t= value", 0},
+	    {"k", "bad k= value", 0},
+	};
 	const struct taglist_tag *t;
+	size_t i;
 
 	t = taglist_find(tags, n, "v", 0);
 	if (t != NULL &&
 	    (t != &tags[0] || !taglist_word_is(t->val, t->vlen, "DKIM1", 0)))
 		return "v= not first or not DKIM1";
-	if ((t = taglist_find(tags, n, "h", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad h= value";
-	if ((t = taglist_find(tags, n, "s", 0)) &&
-	    token_list(t->val, t->vlen, 1))
-		return "bad s= value";
-	if ((t = taglist_find(tags, n, "t", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad t= value";
-	if ((t = taglist_find(tags, n, "k", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad k= value";
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if ((t = taglist_find(tags, n, lists[i].name, 0)) &&
+		    token_list(t->val, t->vlen, lists[i].star))
+			return lists[i].problem;
 	if ((t = taglist_find(tags, n, "p", 0)) == NULL)
 		return "no p= tag";
 	return b64_chars(t->val, t->vlen) ? NULL : "p= is not base64";
