@@ -300,25 +300,13 @@ judge_rr(const struct dns_rr *rr, const char *expected, struct dkim_verdict *v)
 	return 0;
 }
 
-/* Is there a key record among the TXT RRs of a? */
+/* Is a TXT record's text a key record? */
 static int
-has_key(const struct dns_answer *a)
+is_key(const char *txt, size_t len)
 {
 	struct dkim_key key;
-	size_t i, len;
-	char *txt;
-	int found = 0;
 
-	for (i = 0; a->status == DNS_OK && i < a->nrr && !found; i++) {
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((txt = dns_txt_join(&a->rr[i], RECORD_MAX, &len)) == NULL)
-			return -1;
-		found =
-		    len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;
-		free(txt);
-	}
-	return found;
+	return len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;
 }
 
 /* Nothing at the right name: a key at <name>.<domain> is the DNS panel
@@ -328,22 +316,14 @@ doubled(const char *domain, const struct dns_source *src,
 	struct dkim_verdict *v)
 {
 	const struct dns_answer *a;
-	struct buf b;
-	int found;
+	long found;
+	int rc;
 
-	buf_init(&b);
-	buf_adds(&b, v->name);
-	buf_addc(&b, '.');
-	buf_adds(&b, domain);
-	if (b.err)
+	if ((rc = dns_get_txt(src, v->name, domain, &a)) != 0)
+		return rc;
+	if ((found = dns_txt_count(a, RECORD_MAX, is_key, NULL, NULL)) == -1)
 		return -1;
-	a = src->get(src->ctx, b.s, DNS_T_TXT);
-	buf_release(&b);
-	if (a == NULL)
-		return 1;
-	if ((found = has_key(a)) == -1)
-		return -1;
-	set_reason(v, found ? DKIM_DOUBLED_DOMAIN : DKIM_NO_RECORD);
+	set_reason(v, found > 0 ? DKIM_DOUBLED_DOMAIN : DKIM_NO_RECORD);
 	return 0;
 }
 
@@ -356,9 +336,7 @@ dkim_verdict(const char *domain, const char *selector, const char *expected,
 
 	memset(out, 0, sizeof *out);
 	buf_init(&b);
-	buf_adds(&b, selector);
-	buf_adds(&b, "._domainkey.");
-	buf_adds(&b, domain);
+	buf_addf(&b, "%s._domainkey.%s", selector, domain);
 	if ((out->name = buf_detach(&b)) == NULL)
 		return -1;
 	if ((a = src->get(src->ctx, out->name, DNS_T_TXT)) == NULL)

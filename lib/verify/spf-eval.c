@@ -76,7 +76,7 @@ mech_query(struct spf_eval *ev, const char *name, enum dns_type type,
 
 	if ((*out = a = spf_ask(ev, name, type)) == NULL)
 		return M_NEED;
-	if (spf_dns_failed(a)) {
+	if (dns_failed(a)) {
 		spf_ev_fail(ev, C_DNS, "%s %s: %s", name, dns_type_name(type),
 			    dns_status_name(a->status));
 		return M_TEMPERROR;
@@ -104,7 +104,7 @@ match_addrs(struct spf_eval *ev, const char *name, const struct spf_term *t,
 	} else {
 		if ((a = spf_ask(ev, name, type)) == NULL)
 			return M_NEED;
-		if (spf_dns_failed(a)) {
+		if (dns_failed(a)) {
 			spf_ev_fail(ev, C_DNS, "%s %s: %s", name,
 				    dns_type_name(type),
 				    dns_status_name(a->status));
@@ -205,7 +205,7 @@ mech_ptr(struct spf_eval *ev, const char *target)
 
 	if ((a = spf_ask_ptr(ev)) == NULL)
 		return ev->nomem ? M_PERMERROR : M_NEED;
-	if (spf_dns_failed(a))
+	if (dns_failed(a))
 		return M_NOMATCH;
 	if (count_rr(a, DNS_T_PTR) == 0)
 		return void_lookup(ev, "client address", DNS_T_PTR);
@@ -336,7 +336,7 @@ fetch_record(struct spf_eval *ev, const char *domain, struct spf_record **rec)
 	*rec = NULL;
 	if ((a = spf_ask(ev, domain, DNS_T_TXT)) == NULL)
 		return SPF_NEED_DNS;
-	if (spf_dns_failed(a)) {
+	if (dns_failed(a)) {
 		spf_ev_fail(ev, C_DNS, "%s TXT: %s", domain,
 			    dns_status_name(a->status));
 		return SPF_TEMPERROR;
