@@ -327,18 +327,13 @@ doubled(const char *domain, const struct dns_source *src,
 	return 0;
 }
 
-int
-dkim_verdict(const char *domain, const char *selector, const char *expected,
-	     const struct dns_source *src, struct dkim_verdict *out)
+/* Asks for the key at out->name and judges the answer; 0 / 1 / -1. */
+static int
+judge_name(const char *domain, const char *expected,
+	   const struct dns_source *src, struct dkim_verdict *out)
 {
 	const struct dns_answer *a;
-	struct buf b;
 
-	memset(out, 0, sizeof *out);
-	buf_init(&b);
-	buf_addf(&b, "%s._domainkey.%s", selector, domain);
-	if ((out->name = buf_detach(&b)) == NULL)
-		return -1;
 	if ((a = src->get(src->ctx, out->name, DNS_T_TXT)) == NULL)
 		return 1;
 	switch (a->status) {
@@ -365,4 +360,21 @@ dkim_verdict_release(struct dkim_verdict *v)
 	free(v->name);
 	free(v->record);
 	memset(v, 0, sizeof *v);
+}
+
+int
+dkim_verdict(const char *domain, const char *selector, const char *expected,
+	     const struct dns_source *src, struct dkim_verdict *out)
+{
+	struct buf b;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b);
+	buf_addf(&b, "%s._domainkey.%s", selector, domain);
+	if ((out->name = buf_detach(&b)) == NULL)
+		return -1;
+	if ((rc = judge_name(domain, expected, src, out)) != 0)
+		dkim_verdict_release(out);
+	return rc;
 }
