@@ -242,6 +242,21 @@ static const struct option check_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Appends the value arg of the repeatable option opt to list, which
+ * holds *n of at most max, once ok() accepts it; returns 0, or the exit
+ * status to leave with. */
+static int
+add_value(const char *opt, const char *arg, int (*ok)(const char *),
+	  const char **list, size_t *n, size_t max)
+{
+	if (!ok(arg))
+		return usage_error("bad %s %s", opt, arg);
+	if (*n == max)
+		return usage_error("too many %s", opt);
+	list[(*n)++] = arg;
+	return 0;
+}
+
 /* Applies one option; returns 0, or the exit status to leave with. */
 static int
 check_option(int c, const char *arg, struct check_opts *o)
@@ -250,19 +265,11 @@ check_option(int c, const char *arg, struct check_opts *o)
 
 	switch (c) {
 	case OPT_RESOLVER:
-		if (!resolver_ok(arg))
-			return usage_error("bad --resolver %s", arg);
-		if (o->nresolvers == MAX_RESOLVERS)
-			return usage_error("too many --resolver");
-		o->resolvers[o->nresolvers++] = arg;
-		return 0;
+		return add_value("--resolver", arg, resolver_ok, o->resolvers,
+				 &o->nresolvers, MAX_RESOLVERS);
 	case OPT_SPF_IP:
-		if (!ip_ok(arg))
-			return usage_error("bad --spf-ip %s", arg);
-		if (o->nips == PLATFORM_MAX_IPS)
-			return usage_error("too many --spf-ip");
-		o->ips[o->nips++] = arg;
-		return 0;
+		return add_value("--spf-ip", arg, ip_ok, o->ips, &o->nips,
+				 PLATFORM_MAX_IPS);
 	case OPT_SPF_INCLUDE:
 		if (validate_domain(arg, o->include, ulabel) != NULL)
 			return usage_error("bad --spf-include %s", arg);
