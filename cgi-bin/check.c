@@ -90,16 +90,12 @@ find(struct req *r)
 static int
 check(struct req *r)
 {
-	int rc = -1;
-
 	if (run_verifier(r->v[F_ID].n, config_num("check_timeout_ms")) == -1) {
 		http_fail(r, 503, "check_failed");
-		goto out;
+		return -1;
 	}
 	http_redirect(r, "checked");
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 HTTP_MAIN(.name = "check", .methods = HTTP_POST, .fields = fields,

@@ -68,27 +68,23 @@ del(struct req *r)
 {
 	const char *kind = r->v[F_KIND].s;
 	long id = r->v[F_ID].n;
-	int domain = r->v[F_KIND].n != 0, rc = -1;
+	int domain = r->v[F_KIND].n != 0;
 	PGresult *res = r->found;
 	const char *name;
 
 	name = domain ? PQgetvalue(res, 0, DOMAIN_GET_UNICODE)
 		      : PQgetvalue(res, 0, ADDR_GET_ADDRESS);
-	if (!r->v[F_CONFIRM].n) {
-		rc = page_confirm(r, kind, id, name);
-		goto out;
-	}
+	if (!r->v[F_CONFIRM].n)
+		return page_confirm(r, kind, id, name);
 	if (db_begin() == -1 ||
 	    (domain ? remove_domain(r, id) : remove_address(r, id)) == -1 ||
 	    eventlog_add(r->sess.org_id, r->sess.account_id,
 			 domain ? "domain_deleted" : "address_deleted", kind,
 			 id, name, NULL) == -1 ||
 	    db_commit() == -1)
-		goto out;
+		return -1;
 	http_redirect(r, "deleted");
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 HTTP_MAIN(.name = "delete", .methods = HTTP_POST, .fields = fields,

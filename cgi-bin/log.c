@@ -9,19 +9,30 @@
 #include "util.h"
 #include "xml.h"
 
+/* The attributes an event takes from its columns, in document order; a
+ * NULL column gives none. */
+static const struct {
+	const char *name;
+	int col;
+} attrs[] = {
+    {"id", EVENT_LIST_ID},
+    {"at", EVENT_LIST_AT},
+    {"action", EVENT_LIST_ACTION},
+    {"object-type", EVENT_LIST_OBJECT_TYPE},
+    {"object-id", EVENT_LIST_OBJECT_ID},
+    {"object", EVENT_LIST_OBJECT_NAME},
+};
+
 static void
 event(mxml_node_t *root, PGresult *res, int i)
 {
 	mxml_node_t *e = xml_el(root, "event"), *a;
+	size_t k;
 
-	xml_attr(e, "id", PQgetvalue(res, i, EVENT_LIST_ID));
-	xml_attr(e, "at", PQgetvalue(res, i, EVENT_LIST_AT));
-	xml_attr(e, "action", PQgetvalue(res, i, EVENT_LIST_ACTION));
-	xml_attr(e, "object-type", PQgetvalue(res, i, EVENT_LIST_OBJECT_TYPE));
-	if (!PQgetisnull(res, i, EVENT_LIST_OBJECT_ID))
-		xml_attr(e, "object-id",
-			 PQgetvalue(res, i, EVENT_LIST_OBJECT_ID));
-	xml_attr(e, "object", PQgetvalue(res, i, EVENT_LIST_OBJECT_NAME));
+	for (k = 0; k < sizeof attrs / sizeof attrs[0]; k++)
+		if (!PQgetisnull(res, i, attrs[k].col))
+			xml_attr(e, attrs[k].name,
+				 PQgetvalue(res, i, attrs[k].col));
 	if (!PQgetisnull(res, i, EVENT_LIST_ACCOUNT_ID)) {
 		a = xml_el(e, "actor");
 		xml_attr(a, "id", PQgetvalue(res, i, EVENT_LIST_ACCOUNT_ID));

@@ -4,7 +4,8 @@
  * database and prints the <check> document of DESIGN.md "Commands".
  * `verifier run` checks every due domain of the database and writes the
  * verdicts (lib/verify/sweep.c); cron runs it every five minutes.
- * Subcommands dispatch through one table (like git's commands[]).
+ * Subcommands dispatch through one table (like git's commands[]), each
+ * with the configuration file loaded and checked first.
  *
  * Exit status: 0 whenever the check or run ran (whatever the verdicts), 2
  * on a usage error (one line on stderr), 1 when something else failed (the
@@ -242,6 +243,21 @@ static const struct option check_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Appends the value arg of the repeatable option opt to list, which
+ * holds *n of at most max, once ok() accepts it; returns 0, or the exit
+ * status to leave with. */
+static int
+add_value(const char *opt, const char *arg, int (*ok)(const char *),
+	  const char **list, size_t *n, size_t max)
+{
+	if (!ok(arg))
+		return usage_error("bad %s %s", opt, arg);
+	if (*n == max)
+		return usage_error("too many %s", opt);
+	list[(*n)++] = arg;
+	return 0;
+}
+
 /* Applies one option; returns 0, or the exit status to leave with. */
 static int
 check_option(int c, const char *arg, struct check_opts *o)
@@ -250,19 +266,11 @@ check_option(int c, const char *arg, struct check_opts *o)
 
 	switch (c) {
 	case OPT_RESOLVER:
-		if (!resolver_ok(arg))
-			return usage_error("bad --resolver %s", arg);
-		if (o->nresolvers == MAX_RESOLVERS)
-			return usage_error("too many --resolver");
-		o->resolvers[o->nresolvers++] = arg;
-		return 0;
+		return add_value("--resolver", arg, resolver_ok, o->resolvers,
+				 &o->nresolvers, MAX_RESOLVERS);
 	case OPT_SPF_IP:
-		if (!ip_ok(arg))
-			return usage_error("bad --spf-ip %s", arg);
-		if (o->nips == PLATFORM_MAX_IPS)
-			return usage_error("too many --spf-ip");
-		o->ips[o->nips++] = arg;
-		return 0;
+		return add_value("--spf-ip", arg, ip_ok, o->ips, &o->nips,
+				 PLATFORM_MAX_IPS);
 	case OPT_SPF_INCLUDE:
 		if (validate_domain(arg, o->include, ulabel) != NULL)
 			return usage_error("bad --spf-include %s", arg);
@@ -415,39 +423,6 @@ check_done(void *arg, void *user, const struct verify_request *req,
 	mxmlDelete(doc);
 }
 
-/* Loads the configuration file when there is one, and checks the values
- * config.c leaves to its users. */
-static int
-load_config(void)
-{
-	const char *path = config_default_path(), *v[PLATFORM_MAX_IPS];
-	enum spf_policy policy;
-	size_t i, n;
-
-	if (getenv("SENDERAUTH_CONFIG") == NULL && access(path, F_OK) != 0)
-		return 0;
-	if (config_load(path) == -1)
-		return -1;
-	if ((v[0] = config_str("spf_all")) != NULL &&
-	    records_spf_policy(v[0], &policy) == -1) {
-		fprintf(stderr, "%s: spf_all must be softfail or any\n", path);
-		return -1;
-	}
-	n = config_list("spf_ip", v, PLATFORM_MAX_IPS);
-	for (i = 0; i < n; i++)
-		if (!ip_ok(v[i])) {
-			fprintf(stderr, "%s: bad spf_ip %s\n", path, v[i]);
-			return -1;
-		}
-	n = config_list("resolver", v, MAX_RESOLVERS);
-	for (i = 0; i < n; i++)
-		if (!resolver_ok(v[i])) {
-			fprintf(stderr, "%s: bad resolver %s\n", path, v[i]);
-			return -1;
-		}
-	return 0;
-}
-
 static int
 cmd_check(int argc, char **argv)
 {
@@ -460,8 +435,6 @@ cmd_check(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof o);
-	if (load_config() == -1)
-		return 1;
 	if ((rc = check_parse(argc, argv, &o)) != 0)
 		goto out;
 	rc = 1;
@@ -482,7 +455,6 @@ out:
 	verify_batch_free(b);
 	dns_resolver_free(r);
 	free(o.dkim_p);
-	config_free();
 	return rc;
 }
 
@@ -530,8 +502,6 @@ cmd_run(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof o);
-	if (load_config() == -1)
-		return 1;
 	sweep_opts_config(&so);
 	if ((rc = run_parse(argc, argv, &o, &so)) != 0)
 		return rc == -1 ? 0 : rc;
@@ -561,11 +531,43 @@ cmd_run(int argc, char **argv)
 out:
 	dns_resolver_free(r);
 	db_close();
-	config_free();
 	return rc;
 }
 
-/* Subcommands. */
+/* Loads the configuration file when there is one, and checks the values
+ * config.c leaves to its users. */
+static int
+load_config(void)
+{
+	const char *path = config_default_path(), *v[PLATFORM_MAX_IPS];
+	enum spf_policy policy;
+	size_t i, n;
+
+	if (getenv("SENDERAUTH_CONFIG") == NULL && access(path, F_OK) != 0)
+		return 0;
+	if (config_load(path) == -1)
+		return -1;
+	if ((v[0] = config_str("spf_all")) != NULL &&
+	    records_spf_policy(v[0], &policy) == -1) {
+		fprintf(stderr, "%s: spf_all must be softfail or any\n", path);
+		return -1;
+	}
+	n = config_list("spf_ip", v, PLATFORM_MAX_IPS);
+	for (i = 0; i < n; i++)
+		if (!ip_ok(v[i])) {
+			fprintf(stderr, "%s: bad spf_ip %s\n", path, v[i]);
+			return -1;
+		}
+	n = config_list("resolver", v, MAX_RESOLVERS);
+	for (i = 0; i < n; i++)
+		if (!resolver_ok(v[i])) {
+			fprintf(stderr, "%s: bad resolver %s\n", path, v[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* Subcommands: each runs with the configuration loaded. */
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -573,11 +575,13 @@ static const struct command {
     {"check", cmd_check},
     {"run", cmd_run},
 };
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 int
 main(int argc, char **argv)
 {
 	size_t i;
+	int rc;
 
 	if (argc < 2)
 		return usage_error("no command given");
@@ -586,8 +590,13 @@ main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-	return usage_error("unknown command %s", argv[1]);
+	for (i = 0; i < NCOMMANDS && strcmp(argv[1], commands[i].name); i++)
+		;
+	if (i == NCOMMANDS)
+		return usage_error("unknown command %s", argv[1]);
+	if (load_config() == -1)
+		return 1;
+	rc = commands[i].fn(argc - 1, argv + 1);
+	config_free();
+	return rc;
 }

@@ -174,29 +174,37 @@ is_ascii(const char *s)
 	return 1;
 }
 
+/* Copies s into out when it has at most max bytes; 0 / -1. */
+static int
+copy_max(const char *s, char *out, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
 /* IDNA2008 + UTS #46 to the A-label form in out. */
 static const char *
 to_alabel(const char *core, char *out)
 {
+	const char *err = NULL;
 	char *a = NULL;
 	int rc;
 
 	if (!utf8_valid(core, strlen(core)))
 		return "idn_invalid";
 	rc = idn2_to_ascii_8z(core, &a, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-	if (rc != IDN2_OK) {
-		free(a);
-		return rc == IDN2_TOO_BIG_DOMAIN  ? "too_long"
-		       : rc == IDN2_TOO_BIG_LABEL ? "label_too_long"
-						  : "idn_invalid";
-	}
-	if (strlen(a) > DOMAIN_MAX) {
-		free(a);
-		return "too_long";
-	}
-	memcpy(out, a, strlen(a) + 1);
+	if (rc != IDN2_OK)
+		err = rc == IDN2_TOO_BIG_DOMAIN	 ? "too_long"
+		      : rc == IDN2_TOO_BIG_LABEL ? "label_too_long"
+						 : "idn_invalid";
+	else if (copy_max(a, out, DOMAIN_MAX) == -1)
+		err = "too_long";
 	idn2_free(a);
-	return NULL;
+	return err;
 }
 
 const char *
@@ -209,9 +217,8 @@ validate_domain(const char *in, char *alabel, char *ulabel)
 	if ((err = domain_core(in, core, sizeof core)) != NULL)
 		return err;
 	if (is_ascii(core)) {
-		if (strlen(core) > DOMAIN_MAX)
+		if (copy_max(core, alabel, DOMAIN_MAX) == -1)
 			return "too_long";
-		memcpy(alabel, core, strlen(core) + 1);
 	} else if ((err = to_alabel(core, alabel)) != NULL) {
 		return err;
 	}
@@ -221,13 +228,10 @@ validate_domain(const char *in, char *alabel, char *ulabel)
 	if ((err = check_labels(alabel, strlen(alabel), 1)) != NULL)
 		return err;
 	if (idn2_to_unicode_8z8z(alabel, &u, 0) != IDN2_OK ||
-	    strlen(u) > ULABEL_MAX) {
-		idn2_free(u);
-		return "idn_invalid";
-	}
-	memcpy(ulabel, u, strlen(u) + 1);
+	    copy_max(u, ulabel, ULABEL_MAX) == -1)
+		err = "idn_invalid";
 	idn2_free(u);
-	return NULL;
+	return err;
 }
 
 const char *

@@ -112,24 +112,28 @@ token_list(const char *v, size_t len, int star)
 static const char *
 key_tags_check(const struct taglist_tag *tags, size_t n)
 {
+	/* The tags whose value is a token list, in the order checked; only
+	 * s= may hold "*". */
+	static const struct {
+		const char *name, *problem;
+		int star;
+	} lists[] = {
+	    {"h", "bad h= value", 0},
+	    {"s", "bad s= value", 1},
+	    {"t", "bad t= value", 0},
+	    {"k", "bad k= value", 0},
+	};
 	const struct taglist_tag *t;
+	size_t i;
 
 	t = taglist_find(tags, n, "v", 0);
 	if (t != NULL &&
 	    (t != &tags[0] || !taglist_word_is(t->val, t->vlen, "DKIM1", 0)))
 		return "v= not first or not DKIM1";
-	if ((t = taglist_find(tags, n, "h", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad h= value";
-	if ((t = taglist_find(tags, n, "s", 0)) &&
-	    token_list(t->val, t->vlen, 1))
-		return "bad s= value";
-	if ((t = taglist_find(tags, n, "t", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad t= value";
-	if ((t = taglist_find(tags, n, "k", 0)) &&
-	    token_list(t->val, t->vlen, 0))
-		return "bad k= value";
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if ((t = taglist_find(tags, n, lists[i].name, 0)) &&
+		    token_list(t->val, t->vlen, lists[i].star))
+			return lists[i].problem;
 	if ((t = taglist_find(tags, n, "p", 0)) == NULL)
 		return "no p= tag";
 	return b64_chars(t->val, t->vlen) ? NULL : "p= is not base64";
@@ -296,25 +300,13 @@ judge_rr(const struct dns_rr *rr, const char *expected, struct dkim_verdict *v)
 	return 0;
 }
 
-/* Is there a key record among the TXT RRs of a? */
+/* Is a TXT record's text a key record? */
 static int
-has_key(const struct dns_answer *a)
+is_key(const char *txt, size_t len)
 {
 	struct dkim_key key;
-	size_t i, len;
-	char *txt;
-	int found = 0;
 
-	for (i = 0; a->status == DNS_OK && i < a->nrr && !found; i++) {
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((txt = dns_txt_join(&a->rr[i], RECORD_MAX, &len)) == NULL)
-			return -1;
-		found =
-		    len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;
-		free(txt);
-	}
-	return found;
+	return len <= RECORD_MAX && dkim_key_parse(txt, len, &key) == 0;
 }
 
 /* Nothing at the right name: a key at <name>.<domain> is the DNS panel
@@ -324,39 +316,24 @@ doubled(const char *domain, const struct dns_source *src,
 	struct dkim_verdict *v)
 {
 	const struct dns_answer *a;
-	struct buf b;
-	int found;
+	long found;
+	int rc;
 
-	buf_init(&b);
-	buf_adds(&b, v->name);
-	buf_addc(&b, '.');
-	buf_adds(&b, domain);
-	if (b.err)
+	if ((rc = dns_get_txt(src, v->name, domain, &a)) != 0)
+		return rc;
+	if ((found = dns_txt_count(a, RECORD_MAX, is_key, NULL, NULL)) == -1)
 		return -1;
-	a = src->get(src->ctx, b.s, DNS_T_TXT);
-	buf_release(&b);
-	if (a == NULL)
-		return 1;
-	if ((found = has_key(a)) == -1)
-		return -1;
-	set_reason(v, found ? DKIM_DOUBLED_DOMAIN : DKIM_NO_RECORD);
+	set_reason(v, found > 0 ? DKIM_DOUBLED_DOMAIN : DKIM_NO_RECORD);
 	return 0;
 }
 
-int
-dkim_verdict(const char *domain, const char *selector, const char *expected,
-	     const struct dns_source *src, struct dkim_verdict *out)
+/* Asks for the key at out->name and judges the answer; 0 / 1 / -1. */
+static int
+judge_name(const char *domain, const char *expected,
+	   const struct dns_source *src, struct dkim_verdict *out)
 {
 	const struct dns_answer *a;
-	struct buf b;
 
-	memset(out, 0, sizeof *out);
-	buf_init(&b);
-	buf_adds(&b, selector);
-	buf_adds(&b, "._domainkey.");
-	buf_adds(&b, domain);
-	if ((out->name = buf_detach(&b)) == NULL)
-		return -1;
 	if ((a = src->get(src->ctx, out->name, DNS_T_TXT)) == NULL)
 		return 1;
 	switch (a->status) {
@@ -383,4 +360,21 @@ dkim_verdict_release(struct dkim_verdict *v)
 	free(v->name);
 	free(v->record);
 	memset(v, 0, sizeof *v);
+}
+
+int
+dkim_verdict(const char *domain, const char *selector, const char *expected,
+	     const struct dns_source *src, struct dkim_verdict *out)
+{
+	struct buf b;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&b);
+	buf_addf(&b, "%s._domainkey.%s", selector, domain);
+	if ((out->name = buf_detach(&b)) == NULL)
+		return -1;
+	if ((rc = judge_name(domain, expected, src, out)) != 0)
+		dkim_verdict_release(out);
+	return rc;
 }

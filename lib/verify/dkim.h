@@ -96,7 +96,8 @@ struct dkim_verdict {
  * <domain> to recognise a DNS panel that appended the zone twice
  * (doubled_domain). SERVFAIL or timeout on the key's name is tempfail
  * (dns_error). Returns 0 when the verdict is complete, 1 when DNS answers
- * are needed, -1 on allocation failure. dkim_verdict_release() frees *out.
+ * are needed, -1 on allocation failure; only after 0 does *out hold
+ * anything, which dkim_verdict_release() frees.
  */
 int dkim_verdict(const char *domain, const char *selector, const char *expected,
 		 const struct dns_source *, struct dkim_verdict *out);

@@ -270,42 +270,30 @@ set(struct dmarc_verdict *v, enum dmarc_reason r)
 	}
 }
 
-/* Picks the DMARC records among the TXT RRs and judges them. */
+/* Picks the DMARC records among the TXT RRs and judges them; the record
+ * kept is the first one. */
 static int
 judge(const struct dns_answer *a, struct dmarc_verdict *v)
 {
 	struct dmarc_record rec;
-	size_t i, len, found = 0;
-	char *txt;
+	size_t len;
+	long found;
 
-	for (i = 0; i < a->nrr; i++) {
-		if (a->rr[i].type != DNS_T_TXT)
-			continue;
-		if ((txt = dns_txt_join(&a->rr[i], RECORD_MAX, &len)) == NULL)
-			return -1;
-		if (!dmarc_is_candidate(txt, len)) {
-			free(txt);
-			continue;
-		}
-		if (found++ == 0) {
-			v->record = txt;
-			v->policy =
-			    len <= RECORD_MAX &&
-				    dmarc_record_parse(txt, len, &rec) == 0
-				? rec.policy
-				: NULL;
-		} else
-			free(txt);
-	}
+	found =
+	    dns_txt_count(a, RECORD_MAX, dmarc_is_candidate, &v->record, &len);
+	if (found == -1)
+		return -1;
 	if (found == 0)
 		set(v, DMARC_REASON_NO_RECORD);
-	else if (found > 1) {
+	else if (found > 1)
 		set(v, DMARC_REASON_MULTIPLE_RECORDS);
-		v->policy = NULL;
-	} else if (v->policy == NULL)
+	else if (len > RECORD_MAX ||
+		 dmarc_record_parse(v->record, len, &rec) == -1)
 		set(v, DMARC_REASON_SYNTAX_ERROR);
-	else
+	else {
 		set(v, DMARC_REASON_OK);
+		v->policy = rec.policy;
+	}
 	return 0;
 }
 
@@ -314,29 +302,16 @@ dmarc_verdict(const char *domain, const struct dns_source *src,
 	      struct dmarc_verdict *out)
 {
 	const struct dns_answer *a;
-	struct buf b;
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	buf_init(&b);
-	buf_adds(&b, "_dmarc.");
-	buf_adds(&b, domain);
-	if (b.err)
-		return -1;
-	a = src->get(src->ctx, b.s, DNS_T_TXT);
-	buf_release(&b);
-	if (a == NULL)
-		return 1;
-	switch (a->status) {
-	case DNS_OK:
-		return judge(a, out);
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		set(out, DMARC_REASON_NO_RECORD);
-		return 0;
-	default:
+	if ((rc = dns_get_txt(src, "_dmarc", domain, &a)) != 0)
+		return rc;
+	if (dns_failed(a)) {
 		set(out, DMARC_REASON_DNS_ERROR);
 		return 0;
 	}
+	return judge(a, out); /* NXDOMAIN and NODATA hold no record */
 }
 
 void

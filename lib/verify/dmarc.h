@@ -66,8 +66,8 @@ struct dmarc_verdict {
 };
 
 /* Looks up TXT at _dmarc.<domain>. Returns 0 when the verdict is complete,
- * 1 when DNS answers are needed, -1 on allocation failure.
- * dmarc_verdict_release() frees *out. */
+ * 1 when DNS answers are needed, -1 on allocation failure; only after 0
+ * does *out hold anything, which dmarc_verdict_release() frees. */
 int dmarc_verdict(const char *domain, const struct dns_source *,
 		  struct dmarc_verdict *out);
 void dmarc_verdict_release(struct dmarc_verdict *);

@@ -81,6 +81,9 @@ struct dns_source {
 };
 
 const char *dns_status_name(enum dns_status);
+/* SERVFAIL or timeout: the server could not answer ("could not ask", as
+ * opposed to an answer that the name or the records do not exist). */
+int dns_failed(const struct dns_answer *);
 
 /* A TXT RR's storage, shared by both sources: one block holding the
  * array of pointers, the array of lengths, then n strings of bytes bytes
@@ -94,6 +97,19 @@ void dns_rr_release(struct dns_rr *);
  * (RFC 6376 §3.6.2.2, RFC 7489 §6.6.3), in one allocation; past max only
  * up to the string that crosses it, which the caller refuses by length. */
 char *dns_txt_join(const struct dns_rr *, size_t max, size_t *lenp);
+/* Counts the TXT RRs of a (none unless its status is DNS_OK) whose text,
+ * joined as dns_txt_join() does, satisfies match. When first is not NULL,
+ * the first such text and its length are handed over in *first and
+ * *firstlen (NULL when none). Returns the count, or -1 when memory ran
+ * out (*first then NULL). */
+long dns_txt_count(const struct dns_answer *a, size_t max,
+		   int (*match)(const char *, size_t), char **first,
+		   size_t *firstlen);
+/* Asks src for the TXT RRs at <left>.<right> (DKIM's and DMARC's names
+ * under a domain): 0 with *out set, 1 when the answer is not known yet
+ * (the source recorded the question), -1 when memory ran out. */
+int dns_get_txt(const struct dns_source *src, const char *left,
+		const char *right, const struct dns_answer **out);
 const char *dns_type_name(enum dns_type);
 
 /*

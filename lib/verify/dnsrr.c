@@ -1,9 +1,11 @@
 /*
  * dnsrr.c - resource records as the engine holds them (lib/verify/dns.h):
  * the TXT string layout shared by the reply parser and any other source,
- * releasing an RR, joining a TXT RR's strings, and the names of DNS
- * statuses and types for XML and logs. Not here: where answers come from
- * (dns.c over the network; the test double tests/double/dnstable.c).
+ * releasing an RR, joining a TXT RR's strings, picking the TXT records
+ * of an answer and asking a source for TXT at a name under a domain (what
+ * DKIM and DMARC share), whether an answer failed, and the names of DNS
+ * statuses and types for XML and logs. Not here: where answers come from (dns.c
+ * over the network; the test double tests/double/dnstable.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,12 @@ dns_status_name(enum dns_status s)
 	};
 
 	return NAME_OF(names, s);
+}
+
+int
+dns_failed(const struct dns_answer *a)
+{
+	return a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT;
 }
 
 const char *
@@ -98,4 +106,50 @@ dns_txt_join(const struct dns_rr *rr, size_t max, size_t *lenp)
 	s[n] = '\0';
 	*lenp = n;
 	return s;
+}
+
+long
+dns_txt_count(const struct dns_answer *a, size_t max,
+	      int (*match)(const char *, size_t), char **first,
+	      size_t *firstlen)
+{
+	size_t i, len;
+	long n = 0;
+	char *txt;
+
+	if (first != NULL)
+		*first = NULL;
+	for (i = 0; a->status == DNS_OK && i < a->nrr; i++) {
+		if (a->rr[i].type != DNS_T_TXT)
+			continue;
+		if ((txt = dns_txt_join(&a->rr[i], max, &len)) == NULL) {
+			if (first != NULL) {
+				free(*first);
+				*first = NULL;
+			}
+			return -1;
+		}
+		if (match(txt, len) && n++ == 0 && first != NULL) {
+			*first = txt;
+			*firstlen = len;
+		} else
+			free(txt);
+	}
+	return n;
+}
+
+int
+dns_get_txt(const struct dns_source *src, const char *left, const char *right,
+	    const struct dns_answer **out)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (buf_addf(&b, "%s.%s", left, right) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	*out = src->get(src->ctx, b.s, DNS_T_TXT);
+	buf_release(&b);
+	return *out == NULL;
 }

@@ -76,7 +76,7 @@ mech_query(struct spf_eval *ev, const char *name, enum dns_type type,
 
 	if ((*out = a = spf_ask(ev, name, type)) == NULL)
 		return M_NEED;
-	if (spf_dns_failed(a)) {
+	if (dns_failed(a)) {
 		spf_ev_fail(ev, C_DNS, "%s %s: %s", name, dns_type_name(type),
 			    dns_status_name(a->status));
 		return M_TEMPERROR;
@@ -104,7 +104,7 @@ match_addrs(struct spf_eval *ev, const char *name, const struct spf_term *t,
 	} else {
 		if ((a = spf_ask(ev, name, type)) == NULL)
 			return M_NEED;
-		if (spf_dns_failed(a)) {
+		if (dns_failed(a)) {
 			spf_ev_fail(ev, C_DNS, "%s %s: %s", name,
 				    dns_type_name(type),
 				    dns_status_name(a->status));
@@ -134,20 +134,6 @@ mech_target(struct spf_eval *ev, const struct spf_term *t, const char *domain,
 	return r;
 }
 
-/* "a" (§5.3). */
-static enum mres
-mech_a(struct spf_eval *ev, const struct spf_term *t, const char *domain)
-{
-	enum mres r;
-	char *name;
-
-	if ((r = mech_target(ev, t, domain, &name)) != M_MATCH)
-		return r;
-	r = match_addrs(ev, name, t, 1);
-	free(name);
-	return r;
-}
-
 /* The MX hosts of an answer, tried in answer order (a null MX, RFC 7505,
  * has no host to try). */
 static enum mres
@@ -169,27 +155,22 @@ match_mx_hosts(struct spf_eval *ev, const struct dns_answer *a,
 	return M_NOMATCH;
 }
 
-/* "mx" (§5.4): more than SPF_MAX_MX names is a permerror (§4.6.4). */
+/* "mx" (§5.4) at name: more than SPF_MAX_MX names is a permerror
+ * (§4.6.4). */
 static enum mres
-mech_mx(struct spf_eval *ev, const struct spf_term *t, const char *domain)
+mech_mx(struct spf_eval *ev, const struct spf_term *t, const char *name)
 {
 	const struct dns_answer *a;
 	enum mres r;
-	char *name;
 
-	if ((r = mech_target(ev, t, domain, &name)) != M_MATCH)
+	if ((r = mech_query(ev, name, DNS_T_MX, &a)) != M_MATCH)
 		return r;
-	if ((r = mech_query(ev, name, DNS_T_MX, &a)) == M_MATCH) {
-		if (count_rr(a, DNS_T_MX) > SPF_MAX_MX) {
-			spf_ev_fail(ev, C_OTHER,
-				    "%s has more than %d MX records", name,
-				    SPF_MAX_MX);
-			r = M_PERMERROR;
-		} else
-			r = match_mx_hosts(ev, a, t);
+	if (count_rr(a, DNS_T_MX) > SPF_MAX_MX) {
+		spf_ev_fail(ev, C_OTHER, "%s has more than %d MX records", name,
+			    SPF_MAX_MX);
+		return M_PERMERROR;
 	}
-	free(name);
-	return r;
+	return match_mx_hosts(ev, a, t);
 }
 
 /* The names of a PTR answer that are within target and validate; the
@@ -215,66 +196,34 @@ match_ptr_names(struct spf_eval *ev, const struct dns_answer *a,
 	return M_NOMATCH;
 }
 
-/* "ptr" (§5.5). A failed PTR query is no match (not temperror); failed
- * forward queries skip the name. */
+/* "ptr" (§5.5) within target. A failed PTR query is no match (not
+ * temperror); failed forward queries skip the name. */
 static enum mres
-mech_ptr(struct spf_eval *ev, const struct spf_term *t, const char *domain)
+mech_ptr(struct spf_eval *ev, const char *target)
 {
 	const struct dns_answer *a;
-	enum mres r;
-	char *name;
 
-	if ((r = mech_target(ev, t, domain, &name)) != M_MATCH)
-		return r;
 	if ((a = spf_ask_ptr(ev)) == NULL)
-		r = ev->nomem ? M_PERMERROR : M_NEED;
-	else if (spf_dns_failed(a))
-		r = M_NOMATCH;
-	else if (count_rr(a, DNS_T_PTR) == 0)
-		r = void_lookup(ev, "client address", DNS_T_PTR);
-	else
-		r = match_ptr_names(ev, a, name);
-	free(name);
-	return r;
-}
-
-/* "exists" (§5.7): an A query whatever the client's family. */
-static enum mres
-mech_exists(struct spf_eval *ev, const struct spf_term *t, const char *domain)
-{
-	const struct dns_answer *a;
-	enum mres r;
-	char *name;
-
-	if ((r = mech_target(ev, t, domain, &name)) != M_MATCH)
-		return r;
-	r = mech_query(ev, name, DNS_T_A, &a);
-	free(name);
-	return r;
+		return ev->nomem ? M_PERMERROR : M_NEED;
+	if (dns_failed(a))
+		return M_NOMATCH;
+	if (count_rr(a, DNS_T_PTR) == 0)
+		return void_lookup(ev, "client address", DNS_T_PTR);
+	return match_ptr_names(ev, a, target);
 }
 
 static enum spf_result check_domain(struct spf_eval *, const char *, int,
 				    char **);
 
-/* "include" (§5.2): pass matches; fail, softfail and neutral do not;
- * temperror stays; permerror and none are permerror. */
+/* "include" (§5.2) of name: pass matches; fail, softfail and neutral do
+ * not; temperror stays; permerror and none are permerror. */
 static enum mres
-mech_include(struct spf_eval *ev, const struct spf_term *t, const char *domain)
+mech_include(struct spf_eval *ev, const char *name)
 {
-	enum spf_result res;
-	enum mres r;
-	char *name;
+	enum spf_result res = check_domain(ev, name, 0, NULL);
 
-	if ((r = mech_target(ev, t, domain, &name)) == M_NOMATCH) {
-		spf_ev_fail(ev, C_OTHER, "include target is not a domain name");
-		return M_PERMERROR;
-	}
-	if (r != M_MATCH)
-		return r;
-	res = check_domain(ev, name, 0, NULL);
 	if (res == SPF_NONE)
 		spf_ev_fail(ev, C_OTHER, "include:%s has no SPF record", name);
-	free(name);
 	switch (res) {
 	case SPF_PASS:
 		return M_MATCH;
@@ -292,10 +241,16 @@ mech_include(struct spf_eval *ev, const struct spf_term *t, const char *domain)
 }
 
 /* Evaluates one mechanism. The DNS-querying ones count against the
- * lookup limit before they ask (§4.6.4). */
+ * lookup limit before they ask (§4.6.4), then work on their target name;
+ * a target that is not a usable name is no match, except for include,
+ * where it is a permerror. */
 static enum mres
 mech_eval(struct spf_eval *ev, const struct spf_term *t, const char *domain)
 {
+	const struct dns_answer *a;
+	enum mres r;
+	char *name;
+
 	switch (t->kind) {
 	case K_ALL:
 		return M_MATCH;
@@ -313,18 +268,31 @@ mech_eval(struct spf_eval *ev, const struct spf_term *t, const char *domain)
 			    SPF_MAX_LOOKUPS);
 		return M_PERMERROR;
 	}
+	if ((r = mech_target(ev, t, domain, &name)) != M_MATCH) {
+		if (r != M_NOMATCH || t->kind != K_INCLUDE)
+			return r;
+		spf_ev_fail(ev, C_OTHER, "include target is not a domain name");
+		return M_PERMERROR;
+	}
 	switch (t->kind) {
 	case K_INCLUDE:
-		return mech_include(ev, t, domain);
-	case K_A:
-		return mech_a(ev, t, domain);
+		r = mech_include(ev, name);
+		break;
+	case K_A: /* "a" (§5.3) */
+		r = match_addrs(ev, name, t, 1);
+		break;
 	case K_MX:
-		return mech_mx(ev, t, domain);
+		r = mech_mx(ev, t, name);
+		break;
 	case K_PTR:
-		return mech_ptr(ev, t, domain);
-	default:
-		return mech_exists(ev, t, domain);
+		r = mech_ptr(ev, name);
+		break;
+	default: /* "exists" (§5.7): an A query whatever the client's family */
+		r = mech_query(ev, name, DNS_T_A, &a);
+		break;
 	}
+	free(name);
+	return r;
 }
 
 /*
@@ -368,7 +336,7 @@ fetch_record(struct spf_eval *ev, const char *domain, struct spf_record **rec)
 	*rec = NULL;
 	if ((a = spf_ask(ev, domain, DNS_T_TXT)) == NULL)
 		return SPF_NEED_DNS;
-	if (spf_dns_failed(a)) {
+	if (dns_failed(a)) {
 		spf_ev_fail(ev, C_DNS, "%s TXT: %s", domain,
 			    dns_status_name(a->status));
 		return SPF_TEMPERROR;

@@ -149,8 +149,6 @@ int spf_ip_in(const struct spf_ip *ip, const uint8_t *net, int v6, int cidr);
 /* The source's answer, or NULL when it is not known yet. */
 const struct dns_answer *spf_ask(struct spf_eval *ev, const char *name,
 				 enum dns_type type);
-/* SERVFAIL or timeout: the server could not answer. */
-int spf_dns_failed(const struct dns_answer *a);
 /* A name as it comes in DNS data, without its trailing dot, into out
  * (NAME_MAX_LEN + 2 bytes); -1 when it cannot be a name. */
 int spf_host_copy(const char *host, char *out);

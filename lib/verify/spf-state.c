@@ -126,12 +126,6 @@ spf_ask(struct spf_eval *ev, const char *name, enum dns_type type)
 	return ev->src->get(ev->src->ctx, name, type);
 }
 
-int
-spf_dns_failed(const struct dns_answer *a)
-{
-	return a->status == DNS_SERVFAIL || a->status == DNS_TIMEOUT;
-}
-
 /* A name as it comes in DNS data, without its trailing dot, into out
  * (NAME_MAX_LEN + 2 bytes); -1 when it cannot be a name. */
 int

@@ -463,7 +463,7 @@ verdict(const char *domain, const struct platform *pf,
 {
 	size_t pick = 0, n = 0, i;
 
-	if (spf_dns_failed(a)) {
+	if (dns_failed(a)) {
 		set_verdict(v, SPF_REASON_DNS_ERROR);
 		return 0;
 	}

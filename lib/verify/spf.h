@@ -106,7 +106,8 @@ struct spf_verdict {
 };
 
 /* Returns 0 when the verdict is complete, 1 when DNS answers are needed
- * (resolve and call again), -1 on allocation failure. */
+ * (resolve and call again), -1 on allocation failure; only after 0 does
+ * *out hold anything, which spf_verdict_release() frees. */
 int spf_verdict(const char *domain, const struct platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);

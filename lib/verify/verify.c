@@ -36,89 +36,56 @@ verify_result_release(struct verify_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-/* Runs one part; on "need DNS" or failure its partial verdict is freed so
- * the next pass starts clean. */
-static int
-part_spf(const struct verify_request *req, const struct platform *pf,
-	 const struct dns_source *src, struct verify_result *res)
-{
-	int rc;
-
-	memset(&res->spf, 0, sizeof res->spf);
-	rc = spf_verdict(req->domain, pf, src, &res->spf);
-	if (rc == 0)
-		res->spf_done = 1;
-	else
-		spf_verdict_release(&res->spf);
-	return rc;
-}
-
-/* The DKIM verdict on one key (selector, p) into *v; "skipped" without
- * a selector. */
+/* DKIM on one key (selector, p), or its "skipped" verdict without a
+ * selector. */
 static int
 part_dkim(const char *domain, const char *selector, const char *p,
-	  const struct dns_source *src, struct dkim_verdict *v, int *done)
+	  const struct dns_source *src, struct dkim_verdict *v)
 {
-	int rc;
-
-	if (selector == NULL) {
-		memset(v, 0, sizeof *v);
-		v->reason = DKIM_NO_SELECTOR;
-		v->status = dkim_reason_status(DKIM_NO_SELECTOR);
-		*done = 1;
-		return 0;
-	}
-	rc = dkim_verdict(domain, selector, p != NULL ? p : "", src, v);
-	if (rc == 0)
-		*done = 1;
-	else
-		dkim_verdict_release(v);
-	return rc;
+	if (selector != NULL)
+		return dkim_verdict(domain, selector, p != NULL ? p : "", src,
+				    v);
+	memset(v, 0, sizeof *v);
+	v->reason = DKIM_NO_SELECTOR;
+	v->status = dkim_reason_status(DKIM_NO_SELECTOR);
+	return 0;
 }
 
+/* Notes the outcome rc of one part's pass: done when its verdict is
+ * complete (0), "need DNS" (1) added to *need. Returns rc. */
 static int
-part_dmarc(const struct verify_request *req, const struct dns_source *src,
-	   struct verify_result *res)
+note(int rc, int *done, int *need)
 {
-	int rc = dmarc_verdict(req->domain, src, &res->dmarc);
-
-	if (rc == 0)
-		res->dmarc_done = 1;
-	else
-		dmarc_verdict_release(&res->dmarc);
+	*done = rc == 0;
+	*need |= rc == 1;
 	return rc;
 }
 
+/* A verdict function that does not return 0 leaves nothing to free, so a
+ * part's next pass starts clean. */
 int
 verify_check(const struct verify_request *req, const struct platform *pf,
 	     const struct dns_source *src, struct verify_result *res)
 {
-	int need = 0, rc;
+	int need = 0;
 
-	if (!res->spf_done) {
-		if ((rc = part_spf(req, pf, src, res)) == -1)
-			return -1;
-		need |= rc;
-	}
-	if (!res->dkim_done) {
-		if ((rc = part_dkim(req->domain, req->selector, req->dkim_p,
-				    src, &res->dkim, &res->dkim_done)) == -1)
-			return -1;
-		need |= rc;
-	}
-	if (!res->dkim_next_done) {
-		if ((rc = part_dkim(req->domain, req->next_selector,
-				    req->next_p, src, &res->dkim_next,
-				    &res->dkim_next_done)) == -1)
-			return -1;
-		need |= rc;
-	}
-	if (!res->dmarc_done) {
-		if ((rc = part_dmarc(req, src, res)) == -1)
-			return -1;
-		need |= rc;
-	}
-	return need ? 1 : 0;
+	if (!res->spf_done && note(spf_verdict(req->domain, pf, src, &res->spf),
+				   &res->spf_done, &need) == -1)
+		return -1;
+	if (!res->dkim_done && note(part_dkim(req->domain, req->selector,
+					      req->dkim_p, src, &res->dkim),
+				    &res->dkim_done, &need) == -1)
+		return -1;
+	if (!res->dkim_next_done &&
+	    note(part_dkim(req->domain, req->next_selector, req->next_p, src,
+			   &res->dkim_next),
+		 &res->dkim_next_done, &need) == -1)
+		return -1;
+	if (!res->dmarc_done &&
+	    note(dmarc_verdict(req->domain, src, &res->dmarc), &res->dmarc_done,
+		 &need) == -1)
+		return -1;
+	return need;
 }
 
 int
