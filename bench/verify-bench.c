@@ -241,7 +241,8 @@ main(int argc, char **argv)
 					(int)o.inflight, (size_t)o.cache};
 	pf = (struct platform){
 	    {o.spf_ip}, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
-	f.req = (struct verify_request){NULL, o.selector, o.dkim_p};
+	f.req =
+	    (struct verify_request){.selector = o.selector, .dkim_p = o.dkim_p};
 	f.queued_max = 2 * o.active;
 	if ((r = dns_resolver_new(&ro)) == NULL ||
 	    (f.b = verify_batch_new(r, &pf, (size_t)o.active, on_done, &f)) ==
