@@ -61,4 +61,5 @@ out:
 }
 
 HTTP_MAIN(.name = "settings", .methods = HTTP_GET, .fields = fields,
-	  .nfields = F__MAX, .find = find, .handle = settings)
+	  .nfields = F__MAX, .find = find, .handle = settings,
+	  .reads = page_reads_settings)

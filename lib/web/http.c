@@ -202,7 +202,10 @@ http_account(struct req *r)
 	const char *p[2] = {num(r->sess.account_id, acct),
 			    num(r->sess.org_id, org)};
 
-	if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
+	if (r->action->reads != NULL && r->method == HTTP_GET) {
+		if (r->action->reads(r) == -1)
+			return -1;
+	} else if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}

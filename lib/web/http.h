@@ -97,6 +97,10 @@ struct action {
 	/* It seals secrets (an SMTP password, a DKIM key): only then is the
 	 * master secret loaded. */
 	int seals;
+	/* For a GET, the account check made with the page's own reads in
+	 * one round trip (page_reads_settings, page_reads_log): it sets
+	 * req.account like the serve loop's own check; NULL: that check. */
+	int (*reads)(struct req *);
 };
 
 /* Runs the serve loop; returns the process exit status. */

@@ -46,30 +46,53 @@ lists_release(void)
 }
 
 /*
- * The root element root (status, base), the account and the organization
- * (their names as the serve loop checked them), with the lists the page
- * shows fetched in one round trip into out[0..n): statements taking the
- * organization id, DB_KEY_OTHERS also dkim_retire_days. 0, or -1 with the
- * answer set (500).
+ * Fetches, in one round trip, the lists a page shows into out[0..n)
+ * (statements taking the organization id, DB_KEY_OTHERS also
+ * dkim_retire_days) and, with acct set, the session's account first (the
+ * serve loop's check, r->account). 0, or -1 with the answer set (500).
  */
 static int
-page_head(struct req *r, const char *root, int status, int n,
-	  const enum db_stmt *st, PGresult **out)
+page_fetch(struct req *r, int acct, int n, const enum db_stmt *st,
+	   PGresult **out)
 {
-	int np[L__MAX], i;
-	char org[NUMBUF], days[NUMBUF];
-	const char *po[2] = {num(r->sess.org_id, org),
-			     num(config_num("dkim_retire_days"), days)};
-	const char *const *params[L__MAX] = {po, po, po};
-	PGresult *acct = r->account;
-	mxml_node_t *el;
+	enum db_stmt all[1 + L__MAX];
+	PGresult *res[1 + L__MAX];
+	int np[1 + L__MAX], i, k = 0;
+	char org[NUMBUF], days[NUMBUF], id[NUMBUF];
+	const char *pa[2] = {num(r->sess.account_id, id),
+			     num(r->sess.org_id, org)};
+	const char *po[2] = {org, num(config_num("dkim_retire_days"), days)};
+	const char *const *params[1 + L__MAX];
 
-	for (i = 0; i < n; i++)
-		np[i] = st[i] == DB_KEY_OTHERS ? 2 : 1;
-	if (db_exec_all(n, st, np, params, out) == -1) {
+	if (acct) {
+		all[k] = DB_ACCOUNT;
+		np[k] = 2;
+		params[k++] = pa;
+	}
+	for (i = 0; i < n; i++, k++) {
+		all[k] = st[i];
+		np[k] = st[i] == DB_KEY_OTHERS ? 2 : 1;
+		params[k] = po;
+	}
+	if (db_exec_all(k, all, np, params, res) == -1) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
+	if (acct)
+		r->account = res[0];
+	for (i = 0; i < n; i++)
+		out[i] = res[acct + i];
+	return 0;
+}
+
+/* The root element root (status, base), the account and the organization
+ * (their names as the serve loop checked them). */
+static void
+page_head(struct req *r, const char *root, int status)
+{
+	PGresult *acct = r->account;
+	mxml_node_t *el;
+
 	r->doc = xml_doc(root, &r->root);
 	r->status = status;
 	xml_attr_num(r->root, "status", status);
@@ -80,37 +103,65 @@ page_head(struct req *r, const char *root, int status, int n,
 	el = xml_el(r->root, "organization");
 	xml_attr_num(el, "id", r->sess.org_id);
 	xml_attr(el, "name", PQgetvalue(acct, 0, ACCOUNT_ORG_NAME));
+}
+
+static const enum db_stmt settings_lists[L__MAX] = {
+    [L_ADDR] = DB_ADDR_LIST,
+    [L_DOMAIN] = DB_DOMAIN_LIST,
+    [L_KEYS] = DB_KEY_OTHERS,
+};
+/* The lists page_reads_settings() fetched with the account check. */
+static int prefetched;
+
+int
+page_reads_settings(struct req *r)
+{
+	lists_release();
+	if (page_fetch(r, 1, L__MAX, settings_lists, lists) == -1)
+		return -1;
+	prefetched = 1;
 	return 0;
 }
 
 int
 page_begin(struct req *r, int status, const char *notice)
 {
-	static const enum db_stmt st[L__MAX] = {
-	    [L_ADDR] = DB_ADDR_LIST,
-	    [L_DOMAIN] = DB_DOMAIN_LIST,
-	    [L_KEYS] = DB_KEY_OTHERS,
-	};
-
-	lists_release();
-	if (page_head(r, "settings", status, L__MAX, st, lists) == -1)
-		return -1;
+	if (!prefetched) {
+		lists_release();
+		if (page_fetch(r, 0, L__MAX, settings_lists, lists) == -1)
+			return -1;
+	}
+	prefetched = 0;
+	page_head(r, "settings", status);
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
 	return 0;
 }
 
+static PGresult *events;
+
+int
+page_reads_log(struct req *r)
+{
+	static const enum db_stmt st[1] = {DB_EVENT_LIST};
+
+	PQclear(events);
+	events = NULL;
+	return page_fetch(r, 1, 1, st, &events);
+}
+
 PGresult *
 page_log(struct req *r)
 {
-	static const enum db_stmt st[1] = {DB_EVENT_LIST};
-	PGresult *events = NULL;
+	PGresult *res = events;
 
-	if (page_head(r, "log", 200, 1, st, &events) == -1) {
-		PQclear(events);
+	events = NULL;
+	if (res == NULL) {
+		http_fail(r, 500, "internal");
 		return NULL;
 	}
-	return events;
+	page_head(r, "log", 200);
+	return res;
 }
 
 void

@@ -53,4 +53,11 @@ int page_invalid(struct req *);
  * action on the object named name (delete, rotate); 0 / -1. */
 int page_confirm(struct req *, const char *kind, long id, const char *name);
 
+/* The serve loop's account check for a GET of the settings page or of
+ * the log (struct action's reads): the account and the lists the page
+ * shows in one round trip, kept for page_begin() / page_log(). 0, or -1
+ * with the answer set. */
+int page_reads_settings(struct req *);
+int page_reads_log(struct req *);
+
 #endif
