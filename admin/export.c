@@ -36,6 +36,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "file.h"
 #include "util.h"
 
 #define EXPORT_USAGE                                                           \
@@ -111,25 +112,11 @@ static int
 put_file(struct xrun *x, const char *path, const char *data, size_t len,
 	 mode_t mode)
 {
-	char tmp[PATH_MAX];
-	int fd, ok;
-
 	if (same_file(x, path, data, len, mode))
 		return 0;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >=
-		sizeof tmp ||
-	    (fd = mkstemp(tmp)) == -1) {
+	if (file_replace(path, data, len, mode, x->uid, x->gid) == -1) {
 		fprintf(stderr, "senderauth-admin: %s: %s\n", path,
 			strerror(errno));
-		return -1;
-	}
-	ok = fchmod(fd, mode) == 0 && fchown(fd, x->uid, x->gid) == 0 &&
-	     write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "senderauth-admin: %s: %s\n", path,
-			strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	x->written++;
