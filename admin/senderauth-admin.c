@@ -27,6 +27,8 @@ static const struct command {
 	const char *usage;
 } commands[] = {
     {"migrate", admin_migrate, "migrate [--dry-run] [--sql DIR]"},
+    {"org", admin_org, "org add NAME | org list"},
+    {"account", admin_account, "account add ORG_ID NAME"},
     {"export-keys", admin_export_keys,
      "export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "
      "[--group GROUP] [--reload CMD]"},

@@ -83,11 +83,15 @@ sa_conninfo() {
 	echo "host=$SA_DIR/pg port=$SA_PG_PORT dbname=senderauth user=postgres"
 }
 
+# sa_admin ARGS...: senderauth-admin on the private cluster.
+sa_admin() {
+	"$BUILD/senderauth-admin" -d "$(sa_conninfo)" "$@"
+}
+
 # sa_migrate: the schema through the operator's command, as installed
 # systems get it (`senderauth-admin migrate`), from the checkout's sql/.
 sa_migrate() {
-	"$BUILD/senderauth-admin" -d "$(sa_conninfo)" migrate \
-		--sql "$SA_TOP/sql" >>"$SA_DIR/migrate.log" 2>&1 ||
+	sa_admin migrate --sql "$SA_TOP/sql" >>"$SA_DIR/migrate.log" 2>&1 ||
 		{ cat "$SA_DIR/migrate.log"; return 1; }
 }
 
@@ -197,17 +201,15 @@ sa_nginx_start() {
 	sa_wait_for 10 curl -s -o /dev/null "$SA_URL/"
 }
 
-# sa_org NAME: creates an organization, prints its id.
+# sa_org NAME: creates an organization (senderauth-admin org add), prints
+# its id.
 sa_org() {
-	sa_psql -tA -v name="$1" <<-'SQL'
-		INSERT INTO organizations (name) VALUES (:'name') RETURNING id;
-	SQL
+	sa_admin org add "$1"
 }
-# sa_account ORG NAME: creates an account, prints its id.
+# sa_account ORG NAME: creates an account (senderauth-admin account add),
+# prints its id.
 sa_account() {
-	sa_psql -tA -v org="$1" -v name="$2" <<-'SQL'
-		INSERT INTO accounts (org_id, name) VALUES (:'org', :'name') RETURNING id;
-	SQL
+	sa_admin account add "$1" "$2"
 }
 # sa_mint ACCOUNT ORG [TTL]: a session cookie value.
 sa_mint() {
