@@ -29,6 +29,7 @@ static const struct command {
     {"migrate", admin_migrate, "migrate [--dry-run] [--sql DIR]"},
     {"org", admin_org, "org add NAME | org list"},
     {"account", admin_account, "account add ORG_ID NAME"},
+    {"status", admin_status, "status"},
     {"export-keys", admin_export_keys,
      "export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "
      "[--group GROUP] [--reload CMD]"},
