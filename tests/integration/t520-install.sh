@@ -59,11 +59,23 @@ for s in senderauth@.service senderauth-verifier.service; do
 done
 check "senderauth@.service: restarted, stdin the socket, stderr to the journal" \
 	eval 'grep -qx Restart=always "$R$U/senderauth@.service" && grep -qx StandardInput=socket "$R$U/senderauth@.service" && grep -qx StandardError=journal "$R$U/senderauth@.service"'
-check "senderauth-verifier.service: oneshot, a marked place for export-keys" \
-	eval 'grep -qx Type=oneshot "$R$U/senderauth-verifier.service" && grep -q "senderauth-admin export-keys goes here" "$R$U/senderauth-verifier.service"'
+check "senderauth-verifier.service: oneshot" grep -qx Type=oneshot "$R$U/senderauth-verifier.service"
+check_eq "senderauth-verifier.service: the verifier, then the key commands, export-keys as root" \
+	"/usr/bin/senderauth-verifier run
+/usr/sbin/senderauth-admin rotate-keys
+/usr/sbin/senderauth-admin pool-fill
++/usr/sbin/senderauth-admin export-keys" \
+	"$(sed -n 's/^ExecStart=//p' "$R$U/senderauth-verifier.service")"
+check "… export-keys without a target configured (exit 2) is no failure" \
+	grep -qx "SuccessExitStatus=2" "$R$U/senderauth-verifier.service"
+check "… /var/lib/senderauth writable (metrics_file)" \
+	grep -qx "ReadWritePaths=-/var/lib/senderauth" "$R$U/senderauth-verifier.service"
 check "timer every five minutes" grep -qx "OnCalendar=\*:0/5" "$R$U/senderauth-verifier.timer"
-check "cron.d runs the installed verifier only without systemd" \
-	grep -q '^\*/5 \* \* \* \* senderauth \[ -d /run/systemd/system \] || /usr/bin/senderauth-verifier run' "$R/etc/cron.d/senderauth"
+check_eq "cron.d, only without systemd: the same sequence, export-keys as root" \
+	'*/5 * * * * root [ -d /run/systemd/system ] || { runuser -u senderauth -- /usr/bin/senderauth-verifier run && runuser -u senderauth -- /usr/sbin/senderauth-admin rotate-keys && runuser -u senderauth -- /usr/sbin/senderauth-admin pool-fill && /usr/sbin/senderauth-admin export-keys; } 2>&1 | logger -t senderauth-verifier' \
+	"$(grep '^\*/5 ' "$R/etc/cron.d/senderauth")"
+check "… a command sh accepts" \
+	eval 'sh -n -c "$(grep "^\*/5 " "$R/etc/cron.d/senderauth" | cut -d " " -f 7-)"'
 check "nginx include serves the installed xsl/ over /run/senderauth sockets" \
 	eval 'grep -q "xslt_stylesheet /usr/share/senderauth/xsl/page.xsl;" "$R/etc/nginx/snippets/senderauth.conf" && grep -q "unix:/run/senderauth/" "$R/etc/nginx/snippets/senderauth.conf" && grep -q "alias /usr/share/senderauth/xsl/static/;" "$R/etc/nginx/snippets/senderauth.conf"'
 
