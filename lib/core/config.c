@@ -60,6 +60,18 @@ static const struct key {
     {"verify_min_interval_s", 0, 60, 86400 * 30, NULL, 300},
     {"verify_max_interval_s", 0, 60, 86400 * 30, NULL, 86400},
     {"verify_retry_s", 0, 10, 86400, NULL, 300},
+    /* how often the verifier runs: senderauth-admin status exits 1 when
+     * no run completed within three periods */
+    {"verifier_period_s", 0, 30, 86400, NULL, 300},
+    /* the verifier's Prometheus textfile; none: not written */
+    {"metrics_file", 0, 0, 0, NULL, 0},
+    /* senderauth-admin export-keys without options: its targets (lists),
+     * the key files' owner and group, the signer's reload command */
+    {"export_opendkim_dir", 1, 0, 0, NULL, 0},
+    {"export_rspamd_dir", 1, 0, 0, NULL, 0},
+    {"export_owner", 0, 0, 0, NULL, 0},
+    {"export_group", 0, 0, 0, NULL, 0},
+    {"export_reload", 0, 0, 0, NULL, 0},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

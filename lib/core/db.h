@@ -48,6 +48,13 @@ enum db_stmt {
 	DB_POOL_NEXT_ID,
 	DB_POOL_INSERT,
 	DB_POOL_COUNT,
+	DB_ORG_INSERT,
+	DB_ORG_LIST,
+	DB_ACCOUNT_INSERT,
+	DB_RUN_RECORD,
+	DB_DOMAIN_COUNTS,
+	DB_KEY_COUNTS,
+	DB_STATUS,
 	DB__MAX
 };
 
@@ -192,6 +199,39 @@ enum {
 enum { POOL_TAKE_ID, POOL_TAKE_PUBLIC_KEY, POOL_TAKE_SEALED, POOL_TAKE__MAX };
 enum { POOL_NEXT_ID_ID, POOL_NEXT_ID__MAX };
 enum { POOL_COUNT_N, POOL_COUNT__MAX };
+/* provisioning (senderauth-admin org, account) */
+enum { ORG_INSERT_ID, ORG_INSERT__MAX };
+enum { ORG_LIST_ID, ORG_LIST_NAME, ORG_LIST_ACCOUNTS, ORG_LIST__MAX };
+enum { ACCOUNT_INSERT_ID, ACCOUNT_INSERT__MAX }; /* no row: no such org */
+/* one row per verify_status, in the enum's order: the live domains whose
+ * SPF, and whose DKIM, is in it */
+enum {
+	DOMAIN_COUNTS_STATUS,
+	DOMAIN_COUNTS_SPF,
+	DOMAIN_COUNTS_DKIM,
+	DOMAIN_COUNTS__MAX
+};
+/* one row per dkim_key_state, in the enum's order: the live domains' keys */
+enum { KEY_COUNTS_STATE, KEY_COUNTS_N, KEY_COUNTS__MAX };
+/* senderauth-admin status: one row; the DUE columns are NULL without a
+ * domain, the RUN columns without a completed run */
+enum {
+	STATUS_DUE_NAME, /* the domain due first */
+	STATUS_DUE_AT,
+	STATUS_DUE_LATE_S, /* negative: due in that many seconds */
+	STATUS_RUN_FINISHED,
+	STATUS_RUN_HOST,
+	STATUS_RUN_AGE_S,
+	STATUS_RUN_CHECKED,
+	STATUS_RUN_VERIFIED,
+	STATUS_RUN_UNVERIFIED,
+	STATUS_RUN_TEMPFAIL,
+	STATUS_RUN_SECONDS,
+	STATUS_RUN_FRESH, /* 't': finished within three periods ($1) */
+	STATUS_CLAIMS,	  /* live claims */
+	STATUS_POOL,	  /* keys in the pool */
+	STATUS__MAX
+};
 /* every active key, for the signer (senderauth-admin export-keys) */
 enum {
 	KEY_EXPORT_ID,
