@@ -50,7 +50,7 @@ conf=()
 while IFS= read -r line; do
 	key=${line%%=*}
 	key=${key//[[:space:]]/}
-	grep -Eq "^[[:space:]]*$key[[:space:]]*=" "$local_conf" || conf+=("$line")
+	grep -Eq "^[[:space:]]*${key}[[:space:]]*=" "$local_conf" || conf+=("$line")
 done < <(printf '%s\n' "spf_ip = 210.198.21.20" "spf_include = $SA_DEMO_PLATFORM" \
 	"$(sa_demo_config)")
 # The stack as sa_stack_start starts it, the configuration checked (by a
