@@ -1,8 +1,11 @@
 // The pages in a real browser: log in with a minted session, register a
-// sender address, add a domain and see both records, delete it. Prints one
-// "ok - …" / "not ok - …" line per assertion (counted by tests/run.sh).
+// sender address, add a domain and see both records, delete it; the demo's
+// path (publish with tests/tools/demo-publish.sh, the verifier loop turns
+// the domain ✔ 設定済 without 今すぐ確認) and a DKIM key rotation. Prints
+// one "ok - …" / "not ok - …" line per assertion (counted by tests/run.sh).
 import { chromium } from 'playwright-core';
 import { appendFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const url = process.env.SA_URL;
 const shots = process.env.SA_SHOTS;
@@ -10,6 +13,24 @@ let failures = 0;
 function check(name, cond) {
 	console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
 	if (!cond) failures++;
+}
+
+// The page's Japanese texts, from the catalogue the stylesheet uses: msg(k)
+// is the text of k; msgRe(k) matches it with its parameter as (.+?).
+const catalogue = readFileSync(new URL('../../xsl/messages.ja.xml', import.meta.url), 'utf8');
+function msgSource(k) {
+	const m = catalogue.match(new RegExp(`match="k:${k.replace(/\./g, '\\.')}">(.*?)</xsl:template>`));
+	if (!m) throw new Error(`no message ${k} in messages.ja.xml`);
+	return m[1].replace(/<xsl:param [^>]*\/>/g, '');
+}
+const msg = (k) => msgSource(k);
+const msgRe = (k) => new RegExp(msgSource(k).split(/<xsl:value-of [^>]*\/>/)
+	.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)'));
+
+// publish DOMAIN in the demo's DNS with the tool `make run` prints.
+function publish(domain) {
+	return execFileSync(process.env.SA_PUBLISH, ['--dir', process.env.SA_DEMO_DIR, domain],
+		{ encoding: 'utf8' });
 }
 
 const browser = await chromium.launch({
@@ -103,6 +124,97 @@ try {
 	check('SPF and DKIM both ✔ 設定済', (html3.match(/✔ 設定済/g) || []).length === 2);
 	check('no 未設定 left', !html3.includes('未設定'));
 	await page.screenshot({ path: `${shots}/05-verified.png`, fullPage: true });
+
+	// The demo: add a domain, publish it with the printed tool, and the
+	// verifier loop turns it ✔ 設定済 without 今すぐ確認; reload until it
+	// does (bounded: the loop runs every 5 s).
+	const verified = msg('status.verified');
+	// the domain's status cells (SPF, DKIM) and its API element
+	const cells = (id) => page.locator(`#domain-${id} > .scroll`).first()
+		.locator('tbody > tr > td:nth-child(2) > .st, tbody > tr > td:nth-child(3) > .st');
+	const apiDomain = (name) => page.evaluate(async (name) => {
+		const xml = await (await fetch('/mail-settings/api/')).text();
+		const d = new DOMParser().parseFromString(xml, 'text/xml').querySelector(`domain[name="${name}"]`);
+		const sel = (q) => d.querySelector(q)?.getAttribute('selector') ?? '';
+		return { id: d.getAttribute('id'), active: sel('dkim'), state: d.querySelector('dkim').getAttribute('state'),
+			next: sel('dkim > next'), retiring: sel('dkim > retiring'),
+			until: d.querySelector('dkim > retiring')?.getAttribute('until') ?? '' };
+	}, name);
+	async function bothVerified(id) {
+		const t = await cells(id).allTextContents();
+		return t.length === 2 && t.every((x) => x.trim() === verified);
+	}
+	async function reloadUntil(cond, seconds) {
+		const end = Date.now() + seconds * 1000;
+		for (;;) {
+			if (await cond()) return true;
+			if (Date.now() > end) return false;
+			await new Promise((r) => setTimeout(r, 1000));
+			await page.reload();
+		}
+	}
+	const add3 = page.locator(`form[action$="add-domain"]`).first();
+	await add3.locator('[name="domain"]').fill('shop.example.com');
+	await Promise.all([page.waitForNavigation(), add3.locator('button[type="submit"], input[type="submit"]').first().click()]);
+	const shop = await apiDomain('shop.example.com');
+	check('demo: domain added, key pending', shop.state === 'pending' && /^\d{8}/.test(shop.active));
+	// the loop's first verdict: the domain exists, its records do not
+	check('demo: 未設定 before publishing, with the reason',
+		await reloadUntil(async () => (await page.locator(`#domain-${shop.id}`).textContent())
+			.includes(msg('spf.reason.no_record')), 30) &&
+		(await cells(shop.id).allTextContents()).every((x) => x.includes(msg('status.unverified'))));
+	await page.screenshot({ path: `${shots}/06-demo-added.png`, fullPage: true });
+	const out = publish('shop.example.com');
+	check('demo: publish tool publishes SPF and the DKIM record', /2 records of shop\.example\.com/.test(out));
+	await page.goto(`${url}/mail-settings/`);
+	check('demo: ✔ 設定済 for SPF and DKIM without 今すぐ確認, after reloading',
+		await reloadUntil(() => bothVerified(shop.id), 60));
+	check('demo: the key is active', (await apiDomain('shop.example.com')).state === 'active');
+	await page.screenshot({ path: `${shots}/07-demo-verified.png`, fullPage: true });
+
+	// Rotation: 「DKIMキーを更新」 asks first, then issues a key beside the
+	// active one; the domain stays ✔ 設定済 throughout.
+	const rot = page.locator(`#domain-${shop.id} form[action$="reissue"]:has(input[name="rotate"])`);
+	check('rotation: the card offers 「DKIMキーを更新」', (await rot.textContent()).trim() === msg('btn.dkim_update'));
+	await Promise.all([page.waitForNavigation(), rot.locator('button[type="submit"]').click()]);
+	const ask = await page.content();
+	check('rotation: confirmation asked for the domain', msgRe('confirm.rotate').exec(ask)?.[1] === 'shop.example.com');
+	check('rotation: the confirmation says what happens', ask.includes(msg('confirm.rotate.body')));
+	check('rotation: nothing issued before confirming', (await apiDomain('shop.example.com')).next === '');
+	await page.screenshot({ path: `${shots}/08-rotate-confirm.png`, fullPage: true });
+	const yes = page.locator('form[action$="reissue"]:has(input[name="confirm"])');
+	await Promise.all([page.waitForNavigation(), yes.locator('button[type="submit"]').click()]);
+	const rotating = await apiDomain('shop.example.com');
+	const card = page.locator(`#domain-${shop.id}`);
+	check('rotation: notice says to add the new record', (await page.content()).includes(msg('notice.rotation_started')));
+	check('rotation: a new selector beside the active one',
+		rotating.next !== '' && rotating.next !== shop.active && rotating.active === shop.active);
+	check('rotation: the current record, to keep, on the card',
+		await card.getByText(msg('dkim.key.current')).count() === 1 &&
+		(await card.textContent()).includes(`${shop.active}._domainkey.shop.example.com`));
+	check('rotation: the new record, to add, on the card',
+		await card.getByText(msg('dkim.key.next')).count() === 1 &&
+		(await card.textContent()).includes(`${rotating.next}._domainkey.shop.example.com`));
+	check('rotation: the domain stays ✔ 設定済', await bothVerified(shop.id));
+	await page.screenshot({ path: `${shots}/09-rotation-started.png`, fullPage: true });
+
+	// The new record published, the verifier run: the new key active, the
+	// old record to keep until a date.
+	const out2 = publish('shop.example.com');
+	check('rotation: publish tool publishes both DKIM records', /3 records of shop\.example\.com/.test(out2));
+	execFileSync(process.env.SA_VERIFIER, ['run', '--domain', shop.id], { encoding: 'utf8' });
+	await page.goto(`${url}/mail-settings/`);
+	const keepRe = msgRe('dkim.key.retiring');
+	await reloadUntil(async () => keepRe.test(await card.textContent()), 30);
+	const after = await apiDomain('shop.example.com');
+	const text = await card.textContent();
+	check('rotation: the new key is active', after.active === rotating.next && after.state === 'active');
+	check('rotation: the old record listed to keep until a date',
+		after.retiring === shop.active &&
+		(keepRe.exec(text)?.[1] ?? '').startsWith(after.until.slice(0, 10).replace(/-/g, '/')));
+	check('rotation: no record left to add', await card.getByText(msg('dkim.key.next')).count() === 0);
+	check('rotation: still ✔ 設定済', await bothVerified(shop.id));
+	await page.screenshot({ path: `${shots}/10-rotated.png`, fullPage: true });
 	check('no JavaScript errors', errors.length === 0);
 	check(`no console errors (CSP violations included)${consoleErrors.length ? ': ' + consoleErrors[0] : ''}`,
 		consoleErrors.length === 0);

@@ -5,20 +5,26 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
 source "$SA_TOP/tests/lib/nsd.sh"
+SA_DEMO_VERIFY_EVERY=5
+source "$SA_TOP/tests/lib/demo.sh"
 SA_PG_FAST=1
-# NSD serves example.jp (the test publishes the issued records there) and
-# the platform include.
-mkdir -p "$T/zones"
-for z in example.jp m01-ahd-sys.net; do
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. h.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$z" "$z" "$z" "$z" >"$T/zones/$z.zone"
-done
-echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-sa_nsd_start "$T/zones" example.jp m01-ahd-sys.net || { not_ok "nsd starts"; exit 1; }
-export SA_ZONE_FILE=$T/zones/example.jp.zone SA_NSD_PIDFILE=$SA_NSD_DIR/nsd.pid
-sa_stack_start "dkim_bits = 1024" "resolver = 127.0.0.1:$SA_NSD_PORT" \
+# The demo's DNS (NSD: the platform include, an empty root, the zones the
+# publish tool adds) also serves example.jp, where the test appends the
+# records of mail.example.jp by hand; the demo's verifier loop runs every
+# 5 seconds.
+mkdir -p "$SA_DIR/zones"
+sa_demo_soa example.jp >"$SA_DIR/zones/example.jp.zone"
+sa_demo_dns_start example.jp || { not_ok "nsd starts"; exit 1; }
+export SA_ZONE_FILE=$SA_DIR/zones/example.jp.zone SA_NSD_PIDFILE=$SA_NSD_DIR/nsd.pid
+mapfile -t demo < <(sa_demo_config)
+sa_stack_start "dkim_bits = 1024" "${demo[@]}" \
 	"dns_timeout_ms = 500" "verifier_path = $BUILD/verifier" ||
 	{ not_ok "stack starts"; exit 1; }
+sa_demo_env
+sa_demo_verifier_start
+# for the publish-and-wait path and the rotation
+export SA_DEMO_DIR=$SA_DIR SA_PUBLISH=$SA_TOP/tests/tools/demo-publish.sh
+export SA_VERIFIER=$BUILD/verifier SENDERAUTH_CONFIG
 org=$(sa_org "株式会社〇〇〇〇")
 taro=$(sa_account "$org" "山田 太郎")
 export SA_URL

@@ -2,7 +2,8 @@
 # tests/lib/common.sh.
 #
 #   sa_nsd_start ZONEDIR ZONE...   serve ZONEDIR/ZONE.zone for each ZONE on
-#                                  127.0.0.1, port $SA_NSD_PORT (free port)
+#                                  127.0.0.1, port $SA_NSD_PORT (free port);
+#                                  the root zone "." from ZONEDIR/root.zone
 #   sa_nsd_restart                 stop and start again on the same port
 #                                  (after a test changed its zone files)
 #   sa_nsd_stop                    stop it now (cleanup does it anyway)
@@ -14,6 +15,9 @@
 # zone whose file does not load is still configured: NSD answers SERVFAIL
 # for it, which tests use as their SERVFAIL case.
 # SA_NSD_SERVERS sets the number of server processes (default 1).
+# SA_NSD_CTL, when set, is the path of a control socket: `nsd-control -c
+# $SA_NSD_DIR/nsd.conf addzone NAME added` then serves ZONEDIR/NAME.zone,
+# and the zone stays listed in $SA_NSD_DIR/zone.list across restarts.
 
 SA_NSD_PORT=
 SA_NSD_DIR=$T/nsd
@@ -45,11 +49,23 @@ sa_nsd_conf() {
 		echo "	rrl-ratelimit: 0"
 		echo "	rrl-whitelist-ratelimit: 0"
 		echo "remote-control:"
-		echo "	control-enable: no"
+		if [ -n "${SA_NSD_CTL:-}" ]; then
+			echo "	control-enable: yes"
+			echo "	control-interface: \"$SA_NSD_CTL\""
+			echo "pattern:"
+			echo "	name: \"added\""
+			echo "	zonefile: \"%s.zone\""
+		else
+			echo "	control-enable: no"
+		fi
 		for z in "${SA_NSD_ZONES[@]}"; do
 			echo "zone:"
 			echo "	name: \"$z\""
-			echo "	zonefile: \"$z.zone\""
+			if [ "$z" = . ]; then
+				echo "	zonefile: \"root.zone\""
+			else
+				echo "	zonefile: \"$z.zone\""
+			fi
 		done
 	} >"$SA_NSD_DIR/nsd.conf"
 }
