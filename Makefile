@@ -83,8 +83,7 @@ $(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
 $(BUILD)/verifier: $(BUILD)/obj/cron/verifier.o $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
-# It may use every layer; where the installed sql/ directory is.
-$(BUILD)/obj/admin/%.o: CPPFLAGS += -DSA_SQL_DIR='"$(PREFIX)/share/senderauth/sql"'
+# It may use every layer.
 $(BUILD)/senderauth-admin: $(ADMIN_OBJS) $(WEB_A) $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 

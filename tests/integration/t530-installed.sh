@@ -66,9 +66,9 @@ sa_pg_start || { not_ok "PostgreSQL starts, the installed migrate builds the sch
 check_eq "the installed migrate applied the installed sql/" \
 	"$(cd "$SA_SQL" && ls [0-9][0-9][0-9]_*.sql | sed 's/^/migrate: applied /')" \
 	"$(grep '^migrate: applied ' "$SA_DIR/migrate.log")"
-check_eq "run again from the installed configuration: nothing to apply" \
+check_eq "run again from the installed configuration, without --sql (the sql/ beside the binary's PREFIX): nothing to apply" \
 	"migrate: 0 applied, $(ls "$SA_SQL" | wc -l) up to date" \
-	"$(SENDERAUTH_CONFIG=$SA_CONF "$SA_ADMIN" migrate --sql "$SA_SQL")"
+	"$(SENDERAUTH_CONFIG=$SA_CONF "$SA_ADMIN" migrate)"
 
 # --- workers and nginx from the installed tree
 sa_fcgi_start || { not_ok "the installed workers start"; exit 1; }
