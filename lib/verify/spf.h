@@ -96,6 +96,17 @@ enum spf_reason {
 const char *spf_status_name(enum spf_status);
 const char *spf_reason_name(enum spf_reason);
 
+/* The RFC 7208 result of check_host(ip, domain, postmaster@domain) for
+ * one platform address: what a receiver would conclude, next to the
+ * product's verdict (a record with no SPF record is none, several
+ * records or one that does not parse permerror, a DNS failure at the
+ * domain temperror). */
+#define SPF_IP_TEXT_MAX 46 /* INET6_ADDRSTRLEN */
+struct spf_ip_result {
+	char ip[SPF_IP_TEXT_MAX]; /* the platform address as configured */
+	enum spf_result result;
+};
+
 struct spf_verdict {
 	enum spf_status status;
 	enum spf_reason reason;
@@ -103,6 +114,8 @@ struct spf_verdict {
 	size_t nrecords;
 	char **records;	 /* malloc'ed */
 	char *suggested; /* malloc'ed or NULL */
+	size_t nresults; /* one per platform address, in the platform's order */
+	struct spf_ip_result *results; /* malloc'ed */
 };
 
 /* Returns 0 when the verdict is complete, 1 when DNS answers are needed

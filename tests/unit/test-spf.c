@@ -823,6 +823,78 @@ test_verdict_two_ips(void)
 	dns_table_free(t);
 }
 
+/* The RFC 7208 result per platform address, next to the verdict: what
+ * check_host() says for each, whatever the product's reason. */
+static const struct result_row {
+	const char *domain;
+	const char *reason;
+	enum spf_result want[2]; /* 210.198.21.20, 2001:db8:21::20 */
+} result_rows[] = {
+    {"pass.example.jp", "ok", {SPF_PASS, SPF_PASS}},
+    {"mixed.example.jp", "not_authorized", {SPF_PASS, SPF_FAIL}},
+    {"notauth.example.jp", "not_authorized", {SPF_FAIL, SPF_FAIL}},
+    {"soft.example.jp", "not_authorized", {SPF_PASS, SPF_SOFTFAIL}},
+    {"neutral.example.jp", "not_authorized", {SPF_NEUTRAL, SPF_NEUTRAL}},
+    {"noall.example.jp", "not_authorized", {SPF_PASS, SPF_NEUTRAL}},
+    {"hard.example.jp", "not_authorized", {SPF_PASS, SPF_FAIL}},
+    {"plus.example.jp", "plus_all", {SPF_PASS, SPF_PASS}},
+    {"none.example.jp", "no_record", {SPF_NONE, SPF_NONE}},
+    {"nxdomain.example.jp", "no_record", {SPF_NONE, SPF_NONE}},
+    {"multi.example.jp", "multiple_records", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"syntax.example.jp", "syntax_error", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"limit.example.jp", "lookup_limit", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"void.example.jp", "void_lookup_limit", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"perm.example.jp", "permerror", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"tempfail.example.jp", "dns_error", {SPF_TEMPERROR, SPF_TEMPERROR}},
+    {"tempinc.example.jp", "dns_error", {SPF_TEMPERROR, SPF_TEMPERROR}},
+    /* "v=spf1" inside a record is an unknown modifier to check_host() */
+    {"concat.example.jp", "concatenated_records", {SPF_FAIL, SPF_FAIL}},
+    {"redir.example.jp", "not_authorized", {SPF_FAIL, SPF_FAIL}},
+};
+
+static void
+test_verdict_results(void)
+{
+	struct dns_table *t = verdict_table();
+	struct dns_source src = dns_table_source(t);
+	struct platform pf = {
+	    {"210.198.21.20", "2001:db8:21::20"}, 2, "m01-ahd-sys.net", SOFT};
+	const struct result_row *r;
+	struct spf_verdict v, v2;
+	size_t i;
+	int rc;
+
+	add_txt(t, "pass.example.jp",
+		"v=spf1 ip4:210.198.21.20 ip6:2001:db8:21::/48 ~all");
+	add_txt(t, "mixed.example.jp", "v=spf1 include:m01-ahd-sys.net -all");
+	add_txt(t, "soft.example.jp", "v=spf1 ip4:210.198.21.20 ~all");
+	add_txt(t, "neutral.example.jp", "v=spf1 ?all");
+	add_txt(t, "noall.example.jp", "v=spf1 ip4:210.198.21.0/24");
+	for (i = 0; i < sizeof result_rows / sizeof result_rows[0]; i++) {
+		r = &result_rows[i];
+		rc = spf_verdict(r->domain, &pf, &src, &v);
+		t_ok(rc == 0 && str_eq(spf_reason_name(v.reason), r->reason) &&
+			 v.nresults == 2 &&
+			 strcmp(v.results[0].ip, "210.198.21.20") == 0 &&
+			 strcmp(v.results[1].ip, "2001:db8:21::20") == 0 &&
+			 v.results[0].result == r->want[0] &&
+			 v.results[1].result == r->want[1],
+		     "results %s (%s): %s %s, want %s %s", r->domain,
+		     spf_reason_name(v.reason),
+		     v.nresults > 0 ? spf_result_name(v.results[0].result) : "-",
+		     v.nresults > 1 ? spf_result_name(v.results[1].result) : "-",
+		     spf_result_name(r->want[0]), spf_result_name(r->want[1]));
+		rc = verdict_restarting(r->domain, &pf, &src, &v2);
+		t_ok(rc > 0 && v2.nresults == 2 &&
+			 v2.results[0].result == r->want[0] &&
+			 v2.results[1].result == r->want[1],
+		     "results %s the same through restarts", r->domain);
+		spf_verdict_release(&v);
+		spf_verdict_release(&v2);
+	}
+	dns_table_free(t);
+}
+
 static void
 test_names(void)
 {
@@ -904,6 +976,7 @@ main(void)
 	test_check_host();
 	test_verdict();
 	test_verdict_two_ips();
+	test_verdict_results();
 	test_names();
 	test_table();
 	return t_done();

@@ -188,6 +188,7 @@ test_xml(void)
 	    "<check domain=\"example.jp\">"
 	    "<spf status=\"unverified\" reason=\"not_authorized\" "
 	    "lookups=\"0\"><record>v=spf1 ip4:192.0.2.1 ~all</record>"
+	    "<result ip=\"210.198.21.20\">softfail</result>"
 	    "<suggested>v=spf1 ip4:192.0.2.1 ip4:210.198.21.20 "
 	    "include:m01-ahd-sys.net ~all</suggested></spf>"
 	    "<dkim status=\"unverified\" reason=\"no_record\" selector=\"s1\" "
