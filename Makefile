@@ -21,11 +21,12 @@ LDFLAGS += $(SAN)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# Libraries per link graph: web binaries never link c-ares, the verifier
+# Libraries per link graph: web binaries never link c-ares (nor libpsl,
+# the Public Suffix List of DMARC's organizational domain), the verifier
 # never links libfcgi.
 LIBS_CORE = $(shell pkg-config --libs libpq openssl mxml libidn2) -lpthread
 LIBS_WEB = -lfcgi $(LIBS_CORE)
-LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
+LIBS_VERIFY = $(shell pkg-config --libs libcares libpsl) $(LIBS_CORE)
 
 # The shared library, one module per concern, one folder per layer:
 # core/ is linked by everyone, web/ by the FastCGI actions, verify/ by the
@@ -66,6 +67,7 @@ tests: all $(TEST_BINS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/lib/verify/%.o: CPPFLAGS += $(shell pkg-config --cflags libpsl)
 
 $(CORE_A): $(call layer_objs,core)
 	rm -f $@ && $(AR) rcs $@ $^

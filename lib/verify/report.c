@@ -51,5 +51,6 @@ report_check_xml(const struct verify_request *req,
 	xml_attr(el, "status", dmarc_status_name(res->dmarc.status));
 	xml_attr(el, "reason", dmarc_reason_name(res->dmarc.reason));
 	xml_attr(el, "policy", res->dmarc.policy);
+	xml_attr(el, "org-domain", res->dmarc.org_domain);
 	return doc;
 }
