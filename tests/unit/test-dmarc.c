@@ -332,9 +332,9 @@ static const struct ocase {
 	const char *asked; /* the questions, in order */
 } ocases[] = {
     {"record at the domain: the organizational domain is not asked",
-     "mail.example.jp", "v=DMARC1; p=quarantine",
-     "v=DMARC1; p=reject; sp=none", DNS_OK, DNS_OK, "found", "ok",
-     "quarantine", NULL, "_dmarc.mail.example.jp"},
+     "mail.example.jp", "v=DMARC1; p=quarantine", "v=DMARC1; p=reject; sp=none",
+     DNS_OK, DNS_OK, "found", "ok", "quarantine", NULL,
+     "_dmarc.mail.example.jp"},
     {"only at the organizational domain: its p=", "mail.example.jp", NULL,
      "v=DMARC1; p=reject", DNS_OK, DNS_OK, "found", "ok", "reject",
      "example.jp", "_dmarc.mail.example.jp _dmarc.example.jp"},
@@ -362,19 +362,17 @@ static const struct ocase {
      "v=DMARC1; p=bogus", DNS_OK, DNS_OK, "invalid", "syntax_error", NULL,
      "example.jp", "_dmarc.mail.example.jp _dmarc.example.jp"},
     {"tempfail at the domain ends discovery", "mail.example.jp", NULL,
-     "v=DMARC1; p=reject", DNS_TIMEOUT, DNS_OK, "tempfail", "dns_error",
-     NULL, NULL, "_dmarc.mail.example.jp"},
+     "v=DMARC1; p=reject", DNS_TIMEOUT, DNS_OK, "tempfail", "dns_error", NULL,
+     NULL, "_dmarc.mail.example.jp"},
     {"invalid record at the domain ends discovery", "mail.example.jp",
      "v=DMARC1; p=all", "v=DMARC1; p=reject", DNS_OK, DNS_OK, "invalid",
      "syntax_error", NULL, NULL, "_dmarc.mail.example.jp"},
-    {"a domain that is its own organizational domain", "example.jp", NULL,
-     NULL, DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL,
-     "_dmarc.example.jp"},
+    {"a domain that is its own organizational domain", "example.jp", NULL, NULL,
+     DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.example.jp"},
     {"a public suffix has no organizational domain", "co.jp", NULL, NULL,
      DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.co.jp"},
-    {"a public suffix of the private section", "github.io", NULL, NULL,
-     DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL,
-     "_dmarc.github.io"},
+    {"a public suffix of the private section", "github.io", NULL, NULL, DNS_OK,
+     DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.github.io"},
 };
 
 static int
@@ -447,7 +445,8 @@ test_org_domain(void)
 		"org domain of mail.example.jp");
 	T_STREQ(dmarc_org_domain("x.y.tokyo.jp"), "y.tokyo.jp",
 		"org domain under a wildcard-free PSL rule (tokyo.jp)");
-	t_ok(dmarc_org_domain("jp") == NULL && dmarc_org_domain("co.jp") == NULL,
+	t_ok(dmarc_org_domain("jp") == NULL &&
+		 dmarc_org_domain("co.jp") == NULL,
 	     "public suffixes have no org domain");
 }
 

@@ -873,17 +873,18 @@ test_verdict_results(void)
 	for (i = 0; i < sizeof result_rows / sizeof result_rows[0]; i++) {
 		r = &result_rows[i];
 		rc = spf_verdict(r->domain, &pf, &src, &v);
-		t_ok(rc == 0 && str_eq(spf_reason_name(v.reason), r->reason) &&
-			 v.nresults == 2 &&
-			 strcmp(v.results[0].ip, "210.198.21.20") == 0 &&
-			 strcmp(v.results[1].ip, "2001:db8:21::20") == 0 &&
-			 v.results[0].result == r->want[0] &&
-			 v.results[1].result == r->want[1],
-		     "results %s (%s): %s %s, want %s %s", r->domain,
-		     spf_reason_name(v.reason),
-		     v.nresults > 0 ? spf_result_name(v.results[0].result) : "-",
-		     v.nresults > 1 ? spf_result_name(v.results[1].result) : "-",
-		     spf_result_name(r->want[0]), spf_result_name(r->want[1]));
+		t_ok(
+		    rc == 0 && str_eq(spf_reason_name(v.reason), r->reason) &&
+			v.nresults == 2 &&
+			strcmp(v.results[0].ip, "210.198.21.20") == 0 &&
+			strcmp(v.results[1].ip, "2001:db8:21::20") == 0 &&
+			v.results[0].result == r->want[0] &&
+			v.results[1].result == r->want[1],
+		    "results %s (%s): %s %s, want %s %s", r->domain,
+		    spf_reason_name(v.reason),
+		    v.nresults > 0 ? spf_result_name(v.results[0].result) : "-",
+		    v.nresults > 1 ? spf_result_name(v.results[1].result) : "-",
+		    spf_result_name(r->want[0]), spf_result_name(r->want[1]));
 		rc = verdict_restarting(r->domain, &pf, &src, &v2);
 		t_ok(rc > 0 && v2.nresults == 2 &&
 			 v2.results[0].result == r->want[0] &&
