@@ -489,6 +489,16 @@ host_table(void)
 	dns_table_add_cname(t, "alias.example.com", "cname.example.com.");
 	add_txt(t, "v6.example.com", "v=spf1 a//48 -all");
 	add_ip(t, "v6.example.com", "2001:db8:1::1");
+	/* MX hosts: one matches, one cannot be asked, in either order */
+	add_txt(t, "mxerr.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxerr.example.com", 10, "example.com");
+	dns_table_add_mx(t, "mxerr.example.com", 20, "timeout.example.com");
+	add_txt(t, "mxerr2.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxerr2.example.com", 10, "timeout.example.com");
+	dns_table_add_mx(t, "mxerr2.example.com", 20, "example.com");
+	add_txt(t, "mxnx.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxnx.example.com", 10, "nx.example.com");
+	dns_table_add_mx(t, "mxnx.example.com", 20, "example.com");
 	return t;
 }
 
@@ -518,6 +528,14 @@ static const struct host_row {
     {"v6.example.com", "2001:db8:1:0:ffff::1", SPF_PASS, 1, 0, NULL},
     {"v6.example.com", "2001:db8:2::1", SPF_FAIL, 1, 0, NULL},
     {"v6.example.com", "192.0.2.1", SPF_FAIL, 1, 1, NULL},
+    /* §5.4, §5: every MX name is looked up; a DNS error is temperror
+     * even when another name matches, whatever the RRset's order */
+    {"mxerr.example.com", "198.51.100.1", SPF_TEMPERROR, 1, 0, NULL},
+    {"mxerr2.example.com", "198.51.100.1", SPF_TEMPERROR, 1, 0, NULL},
+    {"mxerr.example.com", "192.0.2.9", SPF_TEMPERROR, 1, 0, NULL},
+    /* a name without address is no error and no void lookup (§4.6.4
+     * counts terms) */
+    {"mxnx.example.com", "198.51.100.1", SPF_PASS, 1, 0, NULL},
     {"nothing.example.com", "192.0.2.1", SPF_NONE, 0, 0, NULL},
     {"localhost", "192.0.2.1", SPF_NONE, 0, 0, NULL},
     {"[192.0.2.1]", "192.0.2.1", SPF_NONE, 0, 0, NULL},
