@@ -118,9 +118,10 @@ struct spf_verdict {
 	struct spf_ip_result *results; /* malloc'ed */
 };
 
-/* Returns 0 when the verdict is complete, 1 when DNS answers are needed
- * (resolve and call again), -1 on allocation failure; only after 0 does
- * *out hold anything, which spf_verdict_release() frees. */
+/* The verdict, with check_host()'s result for each platform address in
+ * results. Returns 0 when the verdict is complete, 1 when DNS answers are
+ * needed (resolve and call again), -1 on allocation failure; only after 0
+ * does *out hold anything, which spf_verdict_release() frees. */
 int spf_verdict(const char *domain, const struct platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);

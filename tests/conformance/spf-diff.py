@@ -356,7 +356,7 @@ class Case:
             self.z.txt(self.sub("t"), "x")
         return self.sub("nx")
 
-    def macro_name(self, mech):
+    def macro_name(self):
         """A domain-spec with macros; publishes an address at what it
         expands to for some of the platform addresses."""
         r = self.rnd
@@ -406,7 +406,7 @@ class Case:
         if x < 0.5:
             return self.void_name()
         if x < 0.7:
-            spec = self.macro_name(mech)
+            spec = self.macro_name()
             self.publish_macro(spec, d)
             return spec
         if x < 0.75:
@@ -473,7 +473,7 @@ class Case:
             return t
         if x < 0.96:
             return "%{d}" if r.random() < 0.5 else "i.%{d}"
-        return self.macro_name("include")
+        return self.macro_name()
 
     def record(self, d, depth):
         r = self.rnd
