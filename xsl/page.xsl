@@ -966,7 +966,9 @@
   </xsl:if>
 </xsl:template>
 
-<!-- DMARC, as information: found (policy), missing, invalid, tempfail. -->
+<!-- DMARC, as information: found (policy), missing, invalid, tempfail;
+     with org-domain, the record judged is the organizational domain's
+     (the domain has none of its own), which the page names. -->
 <xsl:template match="dmarc">
   <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
   <dd>
@@ -991,6 +993,19 @@
         </xsl:call-template>
       </xsl:otherwise>
     </xsl:choose>
+    <xsl:if test="@org-domain != '' and (@status = 'found' or @status = 'invalid')">
+      <p class="muted">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('dmarc.org_domain.', @status)"/>
+          <xsl:with-param name="a">
+            <xsl:choose>
+              <xsl:when test="@org-domain-unicode != ''"><xsl:value-of select="@org-domain-unicode"/></xsl:when>
+              <xsl:otherwise><xsl:value-of select="@org-domain"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
+        </xsl:call-template>
+      </p>
+    </xsl:if>
   </dd>
 </xsl:template>
 

@@ -74,7 +74,8 @@ static const char *const sql[DB__MAX] = {
 	" d.spf_suggested, d.dkim_status, d.dkim_reason, d.dkim_found,"
 	" d.dmarc_status, d.dmarc_reason, d.dmarc_policy,"
 	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
-	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state"
+	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state,"
+	" d.spf_results, d.dmarc_org_domain"
 	" FROM domains d LEFT JOIN LATERAL (SELECT * FROM dkim_keys k"
 	"  WHERE k.domain_id = d.id AND k.state IN ('active', 'pending')"
 	"  ORDER BY k.state = 'active' DESC LIMIT 1) k ON true"
@@ -118,13 +119,15 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET state = 'retired', retired_at = now()"
 	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 007 */
+/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 002,
+ * sa_save_verdicts as of 004 */
 [DB_SWEEP_CLAIM] =
 	"SELECT id, name, dkim, dkim_next, due, claim"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
+	" $24, $25)",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",

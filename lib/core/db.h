@@ -141,6 +141,9 @@ enum {
 	DOMAIN_LIST_PUBLIC_KEY,
 	DOMAIN_LIST_TEMPFAIL_AT,
 	DOMAIN_LIST_KEY_STATE, /* active | pending */
+	/* "<address> <result>" per line: RFC 7208 per platform address */
+	DOMAIN_LIST_SPF_RESULTS,
+	DOMAIN_LIST_DMARC_ORG_DOMAIN, /* "": the domain's own record */
 	DOMAIN_LIST__MAX
 };
 enum {
@@ -245,7 +248,8 @@ enum {
 /*
  * The parameters of the verifier's batch statements by name ($1 is the
  * first), checked against PostgreSQL at connect like the columns. The
- * arguments of sa_claim() and sa_save_verdicts() (sql/001_baseline.sql).
+ * arguments of sa_claim() (sql/002_dkim_lifecycle.sql) and
+ * sa_save_verdicts() (sql/004_verdict_detail.sql).
  */
 enum {
 	CLAIM_P_LIMIT,
@@ -257,8 +261,8 @@ enum {
 	CLAIM_P_AFTER_ID,
 	CLAIM_P__MAX
 };
-/* Arrays with one element per verdict up to SAVE_P_DMARC_POLICY, then
- * the batch's own values. */
+/* Arrays with one element per verdict up to SAVE_P_DMARC_ORG_DOMAIN,
+ * then the batch's own values. */
 enum {
 	SAVE_P_ID,
 	SAVE_P_CLAIM,
@@ -276,6 +280,8 @@ enum {
 	SAVE_P_DMARC_POLICY,
 	SAVE_P_NEXT_STATUS, /* the rotation's pending key; NULL: none */
 	SAVE_P_NEXT_REASON,
+	SAVE_P_SPF_RESULTS,	 /* "<address> <result>" lines */
+	SAVE_P_DMARC_ORG_DOMAIN, /* "": the domain's own record or none */
 	SAVE_P_OWNER,
 	SAVE_P_DONE, /* the claims this batch ends */
 	SAVE_P_NEW_HOURS,

@@ -125,6 +125,21 @@ dkim_found_issued(const struct verify_request *req, const char *found)
 	return same;
 }
 
+/* The RFC 7208 result per platform address, "<address> <result>" per
+ * line (sql/004_verdict_detail.sql). */
+static char *
+results_text(const struct spf_verdict *v)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < v->nresults; i++)
+		buf_addf(&b, "%s%s %s", i > 0 ? "\n" : "", v->results[i].ip,
+			 spf_result_name(v->results[i].result));
+	return buf_detach(&b);
+}
+
 /* The records seen, one per line. */
 static char *
 joined(char *const *rec, size_t n)
@@ -164,6 +179,7 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 	struct buf *col = s->col, *sc = &s->scratch;
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
+	char *results = results_text(&r->spf);
 	int skipped = r->dkim.status == DKIM_STATUS_SKIPPED;
 
 	arr_add(&col[SAVE_P_ID], num(it->id, n), sc);
@@ -187,6 +203,8 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 	arr_add(&col[SAVE_P_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
 		sc);
 	arr_add(&col[SAVE_P_DMARC_POLICY], r->dmarc.policy, sc);
+	arr_add(&col[SAVE_P_DMARC_ORG_DOMAIN], r->dmarc.org_domain, sc);
+	arr_add(&col[SAVE_P_SPF_RESULTS], results, sc);
 	if (req->next_selector == NULL) {
 		arr_null(&col[SAVE_P_NEXT_STATUS]);
 		arr_null(&col[SAVE_P_NEXT_REASON]);
@@ -197,6 +215,7 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 			dkim_reason_name(r->dkim_next.reason), sc);
 	}
 	free(found);
+	free(results);
 	s->nrows++;
 	count(s, r);
 }

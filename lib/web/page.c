@@ -12,6 +12,7 @@
 #include "page.h"
 #include "records.h"
 #include "util.h"
+#include "validate.h"
 #include "xml.h"
 
 static const char *const notices[] = {
@@ -349,6 +350,31 @@ page_found(mxml_node_t *el, const char *found)
 	}
 }
 
+/* One <result ip="…">RESULT</result> per "<address> <result>" line the
+ * verifier wrote (sql/004_verdict_detail.sql). */
+static void
+page_spf_results(mxml_node_t *el, const char *lines)
+{
+	char ip[64];
+	const char *sp, *nl;
+	size_t n;
+
+	for (; *lines != '\0'; lines = nl + 1) {
+		nl = strchr(lines, '\n');
+		n = nl ? (size_t)(nl - lines) : strlen(lines);
+		sp = memchr(lines, ' ', n);
+		if (sp != NULL && (size_t)(sp - lines) < sizeof ip) {
+			snprintf(ip, sizeof ip, "%.*s", (int)(sp - lines),
+				 lines);
+			xml_attr(xml_bytes_el(el, "result", sp + 1,
+					      n - (size_t)(sp - lines) - 1),
+				 "ip", ip);
+		}
+		if (nl == NULL)
+			break;
+	}
+}
+
 static void
 page_record(mxml_node_t *el, const char *host, const char *value,
 	    const char *zone)
@@ -458,6 +484,28 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
+/* The DMARC verdict; org-domain (and its Unicode form for the page) when
+ * the record is the organizational domain's. */
+static void
+page_dmarc(mxml_node_t *d, PGresult *res, int i)
+{
+	const char *org = PQgetvalue(res, i, DOMAIN_LIST_DMARC_ORG_DOMAIN);
+	char alabel[DOMAIN_MAX + 1], ulabel[ULABEL_MAX + 1];
+	mxml_node_t *el;
+
+	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] == '\0')
+		return;
+	el = xml_el(d, "dmarc");
+	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
+	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
+	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
+	if (org[0] == '\0')
+		return;
+	xml_attr(el, "org-domain", org);
+	if (validate_domain(org, alabel, ulabel) == NULL)
+		xml_attr(el, "org-domain-unicode", ulabel);
+}
+
 static void
 page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 {
@@ -476,19 +524,12 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
 		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);
 	page_found(el, PQgetvalue(res, i, DOMAIN_LIST_SPF_FOUND));
+	page_spf_results(el, PQgetvalue(res, i, DOMAIN_LIST_SPF_RESULTS));
 	if (PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED)[0] != '\0')
 		xml_text_el(el, "suggested",
 			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
 	page_dkim(d, res, i, keys);
-	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] != '\0') {
-		el = xml_el(d, "dmarc");
-		xml_attr(el, "status",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
-		xml_attr(el, "reason",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
-		xml_attr(el, "policy",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
-	}
+	page_dmarc(d, res, i);
 }
 
 int

@@ -76,6 +76,34 @@ check "page shows the record found" body_has "v=spf1 include:m01-ahd-sys.net ~al
 check_eq "the issued DKIM record found is not stored twice" t "$(col "dkim_found IS NULL")"
 get /mail-settings/api/ "$ct"
 check_eq "the page shows it as found" "$dkim" "$(xpath 'string(//domain/dkim/found)')"
+check_eq "the RFC 7208 result per platform address is stored" \
+	"210.198.21.20 pass" "$(col spf_results)"
+check_eq "the API gives it inside <spf>" "210.198.21.20 pass" \
+	"$(xpath 'concat(//domain/spf/result/@ip, " ", //domain/spf/result)')"
+check_eq "the API: the domain's own DMARC record has no org-domain" 0 \
+	"$(xpath 'count(//domain/dmarc/@org-domain)')"
+
+# --- a subdomain without a DMARC record of its own: its organizational
+# domain's applies (RFC 7489 §6.6.3), and the API and the page say so
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain=mail.example.jp
+get /mail-settings/api/ "$ct"
+sub=$(xpath 'string(//domain[@name="mail.example.jp"]/@id)')
+run --domain "$sub" >/dev/null
+subcol() { sa_psql -tAc "SELECT $1 FROM domains WHERE id = $sub"; }
+check_eq "subdomain: the organizational domain's DMARC record is stored" \
+	"found none example.jp" \
+	"$(subcol "dmarc_status || ' ' || dmarc_policy || ' ' || dmarc_org_domain")"
+check_eq "subdomain: no SPF record is none for the platform address" \
+	"210.198.21.20 none" "$(subcol spf_results)"
+get /mail-settings/api/ "$ct"
+check_eq "subdomain: the API says where the DMARC record was found" \
+	"found none example.jp" \
+	"$(xpath 'concat(//domain[@name="mail.example.jp"]/dmarc/@status, " ", //domain[@name="mail.example.jp"]/dmarc/@policy, " ", //domain[@name="mail.example.jp"]/dmarc/@org-domain)')"
+get /mail-settings/ "$ct"
+check "subdomain: the page says the parent's record applies" \
+	body_has "親ドメイン example.jp のDMARCレコードが適用されます"
+post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$sub" confirm=1
+check_eq "subdomain deleted again" 303 "$CODE"
 
 # --- changed records: unverified with the reason
 while IFS='|' read -r name spf dk want; do
@@ -93,7 +121,12 @@ while IFS='|' read -r name spf dk want; do
 		check_eq "a DKIM record other than the issued one is stored" \
 			"${dkim:0:$((${#dkim} - 40))}" "$(col dkim_found)"
 	[ "$name" = "two SPF records" ] &&
-		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")"
+		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")" &&
+		check_eq "two records: permerror for the platform address" \
+			"210.198.21.20 permerror" "$(col spf_results)"
+	[ "$name" = "-all is hardfail_all" ] &&
+		check_eq "-all: pass for the platform address all the same" \
+			"210.198.21.20 pass" "$(col spf_results)"
 done <<'EOF2'
 -all is hardfail_all|'@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"'|ok|hardfail_all ok
 two SPF records|'@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' '@ IN TXT "v=spf1 mx ~all"'|ok|multiple_records ok
@@ -113,6 +146,8 @@ out=$(run)
 check "outage: summary counts tempfail" sh -c "echo '$out' | grep -q 'tempfail 1'"
 check_eq "outage keeps the previous verdict" "verified ok verified ok" \
 	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
+check_eq "outage keeps the previous RFC 7208 results" "210.198.21.20 pass" \
+	"$(col spf_results)"
 check_eq "outage is recorded" t "$(col "tempfail_at IS NOT NULL")"
 check_eq "outage retries soon" t "$(col "due_at <= now() + interval '301 seconds'")"
 get /mail-settings/ "$ct"
@@ -174,7 +209,8 @@ save_one() { # claim due -> rows written
 	sa_psql -tAc "SELECT sa_save_verdicts(ARRAY[$id], ARRAY[$1]::bigint[],
 		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
 		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', '{NULL}',
-		'{NULL}', 'test', '{}', 72, 240, 300, 86400, 300)"
+		'{NULL}', '{\"210.198.21.20 pass\"}', '{NULL}', 'test', '{}', 72, 240,
+		300, 86400, 300)"
 }
 claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
 IFS='|' read -r c d <<<"$(claim_one)"
