@@ -520,14 +520,14 @@
 </xsl:template>
 
 <!-- A field error: err.FIELD.CODE, else err.CODE. duplicate names the
-     registrant and the address. -->
+     registrant and the address; url what the input holds instead. -->
 <xsl:template match="field/error">
   <p class="ferr">
     <xsl:call-template name="msg">
       <xsl:with-param name="k" select="concat('err.', ../@name, '.', @code)"/>
       <xsl:with-param name="fallback" select="concat('err.', @code)"/>
       <xsl:with-param name="fallback2" select="'err.unknown'"/>
-      <xsl:with-param name="a" select="@registrant"/>
+      <xsl:with-param name="a" select="@registrant | @suggestion"/>
       <xsl:with-param name="b" select="@address"/>
     </xsl:call-template>
   </p>
@@ -638,6 +638,7 @@
         </button>
       </div>
     </form>
+    <xsl:apply-templates select="form[@name = 'add_domain']/field/error[@code = 'url'][@suggestion != '']" mode="offer"/>
     <xsl:apply-templates select="readd-warning"/>
     <xsl:choose>
       <xsl:when test="domains/domain">
@@ -649,6 +650,20 @@
       </xsl:otherwise>
     </xsl:choose>
   </section>
+</xsl:template>
+
+<!-- A URL or host:port typed for a domain: add the name found in it. -->
+<xsl:template match="error" mode="offer">
+  <form class="actions flat offer" method="post" action="{$base}add-domain">
+    <xsl:call-template name="csrf"/>
+    <input type="hidden" name="domain" value="{@suggestion}"/>
+    <button type="submit" class="btn">
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'dom.url.offer'"/>
+        <xsl:with-param name="a" select="@suggestion"/>
+      </xsl:call-template>
+    </button>
+  </form>
 </xsl:template>
 
 <!-- The typed domain was deleted before: confirm before a new selector. -->

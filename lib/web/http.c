@@ -263,15 +263,16 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 
 /*
  * Validates every field of the action's table once, absent ones as "": a
- * form field's error waits for the 422, a parameter's answers 400 now. 0,
- * or -1 with the answer set.
+ * form field's error waits for the 422 (with what the validator offers
+ * instead, as its suggestion), a parameter's answers 400 now. 0, or -1
+ * with the answer set.
  */
 static int
 http_fields(struct req *r)
 {
 	const struct field *f;
 	struct field_value *v;
-	const char *code;
+	const char *code, *offer[3] = {"suggestion", NULL, NULL};
 	size_t i;
 
 	for (i = 0; i < r->action->nfields; i++) {
@@ -291,8 +292,13 @@ http_fields(struct req *r)
 			http_fail(r, 400, "bad_request");
 			return -1;
 		}
-		r->err[i].code = code;
-		r->invalid++;
+		/* what the validator found instead (the name in a URL) */
+		offer[1] = v->suggest;
+		if (http_invalid(r, (int)i, code,
+				 v->suggest[0] != '\0' ? offer : NULL) == -1) {
+			http_fail(r, 500, "internal");
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -325,6 +325,20 @@ render "$T/fe-port.html" "$XSL" "$T/fe-port.xml"
 check "field errors: port and required address sentences" \
 	eval 'has "$T/fe-port.html" "SMTPポートは1〜65535の数字で入力してください" && has "$T/fe-port.html" "送信者アドレスは必須です"'
 
+sed 's/<error code="invalid_label"\/>/<error code="url" suggestion="www.example.jp"\/>/' "$EX" >"$T/fe-offer.xml"
+render "$T/fe-offer.html" "$XSL" "$T/fe-offer.xml"
+check "url error with a suggestion validates" valid "$T/fe-offer.xml"
+check "url error: the sentence names the domain found" \
+	has "$T/fe-offer.html" "ドメイン名だけを入力してください（例: example.jp）。入力された内容にあるドメインは「www.example.jp」です"
+check "url error: a form posts the domain found" \
+	has "$T/fe-offer.html" '<form class="actions flat offer" method="post" action="/mail-settings/add-domain"><input type="hidden" name="csrf" value="b64urltoken"><input type="hidden" name="domain" value="www.example.jp"><button type="submit" class="btn">「www.example.jp」を追加する</button></form>'
+check "url error without a suggestion: no offer" \
+	eval 'hasnt "$T/fe-url.html" "offer" && has "$T/fe-url.html" "ドメイン名だけを入力してください（例: example.jp）</p>"'
+sed 's/<field name="smtp_host" value=""\/>/<field name="smtp_host" value="127.0.0.1:25"><error code="private_address"\/><\/field>/' "$EX" >"$T/fe-host.xml"
+render "$T/fe-host.html" "$XSL" "$T/fe-host.xml"
+check "smtp host private_address: says which addresses and what to enter" \
+	eval 'valid "$T/fe-host.xml" && has "$T/fe-host.html" "127.0.0.1、10.x.x.x、172.16〜31.x.x、192.168.x.x、169.254.x.x、localhost など）は指定できません"'
+
 # ---- the error and log pages ----
 for code in $(rng_values error-code); do
 	printf '<error status="400" code="%s" base="/mail-settings/"/>\n' "$code" >"$T/e-$code.xml"

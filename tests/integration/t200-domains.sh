@@ -94,6 +94,30 @@ $(for i in 1 2 3 4; do printf 'b%.0s' {1..62}; printf .; done)jp|too_long
 EOF2
 check_eq "invalid input stored nothing" "$n" "$(ndomains)"
 
+# --- a URL or host:port: the domain in it is offered, not the IP sentence
+while IFS='|' read -r input found; do
+	post /mail-settings/api/add-domain "$ct" csrf="$csrf" domain="$input"
+	check_eq "'$input' refused: url, offering '$found'" "422 url $found" \
+		"$CODE $(xpath 'string(//field[@name="domain"]/error/@code)') $(xpath 'string(//field[@name="domain"]/error/@suggestion)')"
+done <<'EOF2'
+https://www.example.co.jp/contact|www.example.co.jp
+http://user@shop.example.jp:8080/?a=b|shop.example.jp
+example.jp:8080|example.jp
+example.jp/|example.jp
+http://192.0.2.1/|
+EOF2
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain="https://www.example.co.jp/contact"
+check "url: ドメイン名だけを入力してください, with the domain found" \
+	body_has "ドメイン名だけを入力してください（例: example.jp）。入力された内容にあるドメインは「www.example.co.jp」です"
+check "url: not the IP-address sentence" eval '! body_has "IPアドレスではなく"'
+check "url: the typed value kept" body_has 'value="https://www.example.co.jp/contact"'
+check "url: a button adds the domain found" \
+	body_has '<input type="hidden" name="domain" value="www.example.co.jp"><button type="submit" class="btn">「www.example.co.jp」を追加する</button>'
+post /mail-settings/api/add-domain "$ct" csrf="$csrf" domain="exa$(printf '\u202e')mple.jp"
+check_eq "a bidirectional override: bidi_control" "422 bidi_control" \
+	"$CODE $(xpath 'string(//field[@name="domain"]/error/@code)')"
+check_eq "url and bidi input stored nothing" "$n" "$(ndomains)"
+
 # --- IDN, shown in both forms
 post /mail-settings/add-domain "$ct" csrf="$csrf" domain="日本語.jp"
 check_eq "IDN added" 303 "$CODE"
