@@ -1,8 +1,11 @@
 /*
  * settings - GET /mail-settings/: the メール設定 page. ?notice= shows the
- * outcome of the last POST; ?edit=<id> fills the address form for editing
- * (only the registrant may).
+ * outcome of the last POST, &domain=<id> the domain it was about (and
+ * &from=address that the name came from an address); ?edit=<id> fills the
+ * address form for editing (only the registrant may).
  */
+#include <string.h>
+
 #include "db.h"
 #include "page.h"
 #include "util.h"
@@ -15,10 +18,20 @@ any(const char *in, struct field_value *v)
 	return NULL;
 }
 
-enum { F_EDIT, F_NOTICE, F__MAX };
+/* n: 1 for "address" (the notice's domain was taken from an address). */
+static const char *
+from(const char *in, struct field_value *v)
+{
+	v->n = strcmp(in, "address") == 0;
+	return NULL;
+}
+
+enum { F_EDIT, F_NOTICE, F_DOMAIN, F_FROM, F__MAX };
 static const struct field fields[F__MAX] = {
     [F_EDIT] = {"edit", valid_id, FIELD_PARAM},
     [F_NOTICE] = {"notice", any, FIELD_PARAM},
+    [F_DOMAIN] = {"domain", valid_id, FIELD_PARAM},
+    [F_FROM] = {"from", from, FIELD_PARAM},
 };
 
 /* An address to edit, only the account's own; any other edit value is
@@ -51,7 +64,8 @@ settings(struct req *r)
 {
 	int rc = -1;
 
-	if (page_begin(r, 200, r->v[F_NOTICE].s) == -1)
+	if (page_begin(r, 200, r->v[F_NOTICE].s) == -1 ||
+	    page_notice_domain(r, r->v[F_DOMAIN].n, r->v[F_FROM].n) == -1)
 		goto out;
 	if (r->found != NULL)
 		edit_form(r, r->v[F_EDIT].n, r->found);

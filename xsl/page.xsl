@@ -276,28 +276,50 @@
      settings root: the メール設定 screen
      ================================================================ -->
 <xsl:template match="settings" mode="main">
-  <xsl:apply-templates select="@notice"/>
+  <!-- a notice or a question about a domain shows at its card -->
+  <xsl:apply-templates select="@notice[not(../@notice-domain-id)]"/>
   <xsl:apply-templates select="error"/>
-  <xsl:apply-templates select="confirm"/>
+  <xsl:apply-templates select="confirm[@kind = 'address' or not(@id = ../domains/domain/@id)]"/>
   <xsl:call-template name="address-form"/>
   <xsl:call-template name="address-list"/>
   <xsl:call-template name="domain-section"/>
 </xsl:template>
 
-<!-- Notice after a successful POST (303 → ?notice=…). -->
+<!-- Notice after a successful POST (303 → ?notice=…). About a domain
+     (@notice-domain), it names it: notice.CODE.domain; from an address
+     (@notice-from), it says which domain was taken. -->
 <xsl:template match="@notice">
   <div role="status">
     <xsl:attribute name="class">
       <xsl:choose>
         <xsl:when test=". = 'dkim_failed'">box err</xsl:when>
-        <xsl:when test=". = 'reissued' or . = 'rotation_started'">box warn</xsl:when>
+        <xsl:when test=". = 'reissued' or . = 'rotation_started' or . = 'check_tempfail'">box warn</xsl:when>
         <xsl:otherwise>box ok</xsl:otherwise>
       </xsl:choose>
     </xsl:attribute>
-    <xsl:call-template name="msg">
-      <xsl:with-param name="k" select="concat('notice.', .)"/>
-      <xsl:with-param name="fallback" select="'notice.unknown'"/>
-    </xsl:call-template>
+    <xsl:choose>
+      <xsl:when test="../@notice-domain">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('notice.', ., '.domain')"/>
+          <xsl:with-param name="fallback" select="concat('notice.', .)"/>
+          <xsl:with-param name="fallback2" select="'notice.unknown'"/>
+          <xsl:with-param name="a" select="../@notice-domain"/>
+        </xsl:call-template>
+        <xsl:if test="../@notice-from = 'address'">
+          <xsl:text> </xsl:text>
+          <xsl:call-template name="msg">
+            <xsl:with-param name="k" select="'notice.from_address'"/>
+            <xsl:with-param name="a" select="../@notice-domain"/>
+          </xsl:call-template>
+        </xsl:if>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('notice.', .)"/>
+          <xsl:with-param name="fallback" select="'notice.unknown'"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </div>
 </xsl:template>
 
@@ -329,7 +351,10 @@
       <button type="submit" class="btn danger">
         <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}">
+        <xsl:if test="@kind = 'domain'"><xsl:attribute name="href"><xsl:value-of select="concat($base, '#domain-', @id)"/></xsl:attribute></xsl:if>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template>
+      </a>
     </form>
   </div>
 </xsl:template>
@@ -616,13 +641,19 @@
 
 <!-- ==== Domains ==== -->
 
-<!-- "ドメイン情報": the add form, the re-add warning, one card per domain,
-     and how to merge into an existing SPF record. -->
+<!-- "ドメイン情報": with more than three domains a summary linking to
+     the cards; the add form, the re-add warning, one card per domain, and
+     how to merge into an existing SPF record. A notice about a domain
+     that is gone (deleted) shows at the top. -->
 <xsl:template name="domain-section">
   <section class="card" id="domains">
     <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
-    <h3><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
-    <form method="post" action="{$base}add-domain" novalidate="novalidate">
+    <xsl:apply-templates select="@notice[../@notice-domain-id][not(../domains/domain/@id = ../@notice-domain-id)]"/>
+    <xsl:if test="count(domains/domain) &gt; 3">
+      <xsl:call-template name="domain-summary"/>
+    </xsl:if>
+    <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <form method="post" action="{$base}add-domain#add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="form[@name = 'add_domain']"/>
@@ -654,7 +685,7 @@
 
 <!-- A URL or host:port typed for a domain: add the name found in it. -->
 <xsl:template match="error" mode="offer">
-  <form class="actions flat offer" method="post" action="{$base}add-domain">
+  <form class="actions flat offer" method="post" action="{$base}add-domain#add-domain">
     <xsl:call-template name="csrf"/>
     <input type="hidden" name="domain" value="{@suggestion}"/>
     <button type="submit" class="btn">
@@ -687,10 +718,83 @@
   </div>
 </xsl:template>
 
-<!-- One domain: status row, actions, the records to publish, what DNS
-     holds now. -->
+<!-- With more than three domains: one row per domain, its name linking
+     to its card, the statuses and the last check. -->
+<xsl:template name="domain-summary">
+  <div class="scroll">
+    <table class="summary">
+      <thead>
+        <tr>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dmarc'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template></th>
+        </tr>
+      </thead>
+      <tbody>
+        <xsl:for-each select="domains/domain">
+          <tr>
+            <td><a class="dname" href="#domain-{@id}"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></a></td>
+            <td><xsl:apply-templates select="spf" mode="chip"/></td>
+            <td><xsl:apply-templates select="dkim" mode="chip"/></td>
+            <td>
+              <xsl:call-template name="msg">
+                <xsl:with-param name="k" select="concat('dmarc.short.', dmarc/@status)"/>
+                <xsl:with-param name="fallback" select="'dmarc.short.none'"/>
+                <xsl:with-param name="a" select="dmarc/@policy"/>
+              </xsl:call-template>
+            </td>
+            <td class="nowrap"><xsl:call-template name="checked-at"/></td>
+          </tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
+  </div>
+</xsl:template>
+
+<!-- ✔ 設定済 or 未設定, without the reason: the summary and a card's
+     heading. -->
+<xsl:template match="spf | dkim" mode="chip">
+  <xsl:choose>
+    <xsl:when test="@status = 'verified'">
+      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+    </xsl:when>
+    <xsl:otherwise>
+      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+    </xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- One domain, a card that folds (details): its heading with the
+     statuses; the notice or question about it, when there is one; status
+     row, actions, the records to publish, what DNS holds now. With more
+     than three domains a card whose records are all in place starts
+     folded, unless a notice or a question is about it. -->
 <xsl:template match="domain">
-  <article class="domain" id="domain-{@id}">
+  <details class="domain" id="domain-{@id}">
+    <xsl:if test="count(../domain) &lt;= 3 or not(spf/@status = 'verified' and dkim/@status = 'verified')
+        or dkim/next or @id = /settings/@notice-domain-id or @id = /settings/confirm[@kind != 'address']/@id">
+      <xsl:attribute name="open">open</xsl:attribute>
+    </xsl:if>
+    <summary>
+      <strong class="dname"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
+      <span class="chips">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates select="spf" mode="chip"/>
+        <xsl:text> · </xsl:text>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates select="dkim" mode="chip"/>
+      </span>
+    </summary>
+    <xsl:if test="@id = /settings/@notice-domain-id or @id = /settings/confirm[@kind != 'address']/@id">
+      <div class="in">
+        <xsl:apply-templates select="/settings/@notice[../@notice-domain-id = current()/@id]"/>
+        <xsl:apply-templates select="/settings/confirm[@kind != 'address'][@id = current()/@id]"/>
+      </div>
+    </xsl:if>
     <div class="scroll">
       <table>
         <thead>
@@ -717,7 +821,7 @@
             <td><xsl:apply-templates select="spf" mode="status"/></td>
             <td><xsl:apply-templates select="dkim" mode="status"/></td>
             <td class="act">
-              <form class="inline" method="post" action="{$base}delete">
+              <form class="inline" method="post" action="{$base}delete#domain-{@id}">
                 <xsl:call-template name="csrf"/>
                 <input type="hidden" name="kind" value="domain"/>
                 <input type="hidden" name="id" value="{@id}"/>
@@ -789,7 +893,7 @@
         <xsl:apply-templates select="dmarc"/>
       </dl>
     </div>
-  </article>
+  </details>
 </xsl:template>
 
 <!-- The header of a table of records. -->
@@ -823,7 +927,7 @@
   <xsl:param name="label"/>
   <xsl:param name="class" select="'btn'"/>
   <xsl:param name="rotate" select="false()"/>
-  <form class="inline" method="post" action="{$base}{$action}">
+  <form class="inline" method="post" action="{$base}{$action}#domain-{@id}">
     <xsl:call-template name="csrf"/>
     <input type="hidden" name="id" value="{@id}"/>
     <xsl:if test="$rotate">

@@ -101,6 +101,20 @@ http_redirect(struct req *r, const char *notice)
 	r->status = 303;
 }
 
+void
+http_redirect_domain(struct req *r, const char *notice, long id, int card)
+{
+	char anchor[32];
+
+	if (card)
+		snprintf(anchor, sizeof anchor, "domain-%ld", id);
+	snprintf(
+	    r->location, sizeof r->location, "%s?notice=%s&domain=%ld%s%s#%s",
+	    r->base, notice, id, r->notice_from ? "&from=" : "",
+	    r->notice_from ? r->notice_from : "", card ? anchor : "domains");
+	r->status = 303;
+}
+
 int
 http_invalid(struct req *r, int f, const char *code, const char *const *detail)
 {

@@ -75,6 +75,9 @@ struct req {
 	PGresult *found; /* the row action->find looked up, or NULL */
 	int status;
 	const char *error; /* error code of a non-page answer */
+	/* what a redirect's notice adds about the input ("address": the
+	 * domain was taken from an address), set by the handler, or NULL */
+	const char *notice_from;
 	char location[512];
 	mxml_node_t *doc;
 	mxml_node_t *root;
@@ -114,6 +117,11 @@ int http_main(const struct action *);
 void http_fail(struct req *, int status, const char *code);
 /* 303 to the settings page with a notice code. */
 void http_redirect(struct req *, const char *notice);
+/* The same for a notice about domain id, which names it: ?notice=CODE&
+ * domain=ID (and from=req.notice_from), at the domain's card
+ * (#domain-ID), or at the domain list (#domains) when card is 0 (the
+ * domain is gone). */
+void http_redirect_domain(struct req *, const char *notice, long id, int card);
 /* An error the handler found at field f (a duplicate): the request answers
  * 422 with it, the transaction rolled back. detail: NULL, or name/value
  * pairs of attributes of the error, NULL-terminated (two at most), copied.

@@ -16,7 +16,7 @@
 
 static const char *const notices[] = {
     "updated",	   "deleted", "issued",		  "reissued",
-    "dkim_failed", "checked", "rotation_started",
+    "dkim_failed", "checked", "rotation_started", "check_tempfail",
 };
 
 static const char *
@@ -97,6 +97,30 @@ page_begin(struct req *r, int status, const char *notice)
 		return -1;
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
+	return 0;
+}
+
+int
+page_notice_domain(struct req *r, long id, int from_address)
+{
+	char ids[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
+	PGresult *res;
+
+	if (id <= 0 || mxmlElementGetAttr(r->root, "notice") == NULL)
+		return 0;
+	if ((res = db_exec(DB_DOMAIN_NAME, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		xml_attr(r->root, "notice-domain",
+			 PQgetvalue(res, 0, DOMAIN_NAME_UNICODE));
+		xml_attr_num(r->root, "notice-domain-id", id);
+		xml_attr(r->root, "notice-from",
+			 from_address ? "address" : NULL);
+	}
+	PQclear(res);
 	return 0;
 }
 
@@ -318,6 +342,21 @@ attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
 		xml_attr(el, name, PQgetvalue(res, i, col));
 }
 
+/* The checks' times of a verdict of status column st: checked-at only
+ * once a check gave a verdict (pending: never checked; tempfail: every
+ * check so far failed to ask DNS), tempfail-at of the last check that
+ * could not ask. */
+static void
+attr_checked(mxml_node_t *el, PGresult *res, int i, int st)
+{
+	const char *status = PQgetvalue(res, i, st);
+
+	if (strcmp(status, "verified") == 0 ||
+	    strcmp(status, "unverified") == 0)
+		attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+}
+
 /* The <record> of a DKIM key; its value (free it), or NULL. */
 static char *
 page_key_record(mxml_node_t *el, const char *selector, const char *domain,
@@ -386,8 +425,7 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 
 	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
 	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
-	attr_col(k, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(k, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(k, res, i, DOMAIN_LIST_DKIM_STATUS);
 	if (!PQgetisnull(res, i, DOMAIN_LIST_SELECTOR)) {
 		xml_attr(k, "selector",
 			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
@@ -419,8 +457,7 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 	el = xml_el(d, "spf");
 	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS));
 	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_SPF_REASON));
-	attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(el, res, i, DOMAIN_LIST_SPF_STATUS);
 	attr_col(el, "verified-at", res, i, DOMAIN_LIST_VERIFIED_AT);
 	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
 		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);

@@ -16,6 +16,12 @@
  * changes are made. notice may be NULL. 0, or -1 with the answer set
  * (500). */
 int page_begin(struct req *, int status, const char *notice);
+/* After page_begin() with a notice: the domain id it is about (any of
+ * the organization's, deleted or not) as notice-domain (its name) and
+ * notice-domain-id, and notice-from="address" when from_address (the name
+ * was taken from an address). An id that is not the organization's names
+ * nothing. 0, or -1 with the answer set (500). */
+int page_notice_domain(struct req *, long id, int from_address);
 /* The log document (tests/golden/log-example.xml) up to its events; the
  * organization's events, newest first (free with PQclear), or NULL with
  * the answer set. */

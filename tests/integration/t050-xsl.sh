@@ -182,11 +182,11 @@ done
 # DKIM key rotation: domain 3 has a pending key (再発行), domain 4 an active
 # key with a rotation under way (next), the previous key (retiring) and a
 # retired one.
-F='<form class="inline" method="post" action="/mail-settings/reissue"><input type="hidden" name="csrf" value="b64urltoken">'
-check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue" \
+F='<form class="inline" method="post" action="/mail-settings/reissue#domain-3"><input type="hidden" name="csrf" value="b64urltoken">'
+check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue, at the card" \
 	has "$S" "$F"'<input type="hidden" name="id" value="3"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを再発行</button></form>'
-check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue" \
-	has "$S" "$F"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
+check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue, at the card" \
+	has "$S" "${F/domain-3/domain-4}"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
 check "only the active key's button says 更新" eval '[ "$(grep -o "DKIMキーを更新</button>" "$S" | wc -l)" = 1 ]'
 for text in \
 	'<p class="muted">DKIMキーを更新中です（新しいレコードの確認待ち）。</p>' \
@@ -203,7 +203,7 @@ done
 check "rotation: the record to add comes after the current one, the old one last" \
 	eval 'grep -o "<td class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td class=\"mono\">20261201._domainkey<td class=\"mono\">20261001._domainkey"'
 check "pending key without a rotation: no key-state labels on its card" \
-	eval 'grep -o "<article class=\"domain\" id=\"domain-3\">.*</article><article" "$S" | grep -qv "kstate"'
+	eval 'grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | sed "s/<details class=\"domain\" id=\"domain-4.*//" | grep -qv "kstate"'
 sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
 render "$T/nonext.html" "$XSL" "$T/nonext.xml"
 check "active key, no rotation: validates, still 更新, no 現在のレコード label" \
@@ -263,7 +263,92 @@ reissued 新しいDKIMキーを発行しました。DNSのDKIMレコードを下
 dkim_failed DKIMレコードの発行に失敗しました。再度、発行ボタンを押下してください。
 checked DNSを確認しました
 rotation_started 新しいDKIMキーを発行しました。下記の「追加するレコード」をDNSに追加してください。現在のレコードは削除しないでください。
+check_tempfail DNSサーバに問い合わせできなかったため、確認できませんでした。
 EOF
+# About a domain: the notice names it, on its card (the top of the page
+# has none), in the colour of its kind.
+notice_at() { # notice_at NAME CODE ID: $T/NAME.xml with the notice about domain ID
+	sed "s/notice=\"updated\"/notice=\"$2\" notice-domain=\"日本語.jp\" notice-domain-id=\"$3\"/" "$EX" >"$T/$1.xml"
+	render "$T/$1.html" "$XSL" "$T/$1.xml"
+}
+card3() { grep -o '<details class="domain" id="domain-3".*</details><details class="domain" id="domain-4"' "$1"; }
+while read -r code class want; do
+	notice_at "nd-$code" "$code" 3
+	check "notice $code about a domain: on its card, $class: $want" \
+		eval 'valid "$T/nd-$code.xml" && card3 "$T/nd-$code.html" | grep -qF "<div class=\"in\"><div role=\"status\" class=\"box $class\">$want" && ! grep -qF "<main><div role=\"status\"" "$T/nd-$code.html"'
+done <<'EOF'
+issued ok 日本語.jp のSPF/DKIMレコードを発行しました。
+reissued warn 日本語.jp の新しいDKIMキーを発行しました。
+dkim_failed err 日本語.jp のDKIMレコードの発行に失敗しました。
+rotation_started warn 日本語.jp の新しいDKIMキーを発行しました。下記の「追加するレコード」
+checked ok 日本語.jp のDNSを確認しました。
+check_tempfail warn 日本語.jp のDNSサーバに問い合わせできなかったため、確認できませんでした。前回の確認結果を表示しています。
+EOF
+notice_at nd-gone deleted 9
+check "a deleted domain's notice: above the domain list" \
+	has "$T/nd-gone.html" '<section class="card" id="domains"><h2>ドメイン情報</h2><div role="status" class="box ok">日本語.jp を削除しました。</div>'
+sed 's/notice-domain-id="3"/notice-domain-id="3" notice-from="address"/' "$T/nd-issued.xml" >"$T/nd-from.xml"
+render "$T/nd-from.html" "$XSL" "$T/nd-from.xml"
+check "a domain taken from an address: the notice says so" \
+	eval 'valid "$T/nd-from.xml" && has "$T/nd-from.html" "日本語.jp のSPF/DKIMレコードを発行しました。 入力されたメールアドレスから、ドメイン「日本語.jp」を取り出して追加しました。"'
+render "$T/nd-from.en.html" --stringparam lang en "$XSL" "$T/nd-from.xml"
+check "… in English" has "$T/nd-from.en.html" 'The SPF and DKIM records of 日本語.jp have been issued. You entered an e-mail address; its domain "日本語.jp" was added.'
+check "the delete question about a domain is on its card, its cancel goes back there" \
+	eval 'card3 "$S" | grep -qF "<div class=\"in\"><div class=\"box warn\" role=\"alert\"><p>ドメイン「example.jp」を削除しますか？</p>" && card3 "$S" | grep -qF "<a class=\"btn\" href=\"/mail-settings/#domain-3\">キャンセル</a>"'
+check "… and not at the top" eval '! grep -qF "<div class=\"box err\" role=\"alert\">下記にエラーがあります。</div><div class=\"box warn\"" "$S"'
+sed 's/<confirm kind="domain" id="3" name="example.jp"\/>/<confirm kind="address" id="7" name="taro@example.jp"\/>/' "$EX" >"$T/confirm-address.xml"
+render "$T/confirm-address.html" "$XSL" "$T/confirm-address.xml"
+check "the delete question about an address stays at the top" \
+	has "$T/confirm-address.html" '<div class="box err" role="alert">下記にエラーがあります。</div><div class="box warn" role="alert"><p>送信元メールアドレス「taro@example.jp」を削除しますか？</p>'
+
+# More than three domains: a summary linking to the cards; a card whose
+# records are all in place starts folded unless a notice is about it.
+cat >"$T/many.xsl" <<'EOF2'
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:param name="notice-id" select="''"/>
+  <xsl:template match="@* | node()"><xsl:copy><xsl:apply-templates select="@* | node()"/></xsl:copy></xsl:template>
+  <xsl:template match="settings/@notice">
+    <xsl:copy/>
+    <xsl:if test="$notice-id != ''">
+      <xsl:attribute name="notice-domain">d5.example.jp</xsl:attribute>
+      <xsl:attribute name="notice-domain-id"><xsl:value-of select="$notice-id"/></xsl:attribute>
+    </xsl:if>
+  </xsl:template>
+  <xsl:template match="domains">
+    <xsl:copy>
+      <xsl:apply-templates select="domain"/>
+      <xsl:apply-templates select="domain[@id = '4']" mode="clone"><xsl:with-param name="id" select="5"/></xsl:apply-templates>
+      <xsl:apply-templates select="domain[@id = '3']" mode="clone"><xsl:with-param name="id" select="6"/></xsl:apply-templates>
+    </xsl:copy>
+  </xsl:template>
+  <xsl:template match="domain" mode="clone">
+    <xsl:param name="id"/>
+    <domain id="{$id}" name="d{$id}.example.jp" unicode="d{$id}.example.jp">
+      <xsl:apply-templates select="spf"/>
+      <dkim><xsl:apply-templates select="dkim/@* | dkim/record | dkim/found"/></dkim>
+      <xsl:apply-templates select="dkim/following-sibling::*"/>
+    </domain>
+  </xsl:template>
+</xsl:stylesheet>
+EOF2
+xsltproc "$T/many.xsl" "$EX" >"$T/many.xml"
+render "$T/many.html" "$XSL" "$T/many.xml"
+check "four domains validate" valid "$T/many.xml"
+check "four domains: a summary table" has "$T/many.html" '<table class="summary"><thead><tr><th>ドメイン</th><th>SPF</th><th>DKIM</th><th>DMARC</th><th>最終確認</th></tr></thead>'
+check_eq "… one row per domain, each linking to its card" "#domain-3 #domain-4 #domain-5 #domain-6" \
+	"$(grep -o '<table class="summary">.*</table>' "$T/many.html" | grep -o 'href="#domain-[0-9]*"' | sed 's/href="//; s/"//' | tr '\n' ' ' | sed 's/ $//')"
+check "… a row: name, SPF, DKIM, DMARC with its policy, last check" \
+	has "$T/many.html" '<tr><td><a class="dname" href="#domain-5">d5.example.jp</a></td><td><span class="st yes">✔ 設定済</span></td><td><span class="st yes">✔ 設定済</span></td><td>✔ 設定済（reject）</td><td class="nowrap"><time datetime="2026-12-01T10:05:00+09:00">2026/12/01 10:05</time></td></tr>'
+check "… the domain with every record in place starts folded" has "$T/many.html" '<details class="domain" id="domain-5"><summary>'
+check "… the others are open (未設定, a rotation under way)" \
+	eval 'has "$T/many.html" "<details class=\"domain\" id=\"domain-3\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-4\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-6\" open=\"open\">"'
+check "… a folded card's heading shows its name and statuses" \
+	has "$T/many.html" '<summary><strong class="dname">d5.example.jp</strong><span class="chips">SPF <span class="st yes">✔ 設定済</span> · DKIM <span class="st yes">✔ 設定済</span></span></summary>'
+xsltproc --stringparam notice-id 5 "$T/many.xsl" "$EX" >"$T/many-n.xml"
+render "$T/many-n.html" "$XSL" "$T/many-n.xml"
+check "… but open when the notice is about it" has "$T/many-n.html" '<details class="domain" id="domain-5" open="open">'
+check "three domains or fewer: no summary, every card open" \
+	eval 'hasnt "$S" "class=\"summary\"" && [ "$(grep -o "<details class=\"domain\" id=\"domain-[0-9]*\" open=\"open\">" "$S" | wc -l)" = 2 ]'
 
 # Verdicts: every reason code has a sentence; a few say exactly what to do.
 for kind in spf dkim; do
@@ -331,7 +416,7 @@ check "url error with a suggestion validates" valid "$T/fe-offer.xml"
 check "url error: the sentence names the domain found" \
 	has "$T/fe-offer.html" "ドメイン名だけを入力してください（例: example.jp）。入力された内容にあるドメインは「www.example.jp」です"
 check "url error: a form posts the domain found" \
-	has "$T/fe-offer.html" '<form class="actions flat offer" method="post" action="/mail-settings/add-domain"><input type="hidden" name="csrf" value="b64urltoken"><input type="hidden" name="domain" value="www.example.jp"><button type="submit" class="btn">「www.example.jp」を追加する</button></form>'
+	has "$T/fe-offer.html" '<form class="actions flat offer" method="post" action="/mail-settings/add-domain#add-domain"><input type="hidden" name="csrf" value="b64urltoken"><input type="hidden" name="domain" value="www.example.jp"><button type="submit" class="btn">「www.example.jp」を追加する</button></form>'
 check "url error without a suggestion: no offer" \
 	eval 'hasnt "$T/fe-url.html" "offer" && has "$T/fe-url.html" "ドメイン名だけを入力してください（例: example.jp）</p>"'
 sed 's/<field name="smtp_host" value=""\/>/<field name="smtp_host" value="127.0.0.1:25"><error code="private_address"\/><\/field>/' "$EX" >"$T/fe-host.xml"

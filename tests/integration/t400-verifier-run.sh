@@ -117,15 +117,43 @@ check_eq "outage is recorded" t "$(col "tempfail_at IS NOT NULL")"
 check_eq "outage retries soon" t "$(col "due_at <= now() + interval '301 seconds'")"
 get /mail-settings/ "$ct"
 check "page says DNS could not be asked" body_has "前回の確認結果を表示しています"
+# 今すぐ確認 without DNS: a warning naming the domain, not the green notice
+post /mail-settings/check "$ct" csrf="$csrf" id="$id"
+check "今すぐ確認 without DNS: 303 check_tempfail at the card" \
+	header_has "Location: /mail-settings/?notice=check_tempfail&domain=$id#domain-$id"
+get "/mail-settings/?notice=check_tempfail&domain=$id" "$ct"
+check "… a warning that names the domain" \
+	body_has '<div role="status" class="box warn">example.jp のDNSサーバに問い合わせできなかったため、確認できませんでした。'
+check "… not the green DNSを確認しました" eval '! body_has "DNSを確認しました"'
+check "… the previous verdict keeps its last check time" body_has "最終確認: <time"
+# a domain whose every check failed to ask DNS was never checked
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain=never.example.jp
+nid=$(sa_psql -tAc "SELECT id FROM domains WHERE name = 'never.example.jp'")
+post /mail-settings/check "$ct" csrf="$csrf" id="$nid"
+check "never checked: 今すぐ確認 answers check_tempfail" header_has "notice=check_tempfail&domain=$nid"
+check_eq "… its verdicts stay tempfail, its check time is stored" "tempfail tempfail 1" \
+	"$(sa_psql -tAc "SELECT spf_status || ' ' || dkim_status || ' ' || (checked_at IS NOT NULL)::int FROM domains WHERE id = $nid")"
+get /mail-settings/api/ "$ct"
+check_eq "… the XML has no checked-at for it" 0 \
+	"$(xpath "count(//domain[@id='$nid']/*[@checked-at])")"
+check_eq "… but says when DNS could not be asked" 2 \
+	"$(xpath "count(//domain[@id='$nid']/*[@tempfail-at != ''])")"
+get /mail-settings/ "$ct"
+check "… the page shows 最終確認: 未確認 on its card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$nid\".*" "$T/body" | grep -qF "最終確認: 未確認"'
+post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$nid" confirm=1
 sa_nsd_run
 
 # --- 今すぐ確認 through the page
 zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"' "$(split_dkim)"
 post /mail-settings/check "$ct" csrf="$csrf" id="$id"
-check "今すぐ確認 answers 303 checked" header_has "notice=checked"
+check "今すぐ確認 answers 303 checked, at the domain's card" \
+	header_has "Location: /mail-settings/?notice=checked&domain=$id#domain-$id"
 check_eq "今すぐ確認 wrote the verdict" "unverified hardfail_all" "$(col "spf_status || ' ' || spf_reason")"
-get "/mail-settings/?notice=checked" "$ct"
+get "/mail-settings/?notice=checked&domain=$id" "$ct"
 check "page asks for ~all" body_has "~all に変更してください"
+check "the notice names the domain, in green, on its card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$id\"[^>]*><summary>.*</summary><div class=\"in\"><div role=\"status\" class=\"box ok\">example.jp のDNSを確認しました。</div>" "$T/body" >/dev/null'
 org2=$(sa_org "別会社")
 co=$(sa_mint "$(sa_account "$org2" "鈴木")" "$org2")
 post /mail-settings/check "$co" csrf="$(csrf_of "$co")" id="$id"
