@@ -1006,7 +1006,24 @@
     <td class="mono"><xsl:value-of select="@host"/></td>
     <td><xsl:value-of select="@type"/></td>
     <td>
+      <xsl:variable name="value">
+        <xsl:choose>
+          <xsl:when test="$key = 'spf'"><xsl:apply-templates select=".." mode="publish"/></xsl:when>
+          <xsl:otherwise><xsl:value-of select="@value"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
       <xsl:choose>
+        <xsl:when test="$key = 'spf' and ../found and ../suggested != ''">
+          <p class="kstate add">
+            <xsl:choose>
+              <xsl:when test="../found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
+              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+            </xsl:choose>
+          </p>
+        </xsl:when>
+        <xsl:when test="$key = 'spf' and ../found and string($value) != @value">
+          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.published'"/></xsl:call-template></p>
+        </xsl:when>
         <xsl:when test="$key = 'dkim' and ../next">
           <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></p>
         </xsl:when>
@@ -1030,8 +1047,8 @@
       </xsl:choose>
       <xsl:call-template name="copy-field">
         <xsl:with-param name="id" select="$id"/>
-        <xsl:with-param name="value" select="@value"/>
-        <xsl:with-param name="multiline" select="string-length(@value) &gt; 90"/>
+        <xsl:with-param name="value" select="$value"/>
+        <xsl:with-param name="multiline" select="string-length($value) &gt; 90"/>
       </xsl:call-template>
       <xsl:if test="$kind = 'dkim'">
         <p class="muted">
@@ -1058,8 +1075,7 @@
   </tr>
 </xsl:template>
 
-<!-- What DNS holds now (found) and, for SPF, the record to publish
-     instead (suggested) when it is not simply the issued one. -->
+<!-- What DNS holds now (found). -->
 <xsl:template match="spf | dkim" mode="dns">
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:if test="found">
@@ -1074,15 +1090,20 @@
       </xsl:for-each>
     </dd>
   </xsl:if>
-  <xsl:if test="suggested != '' and (found or suggested != record/@value)">
-    <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.suggested'"/></xsl:call-template></dt>
-    <dd>
-      <xsl:call-template name="copy-field">
-        <xsl:with-param name="id" select="concat($kind, '-', ../@id, '-suggested')"/>
-        <xsl:with-param name="value" select="suggested"/>
-      </xsl:call-template>
-    </dd>
-  </xsl:if>
+</xsl:template>
+
+<!-- The one SPF record to publish: when the domain publishes SPF
+     records (found), the verifier's merge of them with the platform's
+     terms (suggested), which replaces them, or the one found when it is
+     right already; the issued record only when there is none. The page,
+     the DNS request and /mail-settings/export (cgi-bin/export.c) choose
+     alike. -->
+<xsl:template match="spf" mode="publish">
+  <xsl:choose>
+    <xsl:when test="found and suggested != ''"><xsl:value-of select="suggested"/></xsl:when>
+    <xsl:when test="found and @status = 'verified'"><xsl:value-of select="found"/></xsl:when>
+    <xsl:otherwise><xsl:value-of select="record/@value"/></xsl:otherwise>
+  </xsl:choose>
 </xsl:template>
 
 <!-- DMARC, as information: found (policy), missing, invalid, tempfail. -->

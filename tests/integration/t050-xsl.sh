@@ -171,7 +171,7 @@ for text in \
 	'IN TXT ( "v=DKIM1; k=rsa; p=MIIB..." "..." )</textarea>' \
 	'data-copy="dkim-3-zone"' 'コピー' \
 	'<script src="/mail-settings/static/senderauth.js"></script>' \
-	'<code class="found">v=spf1 -all</code>' \
+	'<code class="found">v=spf1 include:_spf.example.net -all</code>' \
 	'設定されています（ポリシー: none）' \
 	'2026/11/26 10:05' \
 	'既にSPFレコードがある場合' \
@@ -203,7 +203,7 @@ done
 check "rotation: the record to add comes after the current one, the old one last" \
 	eval 'grep -o "<td class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td class=\"mono\">20261201._domainkey<td class=\"mono\">20261001._domainkey"'
 check "pending key without a rotation: no key-state labels on its card" \
-	eval 'grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | sed "s/<details class=\"domain\" id=\"domain-4.*//" | grep -qv "kstate"'
+	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qE "現在のレコード|追加するレコード|古いレコード"'
 sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
 render "$T/nonext.html" "$XSL" "$T/nonext.xml"
 check "active key, no rotation: validates, still 更新, no 現在のレコード label" \
@@ -225,6 +225,33 @@ done
 check "rotation confirmation is not a delete" eval 'hasnt "$T/confirm-rotate.html" "を削除しますか" && hasnt "$T/confirm-rotate.html" "action=\"/mail-settings/delete\"><input type=\"hidden\" name=\"csrf\" value=\"b64urltoken\"><input type=\"hidden\" name=\"kind\" value=\"rotate\""'
 check "rotation confirmation in English" \
 	eval 'has "$T/confirm-rotate.en.html" "<p>Renew the DKIM key of the domain \"example.jp\"?</p><p>You will add a DKIM record at a new selector." && no_missing_key "$T/confirm-rotate.en.html"'
+
+# One SPF record to copy: the merged record when the domain publishes SPF,
+# saying it replaces the existing one; the issued record only when there
+# is none.
+P='v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all'
+M='v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all'
+spf_row() { grep -o "<input id=\"spf-$2\" type=\"text\" readonly spellcheck=\"false\" value=\"[^\"]*\"" "$1" | sed 's/.*value="//; s/"$//'; }
+check_eq "SPF found: the row offers the merged record" "$M" "$(spf_row "$S" 3)"
+check "… and says it replaces the existing record" \
+	has "$S" '<p class="kstate add">既にDNSにあるSPFレコードを、このレコードに置き換えてください（既存の内容に当サービスの設定を統合済みです。SPFレコードは1つのドメインに1つだけです）。</p><div class="copy"><input id="spf-3"'
+check "… and the issued record is not offered on that card" \
+	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qF "value=\"$P\""'
+check "… nor the suggestion a second time" eval 'hasnt "$S" "spf-3-suggested" && [ "$(grep -o "value=\"$M\"" "$S" | wc -l)" = 1 ]'
+check_eq "SPF verified: the record as published" "$P" "$(spf_row "$S" 4)"
+sed -e '/<found>v=spf1 include:_spf.example.net -all<\/found>/d' -e '/<suggested>/d' \
+	-e 's/status="unverified" reason="hardfail_all"/status="unverified" reason="no_record"/' "$EX" >"$T/spf-none.xml"
+render "$T/spf-none.html" "$XSL" "$T/spf-none.xml"
+check_eq "no SPF record found: the issued record" "$P" "$(spf_row "$T/spf-none.html" 3)"
+check "… without a replace note" eval 'valid "$T/spf-none.xml" && hasnt "$T/spf-none.html" "置き換えてください（既存"'
+sed 's|<found>v=spf1 include:_spf.example.net -all</found>|&<found>v=spf1 mx ~all</found>|; s/reason="hardfail_all"/reason="multiple_records"/' "$EX" >"$T/spf-two.xml"
+render "$T/spf-two.html" "$XSL" "$T/spf-two.xml"
+check "two SPF records found: remove them all, publish the one" \
+	eval 'valid "$T/spf-two.xml" && has "$T/spf-two.html" "DNSにあるSPFレコードをすべて削除し、このレコード1つに置き換えてください" && [ "$(spf_row "$T/spf-two.html" 3)" = "$M" ]'
+sed 's|<found>v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all</found>|<found>v=spf1 include:m01-ahd-sys.net ~all</found>|' "$EX" >"$T/spf-own.xml"
+render "$T/spf-own.html" "$XSL" "$T/spf-own.xml"
+check "verified with a record of the customer's own: that record, nothing to change" \
+	eval '[ "$(spf_row "$T/spf-own.html" 4)" = "v=spf1 include:m01-ahd-sys.net ~all" ] && has "$T/spf-own.html" "<p class=\"kstate keep\">DNSに登録済みのレコードです。変更は必要ありません。</p>"'
 
 # Addresses whose domain is not authenticated: a reason and a link to the
 # domain's card (to the add-domain form when it is not registered).
@@ -469,7 +496,7 @@ check "lang=en: English page" \
 # ---- hostile data comes out as text ----
 sed -e 's|<note>備考</note>|<note>\&lt;script\&gt;alert(1)\&lt;/script\&gt;</note>|' \
 	-e 's|<email>taro@example.jp</email>|<email>\&lt;img src=x onerror=alert(2)\&gt;</email>|' \
-	-e 's|<found>v=spf1 -all</found>|<found>\&lt;/code\&gt;\&lt;script\&gt;alert(3)\&lt;/script\&gt;</found>|' \
+	-e 's|<found>v=spf1 include:_spf.example.net -all</found>|<found>\&lt;/code\&gt;\&lt;script\&gt;alert(3)\&lt;/script\&gt;</found>|' \
 	-e 's|value="Example.JP."|value="\&quot;\&gt;\&lt;script\&gt;alert(4)\&lt;/script\&gt;"|' \
 	-e 's|registrant="佐藤 花子"|registrant="\&lt;b onmouseover=alert(5)\&gt;x\&lt;/b\&gt;"|' \
 	-e 's|<organization id="1" name="[^"]*"/>|<organization id="1" name="\&lt;/dd\&gt;\&lt;script\&gt;alert(6)\&lt;/script\&gt;"/>|' \

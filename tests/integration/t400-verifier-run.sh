@@ -92,8 +92,16 @@ while IFS='|' read -r name spf dk want; do
 	[ "$dk" = truncated ] &&
 		check_eq "a DKIM record other than the issued one is stored" \
 			"${dkim:0:$((${#dkim} - 40))}" "$(col dkim_found)"
-	[ "$name" = "two SPF records" ] &&
+	if [ "$name" = "two SPF records" ]; then
 		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")"
+		sug=$(col spf_suggested)
+		get /mail-settings/ "$ct"
+		check "two SPF records: the SPF row offers the merged record ($sug)" \
+			body_has "<input id=\"spf-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"$sug\">"
+		check "… to replace both" body_has "DNSにあるSPFレコードをすべて削除し、このレコード1つに置き換えてください"
+		check "… and no other SPF record to copy" \
+			eval '[ "$(grep -o "value=\"v=spf1[^\"]*\"" "$T/body" | sort -u)" = "value=\"$sug\"" ]'
+	fi
 done <<'EOF2'
 -all is hardfail_all|'@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"'|ok|hardfail_all ok
 two SPF records|'@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' '@ IN TXT "v=spf1 mx ~all"'|ok|multiple_records ok
