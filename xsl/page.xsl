@@ -835,6 +835,7 @@
       </table>
     </div>
     <div class="in">
+      <xsl:apply-templates select="bulk-sender"/>
       <div class="tools">
         <xsl:call-template name="post-button">
           <xsl:with-param name="action" select="'check'"/>
@@ -1122,6 +1123,7 @@
           <xsl:with-param name="k" select="'dmarc.missing'"/>
           <xsl:with-param name="a" select="../@name"/>
         </xsl:call-template>
+        <xsl:apply-templates select="record" mode="dmarc"/>
       </xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="msg">
@@ -1132,6 +1134,40 @@
       </xsl:otherwise>
     </xsl:choose>
   </dd>
+</xsl:template>
+
+<!-- The DMARC record suggested to a domain without one: where, what (to
+     copy), and how its policy is meant to grow. -->
+<xsl:template match="record" mode="dmarc">
+  <p class="muted">
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template>
+    <xsl:text> </xsl:text>
+    <span class="mono"><xsl:value-of select="@host"/></span>
+    <xsl:text> · </xsl:text>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template>
+    <xsl:text> </xsl:text>
+    <xsl:value-of select="@type"/>
+  </p>
+  <xsl:call-template name="copy-field">
+    <xsl:with-param name="id" select="concat('dmarc-', ancestor::domain/@id)"/>
+    <xsl:with-param name="value" select="@value"/>
+  </xsl:call-template>
+  <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.path'"/></xsl:call-template></p>
+</xsl:template>
+
+<!-- What Gmail and Yahoo require from bulk senders, one mark each. -->
+<xsl:template match="bulk-sender">
+  <p class="bulk">
+    <span class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.title'"/></xsl:call-template></span>
+    <xsl:for-each select="@spf | @dkim | @dmarc | @aligned">
+      <xsl:text> </xsl:text>
+      <span class="ck {.}">
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', .)"/></xsl:call-template>
+      </span>
+    </xsl:for-each>
+  </p>
 </xsl:template>
 
 <!-- Merging into an existing SPF record, and why ~all rather than -all.

@@ -43,8 +43,16 @@ void records_spf_terms(struct buf *, const struct platform *);
 char *records_dkim_value(const char *p_b64);
 /* "<selector>._domainkey.<domain>" (malloc'ed). */
 char *records_dkim_host(const char *selector, const char *domain);
+/* "_dmarc.<domain>" (malloc'ed). */
+char *records_dmarc_host(const char *domain);
+/* The DMARC record suggested to a domain without one (RFC 7489 §6.3):
+ * "v=DMARC1; p=none", with "; rua=mailto:<rua>" when rua is a mail
+ * address (its local part percent-encoded but for unreserved characters
+ * and '+': §6.4 wants ',' and '!' encoded); malloc'ed. */
+char *records_dmarc(const char *rua);
 /* A zone-file line: <host>. IN TXT ( "…" "…" ) with strings of at most
- * max bytes each (255 per RFC 1035 §3.3.14); malloc'ed. */
+ * max bytes each (255 per RFC 1035 §3.3.14), '"', '\\' and bytes outside
+ * printable ASCII escaped; malloc'ed. */
 char *records_zone_line(const char *host, const char *value, size_t max);
 
 #endif

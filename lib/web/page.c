@@ -445,8 +445,75 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
+/* The first sender address of the organization in domain id (DB_ADDR_LIST
+ * is in order of registration), or NULL. */
+static const char *
+first_address(PGresult *addrs, const char *domain_id)
+{
+	int j;
+
+	for (j = 0; j < PQntuples(addrs); j++)
+		if (!PQgetisnull(addrs, j, ADDR_LIST_DOMAIN_ID) &&
+		    strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN_ID),
+			   domain_id) == 0)
+			return PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
+	return NULL;
+}
+
+/* DMARC as the verifier saw it (absent until checked); when the domain
+ * has none, the record to publish: p=none, reports to dmarc_rua, else to
+ * the domain's first sender address, else nowhere. */
 static void
-page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
+page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
+{
+	const char *status = PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS);
+	const char *rua = config_str("dmarc_rua");
+	mxml_node_t *el;
+	char *host, *value;
+
+	if (*status == '\0')
+		return;
+	el = xml_el(d, "dmarc");
+	xml_attr(el, "status", status);
+	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
+	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
+	if (strcmp(status, "missing") != 0)
+		return;
+	if (rua == NULL)
+		rua = first_address(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID));
+	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
+	value = records_dmarc(rua);
+	page_record(el, host, value, NULL);
+	free(host);
+	free(value);
+}
+
+/* What Gmail and Yahoo ask of bulk senders since 2024: SPF and DKIM
+ * pass, a DMARC record, and a DKIM signature aligned with the From domain
+ * (RFC 7489 §3.1.1), which the platform's keys are, being the domain's
+ * own, once DKIM is verified. */
+static void
+page_bulk_sender(mxml_node_t *d, PGresult *res, int i)
+{
+	mxml_node_t *el = xml_el(d, "bulk-sender");
+	int dkim = strcmp(PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS),
+			  "verified") == 0;
+
+	xml_attr(el, "spf",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS), "verified")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "dkim", dkim ? "yes" : "no");
+	xml_attr(el, "dmarc",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS), "found")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "aligned", dkim ? "yes" : "no");
+}
+
+static void
+page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
+	    PGresult *addrs)
 {
 	mxml_node_t *d = xml_el(list, "domain"), *el;
 
@@ -466,15 +533,8 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 		xml_text_el(el, "suggested",
 			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
 	page_dkim(d, res, i, keys);
-	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] != '\0') {
-		el = xml_el(d, "dmarc");
-		xml_attr(el, "status",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
-		xml_attr(el, "reason",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
-		xml_attr(el, "policy",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
-	}
+	page_dmarc(d, res, i, addrs);
+	page_bulk_sender(d, res, i);
 }
 
 int
@@ -493,7 +553,8 @@ page_end(struct req *r)
 		page_address(r, list, lists[L_ADDR], i);
 	list = xml_el(r->root, "domains");
 	for (i = 0; i < PQntuples(lists[L_DOMAIN]); i++)
-		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS]);
+		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS],
+			    lists[L_ADDR]);
 	lists_release();
 	return 0;
 }

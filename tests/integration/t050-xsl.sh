@@ -493,6 +493,26 @@ E=$T/settings-example.en.html
 check "lang=en: English page" \
 	eval 'has "$E" "<html lang=\"en\">" && has "$E" "<h1>Mail settings</h1>" && has "$E" "taro@example.jp is already registered by 佐藤 花子." && no_missing_key "$E"'
 
+# DMARC missing: the record suggested, to copy, and the way to reject.
+sed 's|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/dm-suggest.xml"
+render "$T/dm-suggest.html" "$XSL" "$T/dm-suggest.xml"
+render "$T/dm-suggest.en.html" --stringparam lang en "$XSL" "$T/dm-suggest.xml"
+check "DMARC suggestion validates" valid "$T/dm-suggest.xml"
+check "DMARC missing: the host and the record to copy" \
+	has "$T/dm-suggest.html" '<p class="muted">ドメイン <span class="mono">_dmarc.xn--wgv71a119e.jp</span> · 種別 TXT</p><div class="copy"><input id="dmarc-3" type="text" readonly spellcheck="false" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"><button type="button" class="btn sm" data-copy="dmarc-3"'
+check "… then none → quarantine → reject, in two sentences" \
+	has "$T/dm-suggest.html" '<p class="hint">まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め、届くレポートで自社から送るメールがすべてSPFかDKIMに合格していることを確かめます。問題がなければ p=quarantine（迷惑メールとして扱う）、さらに p=reject（受信を拒否する）へと段階的に強めてください。</p>'
+check "… in English" has "$T/dm-suggest.en.html" 'Then tighten the policy step by step: p=quarantine (treat failing mail as spam), then p=reject (refuse it).'
+check "DMARC found: nothing suggested" eval 'hasnt "$S" "id=\"dmarc-" && hasnt "$S" "p=quarantine"'
+# The bulk-sender line: a mark per requirement.
+check "bulk-sender: all in place" \
+	has "$S" '<p class="bulk"><span class="muted">大量送信者の要件（Gmail・Yahoo）:</span> <span class="ck yes">SPF ✔</span> <span class="ck yes">DKIM ✔</span> <span class="ck yes">DMARCあり ✔</span> <span class="ck yes">DKIMアライメント ✔</span></p>'
+check "bulk-sender: what is missing" \
+	has "$S" '<span class="ck no">SPF ✕</span> <span class="ck no">DKIM ✕</span> <span class="ck yes">DMARCあり ✔</span> <span class="ck no">DKIMアライメント ✕</span>'
+check "bulk-sender in English" has "$E" '<span class="muted">Bulk sender requirements (Gmail, Yahoo):</span> <span class="ck yes">SPF ✔</span>'
+sed 's/<bulk-sender spf="yes"/<bulk-sender spf="maybe"/' "$EX" >"$T/bad-bulk.xml"
+check "schema rejects a bulk-sender mark other than yes or no" eval '! valid "$T/bad-bulk.xml"'
+
 # ---- hostile data comes out as text ----
 sed -e 's|<note>備考</note>|<note>\&lt;script\&gt;alert(1)\&lt;/script\&gt;</note>|' \
 	-e 's|<email>taro@example.jp</email>|<email>\&lt;img src=x onerror=alert(2)\&gt;</email>|' \

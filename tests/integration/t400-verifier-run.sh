@@ -58,6 +58,41 @@ check_eq "no record yet" "unverified no_record unverified no_record" \
 check_eq "new domain is due again at the next run (first hours)" t \
 	"$(col "due_at BETWEEN now() + interval '200 seconds' AND now() + interval '300 seconds'")"
 
+# DMARC missing: the record suggested, reports to dmarc_rua, else to the
+# domain's first sender address, else none; the bulk-sender marks
+bulk() { xpath 'concat(//domain/bulk-sender/@spf, " ", //domain/bulk-sender/@dkim, " ", //domain/bulk-sender/@dmarc, " ", //domain/bulk-sender/@aligned)'; }
+get /mail-settings/api/ "$ct"
+check_eq "no DMARC: a record suggested at _dmarc, no reports without an address in the domain" \
+	"_dmarc.example.jp|v=DMARC1; p=none" \
+	"$(xpath 'string(//domain/dmarc/record/@host)')|$(xpath 'string(//domain/dmarc/record/@value)')"
+check_eq "bulk-sender: nothing in place" "no no no no" "$(bulk)"
+post /mail-settings/register "$ct" csrf="$csrf" address=dmarc-first@example.jp
+post /mail-settings/register "$ct" csrf="$csrf" address=second@example.jp
+post /mail-settings/register "$ct" csrf="$csrf" address=other@elsewhere.example
+get /mail-settings/api/ "$ct"
+check_eq "… reports to the domain's first sender address" \
+	"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp" "$(xpath 'string(//domain/dmarc/record/@value)')"
+check "… the XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+{ cat "$SENDERAUTH_CONFIG"; echo "dmarc_rua = dmarc-reports@platform.example"; } >"$T/rua.conf"
+# one request in CGI mode, with dmarc_rua configured
+SENDERAUTH_CONFIG=$T/rua.conf REQUEST_METHOD=GET HTTP_COOKIE="sa_session=$ct" \
+	SA_BASE=/mail-settings/api/ QUERY_STRING= "$BUILD/cgi-bin/settings" |
+	sed '1,/^\r$/d' >"$T/rua.xml"
+check_eq "… to dmarc_rua when it is configured" \
+	"v=DMARC1; p=none; rua=mailto:dmarc-reports@platform.example" \
+	"$(xmllint --xpath 'string(//domain/dmarc/record/@value)' "$T/rua.xml")"
+echo "dmarc_rua = not an address" >>"$T/rua.conf"
+sed -i '/dmarc_rua = dmarc-reports/d' "$T/rua.conf"
+SENDERAUTH_CONFIG=$T/rua.conf REQUEST_METHOD=GET "$BUILD/cgi-bin/settings" >/dev/null 2>"$T/rua.err"
+check_eq "a dmarc_rua that is not an address stops the program at start-up" 1 $?
+check "… saying so" grep -q "rua.conf:[0-9]*: not a mail address" "$T/rua.err"
+get /mail-settings/ "$ct"
+check "the page: the suggested record to copy" \
+	body_has "<input id=\"dmarc-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp\">"
+check "… and the path from none to reject" body_has "まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め"
+check "… the bulk-sender line, nothing in place" \
+	body_has '<p class="bulk"><span class="muted">大量送信者の要件（Gmail・Yahoo）:</span> <span class="ck no">SPF ✕</span> <span class="ck no">DKIM ✕</span> <span class="ck no">DMARCあり ✕</span> <span class="ck no">DKIMアライメント ✕</span></p>'
+
 # --- published: verified
 zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' "$(split_dkim)" \
 	'_dmarc IN TXT "v=DMARC1; p=none"'
@@ -68,6 +103,9 @@ check_eq "pending -> verified" "verified ok verified ok" \
 	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
 check_eq "verified_at set" t "$(col "verified_at IS NOT NULL")"
 check_eq "DMARC as information" "found none" "$(col "dmarc_status || ' ' || dmarc_policy")"
+get /mail-settings/api/ "$ct"
+check_eq "DMARC found: no record suggested" 0 "$(xpath 'count(//domain/dmarc/record)')"
+check_eq "bulk-sender: SPF, DKIM, DMARC and alignment in place" "yes yes yes yes" "$(bulk)"
 check_eq "event for the status change" 1 \
 	"$(sa_psql -tAc "SELECT count(*) FROM events WHERE action = 'status_changed' AND object_id = $id AND detail LIKE '%-> verified%-> verified%'")"
 get /mail-settings/ "$ct"
