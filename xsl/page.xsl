@@ -31,7 +31,8 @@
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:k="urn:senderauth:msg"
     xmlns:exsl="http://exslt.org/common"
-    exclude-result-prefixes="k exsl">
+    xmlns:str="http://exslt.org/strings"
+    exclude-result-prefixes="k exsl str">
 
 <xsl:include href="messages.ja.xml"/>
 <xsl:include href="messages.en.xml"/>
@@ -275,6 +276,11 @@
 <!-- ================================================================
      settings root: the メール設定 screen
      ================================================================ -->
+<xsl:template match="settings[@request = domains/domain/@id]" mode="main">
+  <xsl:call-template name="request">
+    <xsl:with-param name="d" select="domains/domain[@id = current()/@request]"/>
+  </xsl:call-template>
+</xsl:template>
 <xsl:template match="settings" mode="main">
   <!-- a notice or a question about a domain shows at its card -->
   <xsl:apply-templates select="@notice[not(../@notice-domain-id)]"/>
@@ -306,7 +312,6 @@
           <xsl:with-param name="a" select="../@notice-domain"/>
         </xsl:call-template>
         <xsl:if test="../@notice-from = 'address'">
-          <xsl:text> </xsl:text>
           <xsl:call-template name="msg">
             <xsl:with-param name="k" select="'notice.from_address'"/>
             <xsl:with-param name="a" select="../@notice-domain"/>
@@ -648,6 +653,7 @@
 <xsl:template name="domain-section">
   <section class="card" id="domains">
     <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
+    <xsl:call-template name="terms"/>
     <xsl:apply-templates select="@notice[../@notice-domain-id][not(../domains/domain/@id = ../@notice-domain-id)]"/>
     <xsl:if test="count(domains/domain) &gt; 3">
       <xsl:call-template name="domain-summary"/>
@@ -673,6 +679,7 @@
     <xsl:apply-templates select="readd-warning"/>
     <xsl:choose>
       <xsl:when test="domains/domain">
+        <xsl:call-template name="howto"/>
         <xsl:apply-templates select="domains/domain"/>
         <xsl:call-template name="spf-help"/>
       </xsl:when>
@@ -867,6 +874,9 @@
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
+        <a class="btn sm" href="{$base}?request={@id}">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.request'"/></xsl:call-template>
+        </a>
       </div>
       <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
       <div class="scroll">
@@ -1004,7 +1014,10 @@
   </xsl:variable>
   <tr>
     <td><xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
-    <td class="mono"><xsl:value-of select="@host"/></td>
+    <td>
+      <span class="mono"><xsl:value-of select="@host"/></span>
+      <xsl:if test="$key != 'retired'"><xsl:call-template name="panel-host"/></xsl:if>
+    </td>
     <td><xsl:value-of select="@type"/></td>
     <td>
       <xsl:variable name="value">
@@ -1190,6 +1203,264 @@
     </p>
     <p><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
   </details>
+</xsl:template>
+
+<!-- ==== Help, and the page for the person who edits DNS ==== -->
+
+<!-- "?" marks: what SPF, DKIM and DMARC are, folded. -->
+<xsl:template name="terms">
+  <div class="terms">
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.spf.q'"/>
+      <xsl:with-param name="a" select="'help.spf'"/>
+    </xsl:call-template>
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.dkim.q'"/>
+      <xsl:with-param name="a" select="'help.dkim'"/>
+    </xsl:call-template>
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.dmarc.q'"/>
+      <xsl:with-param name="a" select="'help.dmarc'"/>
+    </xsl:call-template>
+  </div>
+</xsl:template>
+<xsl:template name="term">
+  <xsl:param name="q"/>
+  <xsl:param name="a"/>
+  <details class="q">
+    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="$q"/></xsl:call-template><span class="qm" aria-hidden="true">?</span></summary>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="$a"/></xsl:call-template></p>
+  </details>
+</xsl:template>
+
+<!-- How to publish: the delay, how often the verifier checks
+     (settings/schedule), what DNS panels want. Open while a record is
+     not in place. -->
+<xsl:template name="howto">
+  <details class="help" id="howto">
+    <xsl:if test="domains/domain[spf/@status != 'verified' or dkim/@status != 'verified']">
+      <xsl:attribute name="open">open</xsl:attribute>
+    </xsl:if>
+    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="'help.howto'"/></xsl:call-template></summary>
+    <p>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+      <xsl:apply-templates select="schedule"/>
+    </p>
+    <xsl:call-template name="panel-hints"/>
+  </details>
+</xsl:template>
+<!-- (The English entries start with the space between sentences.) -->
+<xsl:template match="schedule">
+  <xsl:call-template name="msg">
+    <xsl:with-param name="k" select="'help.schedule'"/>
+    <xsl:with-param name="a" select="@new-hours"/>
+    <xsl:with-param name="b" select="@new-minutes"/>
+  </xsl:call-template>
+  <xsl:call-template name="msg">
+    <xsl:with-param name="k" select="'help.schedule.max'"/>
+    <xsl:with-param name="a" select="@max-hours"/>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template name="panel-hints">
+  <ul class="hints">
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.apex'"/></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.sub'"/></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.value'"/></xsl:call-template></li>
+  </ul>
+</xsl:template>
+
+<!-- What goes into a DNS panel's host field for the record's host: @
+     (or nothing) for the domain itself, else the part before the domain,
+     which most panels append. -->
+<xsl:template name="panel-host">
+  <xsl:param name="host" select="@host"/>
+  <xsl:variable name="d" select="ancestor::domain/@name"/>
+  <p class="hint">
+    <xsl:choose>
+      <xsl:when test="$host = $d">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.panel.apex'"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'rec.panel.sub'"/>
+          <xsl:with-param name="a" select="substring($host, 1, string-length($host) - string-length($d) - 1)"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </p>
+</xsl:template>
+
+<!-- ?request=ID: one page for the person who edits DNS, printable, with
+     a mailto link carrying the same records as text. -->
+<xsl:template name="request">
+  <xsl:param name="d"/>
+  <xsl:variable name="name" select="$d/@unicode[. != ''] | $d/@name[not(../@unicode != '')]"/>
+  <xsl:variable name="items" select="$d/spf | $d/dkim/record | $d/dkim/next/record | $d/dmarc/record"/>
+  <xsl:variable name="title">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="'req.title'"/>
+      <xsl:with-param name="a" select="$name"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <xsl:variable name="intro">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="'req.intro'"/>
+      <xsl:with-param name="a" select="$name"/>
+      <xsl:with-param name="b" select="organization/@name"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <xsl:variable name="text">
+    <xsl:value-of select="$intro"/>
+    <xsl:text>&#13;&#10;&#13;&#10;</xsl:text>
+    <xsl:apply-templates select="$items" mode="req">
+      <xsl:with-param name="as" select="'text'"/>
+    </xsl:apply-templates>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+    <xsl:text>&#13;&#10;</xsl:text>
+  </xsl:variable>
+  <section class="card request" id="request">
+    <h2><xsl:value-of select="$title"/></h2>
+    <p><xsl:value-of select="$intro"/></p>
+    <div class="scroll">
+      <table class="rec">
+        <thead>
+          <tr>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.host'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
+            <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.value'"/></xsl:call-template></th>
+          </tr>
+        </thead>
+        <tbody>
+          <xsl:apply-templates select="$items" mode="req">
+            <xsl:with-param name="as" select="'row'"/>
+          </xsl:apply-templates>
+        </tbody>
+      </table>
+    </div>
+    <xsl:call-template name="panel-hints"/>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template></p>
+    <p class="tools noprint">
+      <a class="btn primary" href="mailto:?subject={str:encode-uri($title, true())}&amp;body={str:encode-uri($text, true())}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.mail'"/></xsl:call-template>
+      </a>
+      <button type="button" class="btn" data-print="print" hidden="hidden">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.print'"/></xsl:call-template>
+      </button>
+      <a class="btn" href="{$base}export?format=zone&amp;id={$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.zone'"/></xsl:call-template>
+      </a>
+      <a class="btn" href="{$base}export?format=csv&amp;id={$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.csv'"/></xsl:call-template>
+      </a>
+      <a class="btn" href="{$base}#domain-{$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template>
+      </a>
+    </p>
+  </section>
+</xsl:template>
+
+<!-- A record of the request, as a table row or as lines of the mail. -->
+<xsl:template match="spf" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'dom.col.spf'"/>
+    <xsl:with-param name="host" select="record/@host"/>
+    <xsl:with-param name="value"><xsl:apply-templates select="." mode="publish"/></xsl:with-param>
+    <xsl:with-param name="note">
+      <xsl:if test="found and suggested != ''">
+        <xsl:choose>
+          <xsl:when test="found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
+          <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+        </xsl:choose>
+      </xsl:if>
+    </xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="dkim/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'dom.col.dkim'"/>
+    <xsl:with-param name="note">
+      <xsl:choose>
+        <xsl:when test="../next"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></xsl:when>
+        <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.value'"/></xsl:call-template></xsl:otherwise>
+      </xsl:choose>
+    </xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="next/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'req.dkim.next'"/>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.next.note'"/></xsl:call-template></xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="dmarc/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'req.dmarc'"/>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dmarc.note'"/></xsl:call-template></xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template name="req-item">
+  <xsl:param name="as"/>
+  <xsl:param name="what"/>
+  <xsl:param name="host" select="@host"/>
+  <xsl:param name="value" select="@value"/>
+  <xsl:param name="note" select="''"/>
+  <xsl:variable name="d" select="ancestor::domain/@name"/>
+  <xsl:choose>
+    <xsl:when test="$as = 'row'">
+      <tr>
+        <td><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></td>
+        <td>
+          <span class="mono"><xsl:value-of select="$host"/></span>
+          <xsl:call-template name="panel-host"><xsl:with-param name="host" select="$host"/></xsl:call-template>
+        </td>
+        <td>TXT</td>
+        <td>
+          <code class="val"><xsl:value-of select="$value"/></code>
+          <xsl:if test="string($note) != ''"><p class="hint"><xsl:value-of select="$note"/></p></xsl:if>
+        </td>
+      </tr>
+    </xsl:when>
+    <xsl:otherwise>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'req.text.item'"/>
+        <xsl:with-param name="a"><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></xsl:with-param>
+      </xsl:call-template>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'req.text.host'"/>
+        <xsl:with-param name="a" select="$host"/>
+        <xsl:with-param name="b">
+          <xsl:choose>
+            <xsl:when test="$host = $d">@</xsl:when>
+            <xsl:otherwise><xsl:value-of select="substring($host, 1, string-length($host) - string-length($d) - 1)"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.type'"/></xsl:call-template>
+      <xsl:text>TXT&#13;&#10;</xsl:text>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.value'"/></xsl:call-template>
+      <xsl:value-of select="$value"/>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:if test="string($note) != ''">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'req.text.note'"/>
+          <xsl:with-param name="a" select="$note"/>
+        </xsl:call-template>
+        <xsl:text>&#13;&#10;</xsl:text>
+      </xsl:if>
+      <xsl:text>&#13;&#10;</xsl:text>
+    </xsl:otherwise>
+  </xsl:choose>
 </xsl:template>
 
 <!-- ================================================================

@@ -83,6 +83,28 @@ page_head(struct req *r, const char *root, int status, int n,
 	return 0;
 }
 
+/* The verifier's timer and cron line run it every five minutes
+ * (dist/senderauth-verifier.timer): no check comes sooner. */
+#define VERIFIER_PERIOD_S 300
+
+/* How often the verifier checks, for the page's help: every
+ * verify_new_interval_s (at least the timer's period) for the first
+ * verify_new_hours after an issue, then at least every
+ * verify_max_interval_s. */
+static void
+page_schedule(struct req *r)
+{
+	mxml_node_t *el = xml_el(r->root, "schedule");
+	long every = config_num("verify_new_interval_s");
+
+	if (every < VERIFIER_PERIOD_S)
+		every = VERIFIER_PERIOD_S;
+	xml_attr_num(el, "new-hours", config_num("verify_new_hours"));
+	xml_attr_num(el, "new-minutes", (every + 59) / 60);
+	xml_attr_num(el, "max-hours",
+		     (config_num("verify_max_interval_s") + 3599) / 3600);
+}
+
 int
 page_begin(struct req *r, int status, const char *notice)
 {
@@ -97,6 +119,7 @@ page_begin(struct req *r, int status, const char *notice)
 		return -1;
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
+	page_schedule(r);
 	return 0;
 }
 

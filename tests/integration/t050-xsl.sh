@@ -192,16 +192,16 @@ for text in \
 	'<p class="muted">DKIMキーを更新中です（新しいレコードの確認待ち）。</p>' \
 	'<p class="kstate keep">現在のレコード（署名に使用中・削除しないでください）</p>' \
 	'<p class="kstate add">追加するレコード（新しいキー）</p><span class="st no">未設定</span><p class="why">DKIMレコードが見つかりません。' \
-	'<td class="mono">20261201._domainkey.example.jp</td>' \
+	'<td><span class="mono">20261201._domainkey.example.jp</span>' \
 	'data-copy="dkim-4-next"' 'data-copy="dkim-4-next-zone"' \
 	'<p class="kstate keep">古いレコード（2026/12/08 10:00まで残してください）</p>' \
-	'<td class="mono">20261001._domainkey.example.jp</td>' \
+	'<td><span class="mono">20261001._domainkey.example.jp</span>' \
 	'<h4>削除できる古いレコード</h4>' \
-	'<td class="mono">20260901._domainkey.example.jp</td>'; do
+	'<td><span class="mono">20260901._domainkey.example.jp</span>'; do
 	check "rotation shows: $text" has "$S" "$text"
 done
 check "rotation: the record to add comes after the current one, the old one last" \
-	eval 'grep -o "<td class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td class=\"mono\">20261201._domainkey<td class=\"mono\">20261001._domainkey"'
+	eval 'grep -o "<td><span class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td><span class=\"mono\">20261201._domainkey<td><span class=\"mono\">20261001._domainkey"'
 check "pending key without a rotation: no key-state labels on its card" \
 	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qE "現在のレコード|追加するレコード|古いレコード"'
 sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
@@ -313,11 +313,11 @@ check_tempfail warn 日本語.jp のDNSサーバに問い合わせできなか�
 EOF
 notice_at nd-gone deleted 9
 check "a deleted domain's notice: above the domain list" \
-	has "$T/nd-gone.html" '<section class="card" id="domains"><h2>ドメイン情報</h2><div role="status" class="box ok">日本語.jp を削除しました。</div>'
+	eval 'grep -o "<section class=\"card\" id=\"domains\"><h2>ドメイン情報</h2>.*<h3 id=\"add-domain\">" "$T/nd-gone.html" | grep -qF "<div role=\"status\" class=\"box ok\">日本語.jp を削除しました。</div><h3"'
 sed 's/notice-domain-id="3"/notice-domain-id="3" notice-from="address"/' "$T/nd-issued.xml" >"$T/nd-from.xml"
 render "$T/nd-from.html" "$XSL" "$T/nd-from.xml"
 check "a domain taken from an address: the notice says so" \
-	eval 'valid "$T/nd-from.xml" && has "$T/nd-from.html" "日本語.jp のSPF/DKIMレコードを発行しました。 入力されたメールアドレスから、ドメイン「日本語.jp」を取り出して追加しました。"'
+	eval 'valid "$T/nd-from.xml" && has "$T/nd-from.html" "日本語.jp のSPF/DKIMレコードを発行しました。入力されたメールアドレスから、ドメイン「日本語.jp」を取り出して追加しました。"'
 render "$T/nd-from.en.html" --stringparam lang en "$XSL" "$T/nd-from.xml"
 check "… in English" has "$T/nd-from.en.html" 'The SPF and DKIM records of 日本語.jp have been issued. You entered an e-mail address; its domain "日本語.jp" was added.'
 check "the delete question about a domain is on its card, its cancel goes back there" \
@@ -492,6 +492,63 @@ EOF
 E=$T/settings-example.en.html
 check "lang=en: English page" \
 	eval 'has "$E" "<html lang=\"en\">" && has "$E" "<h1>Mail settings</h1>" && has "$E" "taro@example.jp is already registered by 佐藤 花子." && no_missing_key "$E"'
+
+# Help: "?" explanations of SPF, DKIM and DMARC; publishing takes up to
+# 24 hours and the verifier keeps checking (how often: settings/schedule);
+# what DNS panels want in the host field.
+for q in SPFとは DKIMとは DMARCとは; do
+	check "help: $q behind a ?" has "$S" "<details class=\"q\"><summary>$q<span class=\"qm\" aria-hidden=\"true\">?</span></summary><p>"
+done
+check "help: up to 24 hours, then checked automatically, how often" \
+	has "$S" 'DNSに登録したレコードが反映されるまで、最大24時間ほどかかることがあります。登録の後も、自動で確認を続けます。追加・再発行から72時間は約5分ごとに確認します。その後は間隔をあけながら、少なくとも24時間ごとに確認します。'
+sed 's/<schedule new-hours="72" new-minutes="5" max-hours="24"\/>/<schedule new-hours="48" new-minutes="10" max-hours="12"\/>/' "$EX" >"$T/schedule.xml"
+render "$T/schedule.html" "$XSL" "$T/schedule.xml"
+check "help: the schedule comes from the answer" \
+	has "$T/schedule.html" '追加・再発行から48時間は約10分ごとに確認します。その後は間隔をあけながら、少なくとも12時間ごとに確認します。'
+check "help: @ or empty for the domain itself" has "$S" '<li>ドメインそのもの（SPF）のレコードは、多くのDNS管理画面でホスト名欄に「<code>@</code>」を入力するか、空欄にします。</li>'
+check "help: only selector._domainkey where the panel appends the domain" has "$S" 'DKIMのホスト名欄には「<code>セレクタ._domainkey</code>」の部分だけを入力してください'
+check "help: the DKIM value whole, the space after ; kept" has "$S" '「<code>;</code>」の後ろの空白も消さずにそのまま残します。'
+check "each record: the host field for the domain itself" \
+	has "$S" '<td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td>'
+check "each record: the host field for a DKIM key" \
+	has "$S" '<td><span class="mono">20261126._domainkey.xn--wgv71a119e.jp</span><p class="hint">ドメイン名を自動で付ける管理画面のホスト名欄: <code>20261126._domainkey</code></p></td>'
+
+# DNS担当者に依頼する: ?request=ID, one printable page and a mail.
+check "each card links to its DNS request" has "$S" '<a class="btn sm" href="/mail-settings/?request=3">DNS担当者に依頼する</a>'
+sed 's/<settings status="200"/<settings request="3" status="200"/; s|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/request.xml"
+R=$T/request.html
+render "$R" "$XSL" "$T/request.xml"
+render "$T/request.en.html" --stringparam lang en "$XSL" "$T/request.xml"
+check "request validates" valid "$T/request.xml"
+check "request: its title and who asks" \
+	eval 'has "$R" "<h2>DNSレコード登録のお願い（日本語.jp）</h2><p>株式会社〇〇〇〇 のメール送信のため、ドメイン 日本語.jp のDNSに、次のレコードの登録をお願いします。</p>"'
+check "request: the SPF record to publish (the merged one, replacing)" \
+	has "$R" '<td>SPF</td><td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td><td>TXT</td><td><code class="val">v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all</code><p class="hint">既にDNSにあるSPFレコードを、このレコードに置き換えてください'
+check "request: the DKIM record, pasted whole" \
+	has "$R" '<code class="val">v=DKIM1; k=rsa; p=MIIB...</code><p class="hint">値は分割せず、全体を1つのTXTレコードとして登録してください'
+check "request: the DMARC record, recommended" has "$R" '<td>DMARC（推奨）</td><td><span class="mono">_dmarc.xn--wgv71a119e.jp</span>'
+check "request: only that domain" eval 'hasnt "$R" "example.jp</span>" && hasnt "$R" "20261120"'
+check "request: nothing to post, nothing else of the page" \
+	eval 'hasnt "$R" "method=\"post\"" && hasnt "$R" "id=\"addresses\"" && hasnt "$R" "id=\"domains\""'
+check "request: a print button the script reveals, hidden in print with the links" \
+	has "$R" '<p class="tools noprint"><a class="btn primary" href="mailto:?subject='
+check "request: downloads of the records, and the way back" \
+	eval 'has "$R" "href=\"/mail-settings/export?format=zone&amp;id=3\"" && has "$R" "href=\"/mail-settings/export?format=csv&amp;id=3\"" && has "$R" "<a class=\"btn\" href=\"/mail-settings/#domain-3\">メール設定に戻る</a>"'
+mailto=$(grep -o 'href="mailto:[^"]*"' "$R" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+decode() { printf '%s' "$1" | python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.stdin.read()), end="")'; }
+subject=$(decode "$(printf '%s' "$mailto" | sed 's/^mailto:?subject=//; s/&body=.*//')")
+body=$(decode "$(printf '%s' "$mailto" | sed 's/.*&body=//')")
+check_eq "request mail: its subject" "DNSレコード登録のお願い（日本語.jp）" "$subject"
+check "request mail: the records, the host fields and the notes, one per line (CRLF)" \
+	eval 'printf "%s" "$body" | tr -d "\r" | grep -qzF "■ SPF
+ホスト名: xn--wgv71a119e.jp（管理画面の入力: @）
+種別: TXT
+値: v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all
+※既にDNSにあるSPFレコードを" && printf "%s" "$body" | grep -q $'"'"'\r$'"'"''
+check "request mail: DKIM and DMARC too, and the 24 hours" \
+	eval 'printf "%s" "$body" | grep -qF "ホスト名: 20261126._domainkey.xn--wgv71a119e.jp（管理画面の入力: 20261126._domainkey）" && printf "%s" "$body" | grep -qF "値: v=DMARC1; p=none; rua=mailto:dmarc@example.jp" && printf "%s" "$body" | grep -qF "最大24時間"'
+check "request mail: only ASCII in the link" eval '! printf "%s" "$mailto" | LC_ALL=C grep -q "[^ -~]"'
+check "request in English" eval 'has "$T/request.en.html" "<h2>Please add DNS records (日本語.jp)</h2>" && no_missing_key "$T/request.en.html"'
 
 # DMARC missing: the record suggested, to copy, and the way to reject.
 sed 's|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/dm-suggest.xml"

@@ -66,6 +66,22 @@ check_eq "zone line holds the whole value" "$value" \
 	"$(echo "$zone" | grep -o '"[^"]*"' | tr -d '"\n')"
 check "API XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
 
+# --- the help's schedule and the page for the person who edits DNS
+get /mail-settings/api/ "$ct"
+check_eq "schedule from the configuration (defaults)" "72 5 24" \
+	"$(xpath 'string(/settings/schedule/@new-hours)') $(xpath 'string(/settings/schedule/@new-minutes)') $(xpath 'string(/settings/schedule/@max-hours)')"
+get "/mail-settings/api/?request=$eid" "$ct"
+check_eq "?request=ID: the page says which domain" "200 $eid" "$CODE $(xpath 'string(/settings/@request)')"
+check "?request: the XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+get "/mail-settings/?request=$eid" "$ct"
+check "?request: the printable request for example.jp" \
+	eval 'body_has "<h2>DNSレコード登録のお願い（example.jp）</h2><p>株式会社〇〇〇〇 のメール送信のため、ドメイン example.jp のDNSに、次のレコードの登録をお願いします。</p>" && body_has "href=\"mailto:?subject=" && ! body_has "method=\"post\""'
+get "/mail-settings/?request=$eid" "$co"
+check_eq "?request of another organization's domain: 404" 404 "$CODE"
+check "… naming nothing" eval '! body_has example.jp'
+get "/mail-settings/api/?request=x" "$ct"
+check_eq "?request of nothing: 404" 404 "$CODE"
+
 # --- the key: right size, and it verifies a signature of the sealed key
 p=${value##*p=}
 printf '%s' "$p" | base64 -d >"$T/pub.der"
@@ -137,7 +153,7 @@ check "address: the domain added, 303 with from=address" \
 	header_has "Location: /mail-settings/?notice=issued&domain=$fid0&from=address#domain-$fid0"
 get "/mail-settings/?notice=issued&domain=$fid0&from=address" "$ct"
 check "address: the notice says which domain was taken" \
-	body_has "from.example.jp のSPF/DKIMレコードを発行しました。 入力されたメールアドレスから、ドメイン「from.example.jp」を取り出して追加しました。"
+	body_has "from.example.jp のSPF/DKIMレコードを発行しました。入力されたメールアドレスから、ドメイン「from.example.jp」を取り出して追加しました。"
 get "/mail-settings/api/?notice=issued&domain=$fid0&from=address" "$ct"
 check_eq "address: notice-from in the XML" address "$(xpath 'string(/settings/@notice-from)')"
 post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$fid0" confirm=1
@@ -218,7 +234,7 @@ check "delete: 303 deleted, to the domain list" \
 	header_has "Location: /mail-settings/?notice=deleted&domain=$eid#domains"
 get "/mail-settings/?notice=deleted&domain=$eid" "$ct"
 check "delete: the notice names the deleted domain, above the list" \
-	body_has '<section class="card" id="domains"><h2>ドメイン情報</h2><div role="status" class="box ok">example.jp を削除しました。</div>'
+	eval 'grep -o "<section class=\"card\" id=\"domains\"><h2>ドメイン情報</h2>.*<h3 id=\"add-domain\">" "$T/body" | grep -qF "<div role=\"status\" class=\"box ok\">example.jp を削除しました。</div><h3"'
 get "/mail-settings/api/?notice=deleted&domain=$eid" "$co"
 check_eq "another organization's notice names nothing" 0 "$(xpath 'count(/settings/@notice-domain)')"
 get /mail-settings/api/ "$ct"

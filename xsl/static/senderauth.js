@@ -1,7 +1,8 @@
 // senderauth.js - the settings page's script (xsl/page.xsl adds it when
 // the page shows DNS records): reveals the copy buttons and copies the
 // field named by data-copy; opens a folded domain card when the address
-// names it (#domain-ID, a link of the summary). Served from
+// names it (#domain-ID, a link of the summary); reveals the print button
+// of the DNS request page. Served from
 // /mail-settings/static/: the Content-Security-Policy allows no inline
 // script.
 (function () {
@@ -15,6 +16,10 @@
 	}
 	openTarget();
 	window.addEventListener('hashchange', openTarget);
+	d.querySelectorAll('button[data-print]').forEach(function (b) {
+		b.hidden = false;
+		b.addEventListener('click', function () { window.print(); });
+	});
 	d.querySelectorAll('button[data-copy]').forEach(function (b) {
 		b.hidden = false;
 		b.addEventListener('click', function () {
