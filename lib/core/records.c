@@ -76,6 +76,20 @@ records_dkim_host(const char *selector, const char *domain)
 	return buf_detach(&b);
 }
 
+const char *
+records_spf_publish(const char *issued, const char *found,
+		    const char *suggested, const char *status, size_t *len)
+{
+	const char *r = issued;
+
+	if (*found != '\0' && *suggested != '\0')
+		r = suggested;
+	else if (*found != '\0' && strcmp(status, "verified") == 0)
+		r = found;
+	*len = strcspn(r, "\n");
+	return r;
+}
+
 char *
 records_dmarc_host(const char *domain)
 {
@@ -105,6 +119,18 @@ records_dmarc(const char *rua)
 		buf_adds(&b, at);
 	}
 	return buf_detach(&b);
+}
+
+void
+records_csv_field(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++)
+		if (*s == '"')
+			buf_adds(b, "\"\"");
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '"');
 }
 
 /* s[0..n) inside a zone file's quoted string (RFC 1035 §5.1): '"' and

@@ -80,8 +80,28 @@ reason_phrase(int status)
 }
 
 void
+http_raw(struct req *r, const char *type, const char *filename, char *body,
+	 size_t len)
+{
+	size_t i;
+
+	free(r->raw);
+	r->raw = body;
+	r->rawlen = len;
+	r->raw_type = type;
+	snprintf(r->raw_name, sizeof r->raw_name, "%s", filename);
+	for (i = 0; r->raw_name[i] != '\0'; i++)
+		if (!ascii_isalnum((unsigned char)r->raw_name[i]) &&
+		    strchr(".-_", r->raw_name[i]) == NULL)
+			r->raw_name[i] = '_';
+	r->status = 200;
+}
+
+void
 http_fail(struct req *r, int status, const char *code)
 {
+	free(r->raw);
+	r->raw = NULL;
 	if (r->doc != NULL)
 		mxmlDelete(r->doc);
 	r->doc = xml_doc("error", &r->root);
@@ -147,6 +167,18 @@ http_write(struct io *io, struct req *r)
 			     "Cache-Control: no-store\r\n\r\n",
 			     r->location);
 		io_write(io, head, (size_t)n);
+		return;
+	}
+	if (r->status == 200 && r->raw != NULL) {
+		n = snprintf(
+		    head, sizeof head,
+		    "Status: 200 OK\r\nContent-Type: %s\r\n"
+		    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n\r\n",
+		    r->raw_type, r->raw_name);
+		io_write(io, head, (size_t)n);
+		io_write(io, r->raw, r->rawlen);
 		return;
 	}
 	if (r->doc == NULL || (body = xml_string(r->doc)) == NULL) {
@@ -320,7 +352,7 @@ http_fields(struct req *r)
 static int
 http_answered(const struct req *r)
 {
-	return r->doc != NULL || r->status == 303;
+	return r->doc != NULL || r->status == 303 || r->raw != NULL;
 }
 
 /*
@@ -355,6 +387,7 @@ http_release(struct req *r)
 
 	if (r->doc != NULL)
 		mxmlDelete(r->doc);
+	free(r->raw);
 	form_release(&r->query);
 	form_release(&r->body);
 	PQclear(r->account);

@@ -45,31 +45,39 @@ lists_release(void)
 	}
 }
 
-/*
- * The root element root (status, base), the account and the organization
- * (their names as the serve loop checked them), with the lists the page
- * shows fetched in one round trip into out[0..n): statements taking the
- * organization id, DB_KEY_OTHERS also dkim_retire_days. 0, or -1 with the
- * answer set (500).
- */
-static int
-page_head(struct req *r, const char *root, int status, int n,
-	  const enum db_stmt *st, PGresult **out)
+int
+page_lists(struct req *r, int n, const enum db_stmt *st, PGresult **out)
 {
 	int np[L__MAX], i;
 	char org[NUMBUF], days[NUMBUF];
 	const char *po[2] = {num(r->sess.org_id, org),
 			     num(config_num("dkim_retire_days"), days)};
 	const char *const *params[L__MAX] = {po, po, po};
-	PGresult *acct = r->account;
-	mxml_node_t *el;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < L__MAX; i++)
 		np[i] = st[i] == DB_KEY_OTHERS ? 2 : 1;
-	if (db_exec_all(n, st, np, params, out) == -1) {
+	if (n > L__MAX || db_exec_all(n, st, np, params, out) == -1) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The root element root (status, base), the account and the organization
+ * (their names as the serve loop checked them), with the lists the page
+ * shows fetched by page_lists() into out[0..n). 0, or -1 with the answer
+ * set (500).
+ */
+static int
+page_head(struct req *r, const char *root, int status, int n,
+	  const enum db_stmt *st, PGresult **out)
+{
+	PGresult *acct = r->account;
+	mxml_node_t *el;
+
+	if (page_lists(r, n, st, out) == -1)
+		return -1;
 	r->doc = xml_doc(root, &r->root);
 	r->status = status;
 	xml_attr_num(r->root, "status", status);
@@ -468,19 +476,18 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
-/* The first sender address of the organization in domain id (DB_ADDR_LIST
- * is in order of registration), or NULL. */
-static const char *
-first_address(PGresult *addrs, const char *domain_id)
+const char *
+page_dmarc_rua(PGresult *addrs, const char *domain_id)
 {
+	const char *rua = config_str("dmarc_rua");
 	int j;
 
-	for (j = 0; j < PQntuples(addrs); j++)
+	for (j = 0; rua == NULL && j < PQntuples(addrs); j++)
 		if (!PQgetisnull(addrs, j, ADDR_LIST_DOMAIN_ID) &&
 		    strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN_ID),
 			   domain_id) == 0)
-			return PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
-	return NULL;
+			rua = PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
+	return rua;
 }
 
 /* DMARC as the verifier saw it (absent until checked); when the domain
@@ -490,7 +497,6 @@ static void
 page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
 {
 	const char *status = PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS);
-	const char *rua = config_str("dmarc_rua");
 	mxml_node_t *el;
 	char *host, *value;
 
@@ -502,10 +508,9 @@ page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
 	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
 	if (strcmp(status, "missing") != 0)
 		return;
-	if (rua == NULL)
-		rua = first_address(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID));
 	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
-	value = records_dmarc(rua);
+	value = records_dmarc(
+	    page_dmarc_rua(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID)));
 	page_record(el, host, value, NULL);
 	free(host);
 	free(value);

@@ -122,6 +122,64 @@ test_escape(void)
 	free(z);
 }
 
+/* The one SPF record to publish, as the page and the export choose it. */
+static void
+test_publish(void)
+{
+	static const struct {
+		const char *found, *suggested, *status, *want;
+	} rows[] = {
+	    /* nothing in DNS: the issued record */
+	    {"", "", "pending", "ISSUED"},
+	    {"", "ISSUED", "unverified", "ISSUED"},
+	    {"", "", "tempfail", "ISSUED"},
+	    /* a record of the customer's: the merge replaces it */
+	    {"v=spf1 mx -all", "v=spf1 mx ip4:x ~all", "unverified",
+	     "v=spf1 mx ip4:x ~all"},
+	    {"v=spf1 a\nv=spf1 mx", "v=spf1 a mx ip4:x ~all", "unverified",
+	     "v=spf1 a mx ip4:x ~all"},
+	    {"v=spf1 mx -all", "v=spf1 mx ip4:x ~all", "tempfail",
+	     "v=spf1 mx ip4:x ~all"},
+	    /* in place already: the record as published */
+	    {"v=spf1 include:p ~all", "", "verified", "v=spf1 include:p ~all"},
+	};
+	const char *r;
+	size_t i, len;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		r = records_spf_publish("ISSUED", rows[i].found,
+					rows[i].suggested, rows[i].status,
+					&len);
+		t_ok(len == strlen(rows[i].want) &&
+			 strncmp(r, rows[i].want, len) == 0,
+		     "SPF to publish, row %zu: %.*s", i, (int)len, r);
+	}
+}
+
+/* CSV fields: quoted, quotes doubled (RFC 4180 §2). */
+static void
+test_csv(void)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+	    {"example.jp", "\"example.jp\""},
+	    {"v=DKIM1; k=rsa; p=AB", "\"v=DKIM1; k=rsa; p=AB\""},
+	    {"a,b", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+	    {"", "\"\""},
+	};
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		buf_init(&b);
+		records_csv_field(&b, rows[i].in);
+		T_STREQ(b.s, rows[i].want, "CSV field %s", rows[i].want);
+		buf_release(&b);
+	}
+}
+
 /* dmarc_rua: a mail address, refused at start-up otherwise. */
 static void
 test_config(void)
@@ -194,6 +252,8 @@ main(void)
 		test_split(lens[i]);
 	test_dmarc();
 	test_escape();
+	test_publish();
+	test_csv();
 	test_config();
 	return t_done();
 }
