@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "util.h"
+#include "validate.h"
 
 /*
  * Every key with its default, the one place defaults live (README.md lists
@@ -72,8 +73,30 @@ static const struct key {
     {"export_owner", 0, 0, 0, NULL, 0},
     {"export_group", 0, 0, 0, NULL, 0},
     {"export_reload", 0, 0, 0, NULL, 0},
+    /* where the suggested DMARC record sends aggregate reports (rua);
+     * none: the domain's first sender address */
+    {"dmarc_rua", 0, 0, 0, NULL, 0},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* A mail address (dmarc_rua); NULL when it is one, else the problem. */
+static const char *
+check_address(const char *v)
+{
+	char key[ADDRESS_MAX + 1];
+
+	return validate_address(v, key, sizeof key) == NULL
+		   ? NULL
+		   : "not a mail address";
+}
+
+/* String keys whose value has a grammar: refused at start-up too. */
+static const struct {
+	const char *name;
+	const char *(*check)(const char *); /* NULL, else the problem */
+} checked[] = {
+    {"dmarc_rua", check_address},
+};
 
 struct entry {
 	const char *key;
@@ -122,6 +145,7 @@ config_line(char *line)
 	const struct key *k;
 	struct entry *e;
 	char *eq, *name, *val;
+	const char *problem;
 	long n;
 	size_t i;
 
@@ -134,6 +158,10 @@ config_line(char *line)
 		return "unknown key";
 	if (k->min < k->max && parse_long(val, k->min, k->max, &n) == -1)
 		return "number out of range";
+	for (i = 0; i < sizeof checked / sizeof checked[0]; i++)
+		if (strcmp(checked[i].name, k->name) == 0 &&
+		    (problem = checked[i].check(val)) != NULL)
+			return problem;
 	for (i = 0; !k->list && i < nentries; i++)
 		if (entries[i].key == k->name)
 			return "key given twice";

@@ -84,9 +84,12 @@ static const char *const sql[DB__MAX] = {
 	"SELECT d.id, d.name, d.unicode_name,"
 	" EXISTS (SELECT FROM dkim_keys k"
 	"  WHERE k.domain_id = d.id AND k.state = 'active'),"
-	" EXISTS (SELECT FROM dkim_keys k WHERE k.domain_id = d.id)"
+	" EXISTS (SELECT FROM dkim_keys k WHERE k.domain_id = d.id),"
+	" d.tempfail_at IS NOT NULL"
 	" FROM domains d"
 	" WHERE d.id = $1 AND d.org_id = $2 AND d.deleted_at IS NULL",
+[DB_DOMAIN_NAME] =
+	"SELECT unicode_name FROM domains WHERE id = $1 AND org_id = $2",
 [DB_DOMAIN_BY_NAME] =
 	"SELECT id FROM domains"
 	" WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
@@ -265,6 +268,7 @@ static const int ncols[DB__MAX] = {
 [DB_DOMAIN_COUNTS] = DOMAIN_COUNTS__MAX,
 [DB_KEY_COUNTS] = KEY_COUNTS__MAX,
 [DB_STATUS] = STATUS__MAX,
+[DB_DOMAIN_NAME] = DOMAIN_NAME__MAX,
 };
 
 /* The parameters of the statements that name theirs in db.h; 0: not

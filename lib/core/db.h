@@ -55,6 +55,7 @@ enum db_stmt {
 	DB_DOMAIN_COUNTS,
 	DB_KEY_COUNTS,
 	DB_STATUS,
+	DB_DOMAIN_NAME,
 	DB__MAX
 };
 
@@ -152,8 +153,12 @@ enum {
 	DOMAIN_GET_UNICODE,
 	DOMAIN_GET_HAS_ACTIVE, /* 't': an active DKIM key (rotation) */
 	DOMAIN_GET_HAS_KEY,    /* 't': a key was ever issued */
+	DOMAIN_GET_TEMPFAIL,   /* 't': the last check could not ask DNS */
 	DOMAIN_GET__MAX
 };
+/* a domain of the organization by id, deleted or not: what a notice
+ * names */
+enum { DOMAIN_NAME_UNICODE, DOMAIN_NAME__MAX };
 enum { DOMAIN_BY_NAME_ID, DOMAIN_BY_NAME__MAX };
 enum { DOMAIN_WAS_DELETED_ONE, DOMAIN_WAS_DELETED__MAX };
 enum { DOMAIN_INSERT_ID, DOMAIN_INSERT__MAX };

@@ -17,7 +17,7 @@
 
 static const char *const notices[] = {
     "updated",	   "deleted", "issued",		  "reissued",
-    "dkim_failed", "checked", "rotation_started",
+    "dkim_failed", "checked", "rotation_started", "check_tempfail",
 };
 
 static const char *
@@ -86,6 +86,12 @@ page_fetch(struct req *r, int acct, int n, const enum db_stmt *st,
 	return 0;
 }
 
+int
+page_lists(struct req *r, int n, const enum db_stmt *st, PGresult **out)
+{
+	return page_fetch(r, 0, n, st, out);
+}
+
 /* The root element root (status, base), the account and the organization
  * (their names as the serve loop checked them). */
 static void
@@ -124,6 +130,28 @@ page_reads_settings(struct req *r)
 	return 0;
 }
 
+/* The verifier's timer and cron line run it every five minutes
+ * (dist/senderauth-verifier.timer): no check comes sooner. */
+#define VERIFIER_PERIOD_S 300
+
+/* How often the verifier checks, for the page's help: every
+ * verify_new_interval_s (at least the timer's period) for the first
+ * verify_new_hours after an issue, then at least every
+ * verify_max_interval_s. */
+static void
+page_schedule(struct req *r)
+{
+	mxml_node_t *el = xml_el(r->root, "schedule");
+	long every = config_num("verify_new_interval_s");
+
+	if (every < VERIFIER_PERIOD_S)
+		every = VERIFIER_PERIOD_S;
+	xml_attr_num(el, "new-hours", config_num("verify_new_hours"));
+	xml_attr_num(el, "new-minutes", (every + 59) / 60);
+	xml_attr_num(el, "max-hours",
+		     (config_num("verify_max_interval_s") + 3599) / 3600);
+}
+
 int
 page_begin(struct req *r, int status, const char *notice)
 {
@@ -136,6 +164,31 @@ page_begin(struct req *r, int status, const char *notice)
 	page_head(r, "settings", status);
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
+	page_schedule(r);
+	return 0;
+}
+
+int
+page_notice_domain(struct req *r, long id, int from_address)
+{
+	char ids[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
+	PGresult *res;
+
+	if (id <= 0 || mxmlElementGetAttr(r->root, "notice") == NULL)
+		return 0;
+	if ((res = db_exec(DB_DOMAIN_NAME, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		xml_attr(r->root, "notice-domain",
+			 PQgetvalue(res, 0, DOMAIN_NAME_UNICODE));
+		xml_attr_num(r->root, "notice-domain-id", id);
+		xml_attr(r->root, "notice-from",
+			 from_address ? "address" : NULL);
+	}
+	PQclear(res);
 	return 0;
 }
 
@@ -395,6 +448,21 @@ attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
 		xml_attr(el, name, PQgetvalue(res, i, col));
 }
 
+/* The checks' times of a verdict of status column st: checked-at only
+ * once a check gave a verdict (pending: never checked; tempfail: every
+ * check so far failed to ask DNS), tempfail-at of the last check that
+ * could not ask. */
+static void
+attr_checked(mxml_node_t *el, PGresult *res, int i, int st)
+{
+	const char *status = PQgetvalue(res, i, st);
+
+	if (strcmp(status, "verified") == 0 ||
+	    strcmp(status, "unverified") == 0)
+		attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+}
+
 /* The <record> of a DKIM key; its value (free it), or NULL. */
 static char *
 page_key_record(mxml_node_t *el, const char *selector, const char *domain,
@@ -463,8 +531,7 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 
 	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
 	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
-	attr_col(k, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(k, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(k, res, i, DOMAIN_LIST_DKIM_STATUS);
 	if (!PQgetisnull(res, i, DOMAIN_LIST_SELECTOR)) {
 		xml_attr(k, "selector",
 			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
@@ -484,21 +551,27 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
-/* The DMARC verdict; org-domain (and its Unicode form for the page) when
- * the record is the organizational domain's. */
-static void
-page_dmarc(mxml_node_t *d, PGresult *res, int i)
+const char *
+page_dmarc_rua(PGresult *addrs, const char *domain_id)
 {
-	const char *org = PQgetvalue(res, i, DOMAIN_LIST_DMARC_ORG_DOMAIN);
-	char alabel[DOMAIN_MAX + 1], ulabel[ULABEL_MAX + 1];
-	mxml_node_t *el;
+	const char *rua = config_str("dmarc_rua");
+	int j;
 
-	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] == '\0')
-		return;
-	el = xml_el(d, "dmarc");
-	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
-	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
-	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
+	for (j = 0; rua == NULL && j < PQntuples(addrs); j++)
+		if (!PQgetisnull(addrs, j, ADDR_LIST_DOMAIN_ID) &&
+		    strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN_ID),
+			   domain_id) == 0)
+			rua = PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
+	return rua;
+}
+
+/* org-domain (and its Unicode form for the page) when the DMARC record is
+ * the organizational domain's. */
+static void
+page_org_domain(mxml_node_t *el, const char *org)
+{
+	char alabel[DOMAIN_MAX + 1], ulabel[ULABEL_MAX + 1];
+
 	if (org[0] == '\0')
 		return;
 	xml_attr(el, "org-domain", org);
@@ -506,8 +579,59 @@ page_dmarc(mxml_node_t *d, PGresult *res, int i)
 		xml_attr(el, "org-domain-unicode", ulabel);
 }
 
+/* DMARC as the verifier saw it (absent until checked); when the domain
+ * has none, the record to publish: p=none, reports to dmarc_rua, else to
+ * the domain's first sender address, else nowhere. */
 static void
-page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
+page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
+{
+	const char *status = PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS);
+	mxml_node_t *el;
+	char *host, *value;
+
+	if (*status == '\0')
+		return;
+	el = xml_el(d, "dmarc");
+	xml_attr(el, "status", status);
+	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
+	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
+	page_org_domain(el, PQgetvalue(res, i, DOMAIN_LIST_DMARC_ORG_DOMAIN));
+	if (strcmp(status, "missing") != 0)
+		return;
+	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
+	value = records_dmarc(
+	    page_dmarc_rua(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID)));
+	page_record(el, host, value, NULL);
+	free(host);
+	free(value);
+}
+
+/* What Gmail and Yahoo ask of bulk senders since 2024: SPF and DKIM
+ * pass, a DMARC record, and a DKIM signature aligned with the From domain
+ * (RFC 7489 §3.1.1), which the platform's keys are, being the domain's
+ * own, once DKIM is verified. */
+static void
+page_bulk_sender(mxml_node_t *d, PGresult *res, int i)
+{
+	mxml_node_t *el = xml_el(d, "bulk-sender");
+	int dkim = strcmp(PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS),
+			  "verified") == 0;
+
+	xml_attr(el, "spf",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS), "verified")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "dkim", dkim ? "yes" : "no");
+	xml_attr(el, "dmarc",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS), "found")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "aligned", dkim ? "yes" : "no");
+}
+
+static void
+page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
+	    PGresult *addrs)
 {
 	mxml_node_t *d = xml_el(list, "domain"), *el;
 
@@ -518,8 +642,7 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 	el = xml_el(d, "spf");
 	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS));
 	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_SPF_REASON));
-	attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(el, res, i, DOMAIN_LIST_SPF_STATUS);
 	attr_col(el, "verified-at", res, i, DOMAIN_LIST_VERIFIED_AT);
 	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
 		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);
@@ -529,7 +652,8 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 		xml_text_el(el, "suggested",
 			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
 	page_dkim(d, res, i, keys);
-	page_dmarc(d, res, i);
+	page_dmarc(d, res, i, addrs);
+	page_bulk_sender(d, res, i);
 }
 
 int
@@ -548,7 +672,8 @@ page_end(struct req *r)
 		page_address(r, list, lists[L_ADDR], i);
 	list = xml_el(r->root, "domains");
 	for (i = 0; i < PQntuples(lists[L_DOMAIN]); i++)
-		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS]);
+		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS],
+			    lists[L_ADDR]);
 	lists_release();
 	return 0;
 }

@@ -11,7 +11,7 @@
 # workers read).
 
 SA_DIR=${SA_DIR:-$T}
-SA_ACTIONS=${SA_ACTIONS:-"settings register delete log add-domain reissue check"}
+SA_ACTIONS=${SA_ACTIONS:-"settings register delete log add-domain reissue check export"}
 SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-2}
 
 # PostgreSQL refuses to run as root: use the postgres account then.
