@@ -50,17 +50,16 @@ pool_add(void)
 	PGresult *res;
 	uint8_t *sealed = NULL;
 	size_t slen = 0;
+	long id;
 	int rc = -1;
 
 	if (keys_generate(&k) == -1)
 		return -1;
-	if ((res = db_exec(DB_POOL_NEXT_ID, 0, NULL)) == NULL)
+	if ((id = db_next_id(DB_POOL_NEXT_ID)) == -1 ||
+	    keys_seal(&k, crypto_row(row, "dkim_key_pool", id, 0), &sealed,
+		      &slen) == -1)
 		goto out;
-	snprintf(ids, sizeof ids, "%s", PQgetvalue(res, 0, POOL_NEXT_ID_ID));
-	PQclear(res);
-	crypto_row(row, "dkim_key_pool", atol(ids), 0);
-	if (keys_seal(&k, row, &sealed, &slen) == -1)
-		goto out;
+	num(id, ids);
 	num(k.bits, bits);
 	p[2] = k.pub_b64;
 	p[3] = (const char *)sealed;

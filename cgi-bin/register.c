@@ -89,17 +89,6 @@ store(struct req *r, long id, int new, const uint8_t *sealed, size_t slen)
 	return newid;
 }
 
-/* The id of a new address, so its password is sealed for its row. */
-static long
-next_id(void)
-{
-	PGresult *res = db_exec(DB_ADDR_NEXT_ID, 0, NULL);
-	long id = res != NULL ? atol(PQgetvalue(res, 0, ADDR_NEXT_ID_ID)) : -1;
-
-	PQclear(res);
-	return id;
-}
-
 /* Seals the password for the address's row when one was typed; 0 / -1. */
 static int
 seal_password(struct req *r, long id, uint8_t **sealed, size_t *slen)
@@ -126,7 +115,7 @@ reg(struct req *r)
 	int rc = -1, new = id == 0;
 
 	if (db_begin() == -1 || duplicate(r, id) != 0 ||
-	    (new && (id = next_id()) == -1) ||
+	    (new && (id = db_next_id(DB_ADDR_NEXT_ID)) == -1) ||
 	    seal_password(r, id, &sealed, &slen) == -1)
 		goto out;
 	if ((newid = store(r, id, new, sealed, slen)) == -1 &&

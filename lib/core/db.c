@@ -254,13 +254,13 @@ static const int ncols[DB__MAX] = {
 [DB_SWEEP_CLAIM] = SWEEP_CLAIM__MAX,
 [DB_SWEEP_SAVE] = SWEEP_SAVE__MAX,
 [DB_KEY_EXPORT] = KEY_EXPORT__MAX,
-[DB_KEY_NEXT_ID] = KEY_NEXT_ID__MAX,
-[DB_ADDR_NEXT_ID] = ADDR_NEXT_ID__MAX,
+[DB_KEY_NEXT_ID] = NEXT_ID__MAX,
+[DB_ADDR_NEXT_ID] = NEXT_ID__MAX,
 [DB_KEY_OTHERS] = KEY_OTHERS__MAX,
 [DB_KEY_RETIRE_DUE] = KEY_RETIRE_DUE__MAX,
 [DB_ROTATE_DUE] = ROTATE_DUE__MAX,
 [DB_POOL_TAKE] = POOL_TAKE__MAX,
-[DB_POOL_NEXT_ID] = POOL_NEXT_ID__MAX,
+[DB_POOL_NEXT_ID] = NEXT_ID__MAX,
 [DB_POOL_COUNT] = POOL_COUNT__MAX,
 [DB_ORG_INSERT] = ORG_INSERT__MAX,
 [DB_ORG_LIST] = ORG_LIST__MAX,
@@ -597,6 +597,16 @@ int
 db_unique_violation(void)
 {
 	return strcmp(sqlstate, "23505") == 0;
+}
+
+long
+db_next_id(enum db_stmt st)
+{
+	PGresult *res = db_exec(st, 0, NULL);
+	long id = res != NULL ? atol(PQgetvalue(res, 0, NEXT_ID_ID)) : -1;
+
+	PQclear(res);
+	return id;
 }
 
 int

@@ -193,8 +193,8 @@ enum {
 	KEY_OTHERS_RETIRED_AT,
 	KEY_OTHERS__MAX
 };
-enum { KEY_NEXT_ID_ID, KEY_NEXT_ID__MAX };
-enum { ADDR_NEXT_ID_ID, ADDR_NEXT_ID__MAX };
+/* DB_KEY_NEXT_ID, DB_ADDR_NEXT_ID, DB_POOL_NEXT_ID (db_next_id) */
+enum { NEXT_ID_ID, NEXT_ID__MAX };
 enum { KEY_RETIRE_DUE_COUNT, KEY_RETIRE_DUE__MAX };
 /* domains whose active key is older than dkim_rotate_days */
 enum {
@@ -205,7 +205,6 @@ enum {
 	ROTATE_DUE__MAX
 };
 enum { POOL_TAKE_ID, POOL_TAKE_PUBLIC_KEY, POOL_TAKE_SEALED, POOL_TAKE__MAX };
-enum { POOL_NEXT_ID_ID, POOL_NEXT_ID__MAX };
 enum { POOL_COUNT_N, POOL_COUNT__MAX };
 /* provisioning (senderauth-admin org, account) */
 enum { ORG_INSERT_ID, ORG_INSERT__MAX };
@@ -353,6 +352,11 @@ int db_async_socket(const struct db_async *);
 /* The result of the statement in flight, waiting for it if need be; NULL
  * when it failed. The caller PQclear()s it. */
 PGresult *db_async_result(struct db_async *);
+
+/* The id the next row of a table will have (DB_ADDR_NEXT_ID,
+ * DB_KEY_NEXT_ID, DB_POOL_NEXT_ID: its sequence's nextval), so a secret
+ * can be sealed for that row before it is inserted; -1 on failure. */
+long db_next_id(enum db_stmt);
 
 int db_begin(void);
 int db_commit(void);

@@ -152,17 +152,6 @@ pick_selector(const char *domain, char *selector)
 	return 0;
 }
 
-/* The id the next key row will have, so it can be sealed for it. */
-static long
-next_key_id(void)
-{
-	PGresult *res = db_exec(DB_KEY_NEXT_ID, 0, NULL);
-	long id = res != NULL ? atol(PQgetvalue(res, 0, KEY_NEXT_ID_ID)) : -1;
-
-	PQclear(res);
-	return id;
-}
-
 int
 keys_store(long domain_id, long org_id, const char *domain,
 	   const struct key_pair *k, char *selector)
@@ -179,7 +168,7 @@ keys_store(long domain_id, long org_id, const char *domain,
 
 	if (db_run(DB_KEY_RETIRE, 1, p + 1) == -1 ||
 	    pick_selector(domain, selector) == -1 ||
-	    (id = next_key_id()) == -1 ||
+	    (id = db_next_id(DB_KEY_NEXT_ID)) == -1 ||
 	    keys_seal(k, crypto_row(row, "dkim_keys", id, org_id), &sealed,
 		      &slen) == -1)
 		goto out;
