@@ -121,7 +121,9 @@ try {
 	await Promise.all([page.waitForNavigation(), chk.locator('button[type="submit"], input[type="submit"]').first().click()]);
 	const html3 = await page.content();
 	check('check notice shown', html3.includes('DNSを確認しました'));
-	check('SPF and DKIM both ✔ 設定済', (html3.match(/✔ 設定済/g) || []).length === 2);
+	check('SPF and DKIM both ✔ 設定済 (the card\'s row and its folded summary)',
+		html3.includes('SPF <span class="st yes">✔ 設定済</span> · DKIM <span class="st yes">✔ 設定済</span>') &&
+		(html3.match(/✔ 設定済/g) || []).length >= 2);
 	check('no 未設定 left', !html3.includes('未設定'));
 	await page.screenshot({ path: `${shots}/05-verified.png`, fullPage: true });
 
