@@ -10,11 +10,12 @@ source "$SA_TOP/tests/lib/demo.sh"
 SA_PG_FAST=1
 # The demo's DNS (NSD: the platform include, an empty root, the zones the
 # publish tool adds) also serves example.jp, where the test appends the
-# records of mail.example.jp by hand; the demo's verifier loop runs every
-# 5 seconds.
+# records of mail.example.jp by hand, and broken.test, a zone without a
+# file: NSD answers SERVFAIL for it (DNS that cannot be asked); the demo's
+# verifier loop runs every 5 seconds.
 mkdir -p "$SA_DIR/zones"
 sa_demo_soa example.jp >"$SA_DIR/zones/example.jp.zone"
-sa_demo_dns_start example.jp || { not_ok "nsd starts"; exit 1; }
+sa_demo_dns_start example.jp broken.test || { not_ok "nsd starts"; exit 1; }
 export SA_ZONE_FILE=$SA_DIR/zones/example.jp.zone SA_NSD_PIDFILE=$SA_NSD_DIR/nsd.pid
 mapfile -t demo < <(sa_demo_config)
 sa_stack_start "dkim_bits = 1024" "${demo[@]}" \
