@@ -6,7 +6,8 @@
 # SIGTERM, and SIGINT to its process group (Ctrl-C in a terminal), stop
 # every process it started; a restart keeps the database, the zones and
 # the user's senderauth.local.conf, whose lines apply; a line that does not
-# load stops the start with a message.
+# load stops the start with a message. The publish tool refuses a domain
+# the page does not list.
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/integration/lib.sh"
 export BUILD
@@ -147,6 +148,14 @@ post /mail-settings/add-domain "$c" csrf="$(csrf_of "$c")" domain=news.example.c
 check_eq "a domain added again" 303 "$CODE"
 check "its key has the bits of the user's line" \
 	api_has "/settings/domains/domain[@name = 'news.example.com']/dkim[@bits = '1024']"
+
+# the publish tool on a domain the page does not list: an error, no zone
+out=$($publish nosuch.example.com 2>&1)
+check_eq "publishing a domain not on the page fails" 1 "$?"
+check "and says why" grep -q "no domain nosuch.example.com on the page" <<<"$out"
+check "and writes no zone" [ ! -e "$state/zones/nosuch.example.com.zone" ]
+$publish >/dev/null 2>&1
+check_eq "no domain given: usage, status 2" 2 "$?"
 
 # --- Ctrl-C (SIGINT to the process group) stops everything
 procs=$(demo_procs)
