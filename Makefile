@@ -6,6 +6,7 @@
 #   make bench      the benchmarks under bench/
 #   make install / uninstall   PREFIX=/usr DESTDIR=… (dist/install.sh)
 #   make fuzz       libFuzzer targets under tests/fuzz (clang)
+#   make spf-diff   the differential SPF test against pyspf, full size
 #   make check-format / format
 
 # Output directory; the test build uses build-test.
@@ -21,11 +22,12 @@ LDFLAGS += $(SAN)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# Libraries per link graph: web binaries never link c-ares, the verifier
+# Libraries per link graph: web binaries never link c-ares (nor libpsl,
+# the Public Suffix List of DMARC's organizational domain), the verifier
 # never links libfcgi.
 LIBS_CORE = $(shell pkg-config --libs libpq openssl mxml libidn2) -lpthread
 LIBS_WEB = -lfcgi $(LIBS_CORE)
-LIBS_VERIFY = $(shell pkg-config --libs libcares) $(LIBS_CORE)
+LIBS_VERIFY = $(shell pkg-config --libs libcares libpsl) $(LIBS_CORE)
 
 # The shared library, one module per concern, one folder per layer:
 # core/ is linked by everyone, web/ by the FastCGI actions, verify/ by the
@@ -58,7 +60,7 @@ ifneq ($(wildcard tests/conformance/rfc7208.c),)
 TEST_BINS += $(BUILD)/tests/rfc7208
 endif
 
-.PHONY: all test tests run bench fuzz install uninstall clean check-format format deps check-layers
+.PHONY: all test tests run bench fuzz spf-diff install uninstall clean check-format format deps check-layers
 all: $(BINS)
 
 tests: all $(TEST_BINS)
@@ -66,6 +68,7 @@ tests: all $(TEST_BINS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/lib/verify/%.o: CPPFLAGS += $(shell pkg-config --cflags libpsl)
 
 $(CORE_A): $(call layer_objs,core)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -83,8 +86,7 @@ $(BUILD)/cgi-bin/%: $(BUILD)/obj/cgi-bin/%.o $(WEB_A) $(CORE_A)
 $(BUILD)/verifier: $(BUILD)/obj/cron/verifier.o $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
-# It may use every layer; where the installed sql/ directory is.
-$(BUILD)/obj/admin/%.o: CPPFLAGS += -DSA_SQL_DIR='"$(PREFIX)/share/senderauth/sql"'
+# It may use every layer.
 $(BUILD)/senderauth-admin: $(ADMIN_OBJS) $(WEB_A) $(VERIFY_A) $(CORE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_VERIFY)
 
@@ -126,6 +128,19 @@ bench:
 
 fuzz:
 	$(MAKE) -C tests/fuzz
+
+# The differential test of the SPF engine against pyspf at full size
+# (tests/conformance/README): SPF_DIFF_CASES random record sets, with a
+# random seed it prints or SEED=S; CASE=K replays one case of SEED. The
+# release build's verifier, at low priority. `make test` runs a small
+# fixed-seed one (tests/integration/t310-spf-diff.sh).
+SPF_DIFF_CASES ?= 10000
+spf-diff:
+	bash tests/lib/deps.sh
+	$(MAKE) all
+	BUILD=$(BUILD) nice bash tests/conformance/spf-diff.sh \
+		$(if $(CASE),--case $(CASE),--cases $(SPF_DIFF_CASES)) \
+		$(if $(SEED),--seed $(SEED))
 
 # make install PREFIX=/usr DESTDIR=…: the layout of README "Running it in
 # production", every file listed in $(PREFIX)/share/senderauth/

@@ -21,6 +21,7 @@ int admin_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int admin_migrate(int argc, char **argv);
 int admin_org(int argc, char **argv);
 int admin_account(int argc, char **argv);
+int admin_status(int argc, char **argv);
 int admin_export_keys(int argc, char **argv);
 int admin_pool_fill(int argc, char **argv);
 int admin_rotate_keys(int argc, char **argv);

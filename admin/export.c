@@ -18,6 +18,12 @@
  * when given; the keys/ directory is 0750 with the same owner and group. One
  * summary line on stdout; exit 1 only when it could not do its job. This is the
  * only way private keys leave the database; they are never printed or logged.
+ *
+ * Without options it takes them from the configuration (export_opendkim_dir
+ * and export_rspamd_dir, lists; export_owner, export_group, export_reload):
+ * the verifier's timer and cron line run it so. An option given replaces
+ * its key (--opendkim or --rspamd replaces both directory keys); with no
+ * target from either it says so and exits 2.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -36,11 +42,13 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "file.h"
 #include "util.h"
 
 #define EXPORT_USAGE                                                           \
-	"export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "       \
+	"export-keys [--opendkim DIR | --rspamd DIR]... [--owner USER] "       \
 	"[--group GROUP] [--reload CMD]"
+#define EXPORT_DIRS_MAX 8 /* of each kind */
 #define EXPORT_FILE_MAX (1 << 24)
 
 struct xkey {
@@ -111,25 +119,11 @@ static int
 put_file(struct xrun *x, const char *path, const char *data, size_t len,
 	 mode_t mode)
 {
-	char tmp[PATH_MAX];
-	int fd, ok;
-
 	if (same_file(x, path, data, len, mode))
 		return 0;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >=
-		sizeof tmp ||
-	    (fd = mkstemp(tmp)) == -1) {
+	if (file_replace(path, data, len, mode, x->uid, x->gid) == -1) {
 		fprintf(stderr, "senderauth-admin: %s: %s\n", path,
 			strerror(errno));
-		return -1;
-	}
-	ok = fchmod(fd, mode) == 0 && fchown(fd, x->uid, x->gid) == 0 &&
-	     write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "senderauth-admin: %s: %s\n", path,
-			strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	x->written++;
@@ -360,7 +354,8 @@ free_keys(struct xrun *x)
 }
 
 struct xopts {
-	const char *opendkim[8], *rspamd[8], *owner, *group, *reload;
+	const char *opendkim[EXPORT_DIRS_MAX], *rspamd[EXPORT_DIRS_MAX];
+	const char *owner, *group, *reload;
 	size_t nopendkim, nrspamd;
 };
 
@@ -378,9 +373,9 @@ parse(int argc, char **argv, struct xopts *o)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'o' && o->nopendkim < 8)
+		if (ch == 'o' && o->nopendkim < EXPORT_DIRS_MAX)
 			o->opendkim[o->nopendkim++] = optarg;
-		else if (ch == 'r' && o->nrspamd < 8)
+		else if (ch == 'r' && o->nrspamd < EXPORT_DIRS_MAX)
 			o->rspamd[o->nrspamd++] = optarg;
 		else if (ch == 'u')
 			o->owner = optarg;
@@ -391,7 +386,27 @@ parse(int argc, char **argv, struct xopts *o)
 		else
 			return -1;
 	}
-	return optind == argc && o->nopendkim + o->nrspamd > 0 ? 0 : -1;
+	return optind == argc ? 0 : -1;
+}
+
+/* What the command line left out, from the configuration; 0, or -1 when
+ * neither names a directory to write. */
+static int
+from_config(struct xopts *o)
+{
+	if (o->nopendkim + o->nrspamd == 0) {
+		o->nopendkim = config_list("export_opendkim_dir", o->opendkim,
+					   EXPORT_DIRS_MAX);
+		o->nrspamd = config_list("export_rspamd_dir", o->rspamd,
+					 EXPORT_DIRS_MAX);
+	}
+	if (o->owner == NULL)
+		o->owner = config_str("export_owner");
+	if (o->group == NULL)
+		o->group = config_str("export_group");
+	if (o->reload == NULL)
+		o->reload = config_str("export_reload");
+	return o->nopendkim + o->nrspamd > 0 ? 0 : -1;
 }
 
 static int
@@ -444,6 +459,14 @@ admin_export_keys(int argc, char **argv)
 
 	if (parse(argc, argv, &o) == -1)
 		return admin_usage(EXPORT_USAGE);
+	if (from_config(&o) == -1) {
+		fprintf(stderr,
+			"senderauth-admin: export-keys: no target: give "
+			"--opendkim DIR or --rspamd DIR, or set "
+			"export_opendkim_dir or export_rspamd_dir in "
+			"the configuration\n");
+		return ADMIN_USAGE;
+	}
 	if (owner_group(&o, &x) == -1)
 		return ADMIN_FAIL;
 	umask(077);

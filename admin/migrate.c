@@ -15,9 +15,11 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
@@ -26,9 +28,10 @@
 #include "crypto.h"
 #include "util.h"
 
-#ifndef SA_SQL_DIR
-#define SA_SQL_DIR "/usr/local/share/senderauth/sql"
-#endif
+/* The installed sql/ directory is found from where this binary is:
+ * PREFIX/sbin/senderauth-admin -> PREFIX/share/senderauth/sql, whatever
+ * PREFIX it was built with (`make` then `make install PREFIX=/usr`). */
+#define SQL_DIR_FROM_BIN "/../share/senderauth/sql"
 #define MIGRATIONS_MAX 1000
 #define MIGRATION_BYTES_MAX (16 << 20)
 
@@ -303,6 +306,22 @@ run(PGconn *c, struct migration *ms, size_t n, int dry)
 	return ADMIN_OK;
 }
 
+/* PREFIX/share/senderauth/sql for this binary's PREFIX, in buf. */
+static const char *
+installed_sql(char *buf)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, PATH_MAX - 1);
+	char *slash;
+
+	if (n <= 0 || (size_t)n + sizeof SQL_DIR_FROM_BIN > PATH_MAX)
+		return "/usr/share/senderauth/sql";
+	buf[n] = '\0';
+	if ((slash = strrchr(buf, '/')) != NULL)
+		*slash = '\0';
+	memcpy(buf + strlen(buf), SQL_DIR_FROM_BIN, sizeof SQL_DIR_FROM_BIN);
+	return buf;
+}
+
 int
 admin_migrate(int argc, char **argv)
 {
@@ -312,7 +331,8 @@ admin_migrate(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static struct migration ms[MIGRATIONS_MAX];
-	const char *dir = SA_SQL_DIR;
+	char here[PATH_MAX];
+	const char *dir = installed_sql(here);
 	PGconn *c = NULL;
 	size_t n = 0, i;
 	int ch, dry = 0, rc = ADMIN_FAIL;

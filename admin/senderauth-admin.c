@@ -27,8 +27,11 @@ static const struct command {
 	const char *usage;
 } commands[] = {
     {"migrate", admin_migrate, "migrate [--dry-run] [--sql DIR]"},
+    {"org", admin_org, "org add NAME | org list"},
+    {"account", admin_account, "account add ORG_ID NAME"},
+    {"status", admin_status, "status"},
     {"export-keys", admin_export_keys,
-     "export-keys (--opendkim DIR | --rspamd DIR)... [--owner USER] "
+     "export-keys [--opendkim DIR | --rspamd DIR]... [--owner USER] "
      "[--group GROUP] [--reload CMD]"},
     {"pool-fill", admin_pool_fill, "pool-fill [--size N]"},
     {"rotate-keys", admin_rotate_keys, "rotate-keys"},

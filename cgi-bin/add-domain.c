@@ -1,10 +1,11 @@
 /*
  * add-domain - POST /mail-settings/add-domain: normalizes what the user
- * typed (valid_domain), stores the domain with the SPF record of the
- * configuration and issues its DKIM key. A name deleted earlier from this
- * organization is confirmed first (confirm_readd=1): the new selector and
- * key replace the old DNS record. If the key cannot be issued the domain is
- * kept with its SPF record and the page offers DKIMレコード発行.
+ * typed (valid_domain: an address gives its domain, which the notice
+ * names), stores the domain with the SPF record of the configuration and
+ * issues its DKIM key; the answer goes to the domain's card. A name deleted
+ * earlier from this organization is confirmed first (confirm_readd=1): the new
+ * selector and key replace the old DNS record. If the key cannot be issued the
+ * domain is kept with its SPF record and the page offers DKIMレコード発行.
  */
 #include <stdlib.h>
 
@@ -99,6 +100,8 @@ add(struct req *r)
 		rc = readd_warning(r);
 		goto out;
 	}
+	/* the notice says which domain an address gave */
+	r->notice_from = d->n ? "address" : NULL;
 	if (keys_issue(r, KEYS_ADD, 0, 0, d->norm, d->unicode, insert) == -1) {
 		if (db_unique_violation())
 			http_invalid(r, F_DOMAIN, "duplicate", NULL);

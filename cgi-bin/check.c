@@ -2,9 +2,10 @@
  * check - POST /mail-settings/check: 今すぐ確認. Checks one domain of the
  * organization now, synchronously, by running `verifier run --domain ID`
  * (the same code path as cron, so the verdict is written the same way)
- * with the short check_timeout_ms, then answers 303 to the page, which
- * shows the result. Web binaries never link c-ares: the DNS work stays in
- * the verifier process.
+ * with the short check_timeout_ms, then answers 303 to the domain's card,
+ * which shows the result: checked, or check_tempfail when DNS could not
+ * be asked (the previous verdict stays). Web binaries never link c-ares:
+ * the DNS work stays in the verifier process.
  */
 #include <limits.h>
 #include <signal.h>
@@ -87,14 +88,36 @@ find(struct req *r)
 	return page_find(r, DB_DOMAIN_GET, r->v[F_ID].n);
 }
 
+/* 1 when the verdict the verifier left for domain id could not ask DNS
+ * (the previous one stays), 0 when not, -1. */
+static int
+tempfail(struct req *r, long id)
+{
+	char ids[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
+	PGresult *res = db_exec(DB_DOMAIN_GET, 2, p);
+	int tf = -1;
+
+	if (res != NULL && PQntuples(res) == 1)
+		tf = PQgetvalue(res, 0, DOMAIN_GET_TEMPFAIL)[0] == 't';
+	PQclear(res);
+	return tf;
+}
+
 static int
 check(struct req *r)
 {
-	if (run_verifier(r->v[F_ID].n, config_num("check_timeout_ms")) == -1) {
+	long id = r->v[F_ID].n;
+	int tf;
+
+	if (run_verifier(id, config_num("check_timeout_ms")) == -1) {
 		http_fail(r, 503, "check_failed");
 		return -1;
 	}
-	http_redirect(r, "checked");
+	if ((tf = tempfail(r, id)) == -1)
+		return -1;
+	/* DNS not reached is a warning, not the green "checked" */
+	http_redirect_domain(r, tf ? "check_tempfail" : "checked", id, 1);
 	return 0;
 }
 

@@ -83,7 +83,10 @@ del(struct req *r)
 			 id, name, NULL) == -1 ||
 	    db_commit() == -1)
 		return -1;
-	http_redirect(r, "deleted");
+	if (domain)
+		http_redirect_domain(r, "deleted", id, 0);
+	else
+		http_redirect(r, "deleted");
 	return 0;
 }
 

@@ -59,4 +59,5 @@ out:
 	return rc;
 }
 
-HTTP_MAIN(.name = "log", .methods = HTTP_GET, .handle = log_page)
+HTTP_MAIN(.name = "log", .methods = HTTP_GET, .handle = log_page,
+	  .reads = page_reads_log)

@@ -25,7 +25,7 @@ static const struct field fields[F__MAX] = {
     /* an edit: any id, which must be an address the account registered */
     [F_ID] = {"id", valid_id, FIELD_PARAM | FIELD_FORM_ID},
     [F_ADDRESS] = {"address", valid_address, FIELD_REQUIRED},
-    [F_HOST] = {"smtp_host", valid_line, 0},
+    [F_HOST] = {"smtp_host", valid_smtp_host, 0},
     [F_PORT] = {"smtp_port", valid_port, 0},
     [F_USER] = {"smtp_user", valid_line, 0},
     [F_PASSWORD] = {"smtp_password", valid_line, FIELD_SECRET},

@@ -3,7 +3,8 @@
  * checks one domain's SPF, DKIM and DMARC records over DNS without a
  * database and prints the <check> document of DESIGN.md "Commands".
  * `verifier run` checks every due domain of the database and writes the
- * verdicts (lib/verify/sweep.c); cron runs it every five minutes.
+ * verdicts (lib/verify/sweep.c), then the metrics file when metrics_file
+ * is set (lib/verify/metrics.c); cron runs it every five minutes.
  * Subcommands dispatch through one table (like git's commands[]), each
  * with the configuration file loaded and checked first.
  *
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -29,6 +31,7 @@
 #include "db.h"
 #include "dkim.h"
 #include "dns.h"
+#include "metrics.h"
 #include "records.h"
 #include "report.h"
 #include "spf.h"
@@ -68,7 +71,8 @@ static const char usage_text[] =
     "                        2000)\n"
     "\n"
     "run checks every domain of the database that is due (or only domain\n"
-    "ID, due or not), writes the verdicts and prints one summary line.\n"
+    "ID, due or not), writes the verdicts and prints one summary line;\n"
+    "without --domain it also writes the metrics file (metrics_file).\n"
     "Several runs, on one host or many, share the work. Exit status 0\n"
     "when it ran, whatever the verdicts; 1 when the database or the\n"
     "configuration failed.\n"
@@ -499,6 +503,7 @@ cmd_run(int argc, char **argv)
 	struct sweep_opts so;
 	struct sweep_stats st;
 	struct dns_resolver *r = NULL;
+	const char *mf;
 	int rc;
 
 	memset(&o, 0, sizeof o);
@@ -527,6 +532,10 @@ cmd_run(int argc, char **argv)
 	printf("verifier: checked %lu, verified %lu, unverified %lu, "
 	       "tempfail %lu, %.2f s\n",
 	       st.checked, st.verified, st.unverified, st.tempfail, st.seconds);
+	/* 今すぐ確認's runs of one domain are not the periodic run */
+	if (so.domain_id == 0 && (mf = config_str("metrics_file")) != NULL &&
+	    metrics_write(mf, &st, time(NULL)) == -1)
+		goto out;
 	rc = 0;
 out:
 	dns_resolver_free(r);

@@ -31,7 +31,8 @@
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:k="urn:senderauth:msg"
     xmlns:exsl="http://exslt.org/common"
-    exclude-result-prefixes="k exsl">
+    xmlns:str="http://exslt.org/strings"
+    exclude-result-prefixes="k exsl str">
 
 <xsl:include href="messages.ja.xml"/>
 <xsl:include href="messages.en.xml"/>
@@ -275,29 +276,55 @@
 <!-- ================================================================
      settings root: the メール設定 screen
      ================================================================ -->
+<xsl:template match="settings[@request = domains/domain/@id]" mode="main">
+  <xsl:call-template name="request">
+    <xsl:with-param name="d" select="domains/domain[@id = current()/@request]"/>
+  </xsl:call-template>
+</xsl:template>
 <xsl:template match="settings" mode="main">
-  <xsl:apply-templates select="@notice"/>
+  <!-- a notice or a question about a domain shows at its card -->
+  <xsl:apply-templates select="@notice[not(../@notice-domain-id)]"/>
   <xsl:apply-templates select="error"/>
-  <xsl:apply-templates select="confirm"/>
+  <xsl:apply-templates select="confirm[@kind = 'address' or not(@id = ../domains/domain/@id)]"/>
   <xsl:call-template name="address-form"/>
   <xsl:call-template name="address-list"/>
   <xsl:call-template name="domain-section"/>
 </xsl:template>
 
-<!-- Notice after a successful POST (303 → ?notice=…). -->
+<!-- Notice after a successful POST (303 → ?notice=…). About a domain
+     (@notice-domain), it names it: notice.CODE.domain; from an address
+     (@notice-from), it says which domain was taken. -->
 <xsl:template match="@notice">
   <div role="status">
     <xsl:attribute name="class">
       <xsl:choose>
         <xsl:when test=". = 'dkim_failed'">box err</xsl:when>
-        <xsl:when test=". = 'reissued' or . = 'rotation_started'">box warn</xsl:when>
+        <xsl:when test=". = 'reissued' or . = 'rotation_started' or . = 'check_tempfail'">box warn</xsl:when>
         <xsl:otherwise>box ok</xsl:otherwise>
       </xsl:choose>
     </xsl:attribute>
-    <xsl:call-template name="msg">
-      <xsl:with-param name="k" select="concat('notice.', .)"/>
-      <xsl:with-param name="fallback" select="'notice.unknown'"/>
-    </xsl:call-template>
+    <xsl:choose>
+      <xsl:when test="../@notice-domain">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('notice.', ., '.domain')"/>
+          <xsl:with-param name="fallback" select="concat('notice.', .)"/>
+          <xsl:with-param name="fallback2" select="'notice.unknown'"/>
+          <xsl:with-param name="a" select="../@notice-domain"/>
+        </xsl:call-template>
+        <xsl:if test="../@notice-from = 'address'">
+          <xsl:call-template name="msg">
+            <xsl:with-param name="k" select="'notice.from_address'"/>
+            <xsl:with-param name="a" select="../@notice-domain"/>
+          </xsl:call-template>
+        </xsl:if>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('notice.', .)"/>
+          <xsl:with-param name="fallback" select="'notice.unknown'"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </div>
 </xsl:template>
 
@@ -329,7 +356,10 @@
       <button type="submit" class="btn danger">
         <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}">
+        <xsl:if test="@kind = 'domain'"><xsl:attribute name="href"><xsl:value-of select="concat($base, '#domain-', @id)"/></xsl:attribute></xsl:if>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template>
+      </a>
     </form>
   </div>
 </xsl:template>
@@ -520,14 +550,14 @@
 </xsl:template>
 
 <!-- A field error: err.FIELD.CODE, else err.CODE. duplicate names the
-     registrant and the address. -->
+     registrant and the address; url what the input holds instead. -->
 <xsl:template match="field/error">
   <p class="ferr">
     <xsl:call-template name="msg">
       <xsl:with-param name="k" select="concat('err.', ../@name, '.', @code)"/>
       <xsl:with-param name="fallback" select="concat('err.', @code)"/>
       <xsl:with-param name="fallback2" select="'err.unknown'"/>
-      <xsl:with-param name="a" select="@registrant"/>
+      <xsl:with-param name="a" select="@registrant | @suggestion"/>
       <xsl:with-param name="b" select="@address"/>
     </xsl:call-template>
   </p>
@@ -616,13 +646,20 @@
 
 <!-- ==== Domains ==== -->
 
-<!-- "ドメイン情報": the add form, the re-add warning, one card per domain,
-     and how to merge into an existing SPF record. -->
+<!-- "ドメイン情報": with more than three domains a summary linking to
+     the cards; the add form, the re-add warning, one card per domain, and
+     how to merge into an existing SPF record. A notice about a domain
+     that is gone (deleted) shows at the top. -->
 <xsl:template name="domain-section">
   <section class="card" id="domains">
     <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
-    <h3><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
-    <form method="post" action="{$base}add-domain" novalidate="novalidate">
+    <xsl:call-template name="terms"/>
+    <xsl:apply-templates select="@notice[../@notice-domain-id][not(../domains/domain/@id = ../@notice-domain-id)]"/>
+    <xsl:if test="count(domains/domain) &gt; 3">
+      <xsl:call-template name="domain-summary"/>
+    </xsl:if>
+    <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <form method="post" action="{$base}add-domain#add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="form[@name = 'add_domain']"/>
@@ -638,9 +675,11 @@
         </button>
       </div>
     </form>
+    <xsl:apply-templates select="form[@name = 'add_domain']/field/error[@code = 'url'][@suggestion != '']" mode="offer"/>
     <xsl:apply-templates select="readd-warning"/>
     <xsl:choose>
       <xsl:when test="domains/domain">
+        <xsl:call-template name="howto"/>
         <xsl:apply-templates select="domains/domain"/>
         <xsl:call-template name="spf-help"/>
       </xsl:when>
@@ -649,6 +688,20 @@
       </xsl:otherwise>
     </xsl:choose>
   </section>
+</xsl:template>
+
+<!-- A URL or host:port typed for a domain: add the name found in it. -->
+<xsl:template match="error" mode="offer">
+  <form class="actions flat offer" method="post" action="{$base}add-domain#add-domain">
+    <xsl:call-template name="csrf"/>
+    <input type="hidden" name="domain" value="{@suggestion}"/>
+    <button type="submit" class="btn">
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'dom.url.offer'"/>
+        <xsl:with-param name="a" select="@suggestion"/>
+      </xsl:call-template>
+    </button>
+  </form>
 </xsl:template>
 
 <!-- The typed domain was deleted before: confirm before a new selector. -->
@@ -672,10 +725,83 @@
   </div>
 </xsl:template>
 
-<!-- One domain: status row, actions, the records to publish, what DNS
-     holds now. -->
+<!-- With more than three domains: one row per domain, its name linking
+     to its card, the statuses and the last check. -->
+<xsl:template name="domain-summary">
+  <div class="scroll">
+    <table class="summary">
+      <thead>
+        <tr>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dmarc'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template></th>
+        </tr>
+      </thead>
+      <tbody>
+        <xsl:for-each select="domains/domain">
+          <tr>
+            <td><a class="dname" href="#domain-{@id}"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></a></td>
+            <td><xsl:apply-templates select="spf" mode="chip"/></td>
+            <td><xsl:apply-templates select="dkim" mode="chip"/></td>
+            <td>
+              <xsl:call-template name="msg">
+                <xsl:with-param name="k" select="concat('dmarc.short.', dmarc/@status)"/>
+                <xsl:with-param name="fallback" select="'dmarc.short.none'"/>
+                <xsl:with-param name="a" select="dmarc/@policy"/>
+              </xsl:call-template>
+            </td>
+            <td class="nowrap"><xsl:call-template name="checked-at"/></td>
+          </tr>
+        </xsl:for-each>
+      </tbody>
+    </table>
+  </div>
+</xsl:template>
+
+<!-- ✔ 設定済 or 未設定, without the reason: the summary and a card's
+     heading. -->
+<xsl:template match="spf | dkim" mode="chip">
+  <xsl:choose>
+    <xsl:when test="@status = 'verified'">
+      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+    </xsl:when>
+    <xsl:otherwise>
+      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+    </xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- One domain, a card that folds (details): its heading with the
+     statuses; the notice or question about it, when there is one; status
+     row, actions, the records to publish, what DNS holds now. With more
+     than three domains a card whose records are all in place starts
+     folded, unless a notice or a question is about it. -->
 <xsl:template match="domain">
-  <article class="domain" id="domain-{@id}">
+  <details class="domain" id="domain-{@id}">
+    <xsl:if test="count(../domain) &lt;= 3 or not(spf/@status = 'verified' and dkim/@status = 'verified')
+        or dkim/next or @id = /settings/@notice-domain-id or @id = /settings/confirm[@kind != 'address']/@id">
+      <xsl:attribute name="open">open</xsl:attribute>
+    </xsl:if>
+    <summary>
+      <strong class="dname"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
+      <span class="chips">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates select="spf" mode="chip"/>
+        <xsl:text> · </xsl:text>
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:apply-templates select="dkim" mode="chip"/>
+      </span>
+    </summary>
+    <xsl:if test="@id = /settings/@notice-domain-id or @id = /settings/confirm[@kind != 'address']/@id">
+      <div class="in">
+        <xsl:apply-templates select="/settings/@notice[../@notice-domain-id = current()/@id]"/>
+        <xsl:apply-templates select="/settings/confirm[@kind != 'address'][@id = current()/@id]"/>
+      </div>
+    </xsl:if>
     <div class="scroll">
       <table>
         <thead>
@@ -702,7 +828,7 @@
             <td><xsl:apply-templates select="spf" mode="status"/></td>
             <td><xsl:apply-templates select="dkim" mode="status"/></td>
             <td class="act">
-              <form class="inline" method="post" action="{$base}delete">
+              <form class="inline" method="post" action="{$base}delete#domain-{@id}">
                 <xsl:call-template name="csrf"/>
                 <input type="hidden" name="kind" value="domain"/>
                 <input type="hidden" name="id" value="{@id}"/>
@@ -716,6 +842,7 @@
       </table>
     </div>
     <div class="in">
+      <xsl:apply-templates select="bulk-sender"/>
       <div class="tools">
         <xsl:call-template name="post-button">
           <xsl:with-param name="action" select="'check'"/>
@@ -747,6 +874,9 @@
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
+        <a class="btn sm" href="{$base}?request={@id}">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.request'"/></xsl:call-template>
+        </a>
       </div>
       <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
       <div class="scroll">
@@ -774,7 +904,7 @@
         <xsl:apply-templates select="dmarc"/>
       </dl>
     </div>
-  </article>
+  </details>
 </xsl:template>
 
 <!-- The header of a table of records. -->
@@ -808,7 +938,7 @@
   <xsl:param name="label"/>
   <xsl:param name="class" select="'btn'"/>
   <xsl:param name="rotate" select="false()"/>
-  <form class="inline" method="post" action="{$base}{$action}">
+  <form class="inline" method="post" action="{$base}{$action}#domain-{@id}">
     <xsl:call-template name="csrf"/>
     <input type="hidden" name="id" value="{@id}"/>
     <xsl:if test="$rotate">
@@ -884,10 +1014,30 @@
   </xsl:variable>
   <tr>
     <td><xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
-    <td class="mono"><xsl:value-of select="@host"/></td>
+    <td>
+      <span class="mono"><xsl:value-of select="@host"/></span>
+      <xsl:if test="$key != 'retired'"><xsl:call-template name="panel-host"/></xsl:if>
+    </td>
     <td><xsl:value-of select="@type"/></td>
     <td>
+      <xsl:variable name="value">
+        <xsl:choose>
+          <xsl:when test="$key = 'spf'"><xsl:apply-templates select=".." mode="publish"/></xsl:when>
+          <xsl:otherwise><xsl:value-of select="@value"/></xsl:otherwise>
+        </xsl:choose>
+      </xsl:variable>
       <xsl:choose>
+        <xsl:when test="$key = 'spf' and ../found and ../suggested != ''">
+          <p class="kstate add">
+            <xsl:choose>
+              <xsl:when test="../found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
+              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+            </xsl:choose>
+          </p>
+        </xsl:when>
+        <xsl:when test="$key = 'spf' and ../found and string($value) != @value">
+          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.published'"/></xsl:call-template></p>
+        </xsl:when>
         <xsl:when test="$key = 'dkim' and ../next">
           <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></p>
         </xsl:when>
@@ -911,8 +1061,8 @@
       </xsl:choose>
       <xsl:call-template name="copy-field">
         <xsl:with-param name="id" select="$id"/>
-        <xsl:with-param name="value" select="@value"/>
-        <xsl:with-param name="multiline" select="string-length(@value) &gt; 90"/>
+        <xsl:with-param name="value" select="$value"/>
+        <xsl:with-param name="multiline" select="string-length($value) &gt; 90"/>
       </xsl:call-template>
       <xsl:if test="$kind = 'dkim'">
         <p class="muted">
@@ -939,8 +1089,7 @@
   </tr>
 </xsl:template>
 
-<!-- What DNS holds now (found) and, for SPF, the record to publish
-     instead (suggested) when it is not simply the issued one. -->
+<!-- What DNS holds now (found). -->
 <xsl:template match="spf | dkim" mode="dns">
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:if test="found">
@@ -955,18 +1104,25 @@
       </xsl:for-each>
     </dd>
   </xsl:if>
-  <xsl:if test="suggested != '' and (found or suggested != record/@value)">
-    <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.suggested'"/></xsl:call-template></dt>
-    <dd>
-      <xsl:call-template name="copy-field">
-        <xsl:with-param name="id" select="concat($kind, '-', ../@id, '-suggested')"/>
-        <xsl:with-param name="value" select="suggested"/>
-      </xsl:call-template>
-    </dd>
-  </xsl:if>
 </xsl:template>
 
-<!-- DMARC, as information: found (policy), missing, invalid, tempfail. -->
+<!-- The one SPF record to publish: when the domain publishes SPF
+     records (found), the verifier's merge of them with the platform's
+     terms (suggested), which replaces them, or the one found when it is
+     right already; the issued record only when there is none. The page,
+     the DNS request and /mail-settings/export (cgi-bin/export.c) choose
+     alike. -->
+<xsl:template match="spf" mode="publish">
+  <xsl:choose>
+    <xsl:when test="found and suggested != ''"><xsl:value-of select="suggested"/></xsl:when>
+    <xsl:when test="found and @status = 'verified'"><xsl:value-of select="found"/></xsl:when>
+    <xsl:otherwise><xsl:value-of select="record/@value"/></xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
+<!-- DMARC, as information: found (policy), missing, invalid, tempfail;
+     with org-domain, the record judged is the organizational domain's
+     (the domain has none of its own), which the page names. -->
 <xsl:template match="dmarc">
   <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
   <dd>
@@ -982,6 +1138,7 @@
           <xsl:with-param name="k" select="'dmarc.missing'"/>
           <xsl:with-param name="a" select="../@name"/>
         </xsl:call-template>
+        <xsl:apply-templates select="record" mode="dmarc"/>
       </xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="msg">
@@ -991,7 +1148,54 @@
         </xsl:call-template>
       </xsl:otherwise>
     </xsl:choose>
+    <xsl:if test="@org-domain != '' and (@status = 'found' or @status = 'invalid')">
+      <p class="muted">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="concat('dmarc.org_domain.', @status)"/>
+          <xsl:with-param name="a">
+            <xsl:choose>
+              <xsl:when test="@org-domain-unicode != ''"><xsl:value-of select="@org-domain-unicode"/></xsl:when>
+              <xsl:otherwise><xsl:value-of select="@org-domain"/></xsl:otherwise>
+            </xsl:choose>
+          </xsl:with-param>
+        </xsl:call-template>
+      </p>
+    </xsl:if>
   </dd>
+</xsl:template>
+
+<!-- The DMARC record suggested to a domain without one: where, what (to
+     copy), and how its policy is meant to grow. -->
+<xsl:template match="record" mode="dmarc">
+  <p class="muted">
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template>
+    <xsl:text> </xsl:text>
+    <span class="mono"><xsl:value-of select="@host"/></span>
+    <xsl:text> · </xsl:text>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template>
+    <xsl:text> </xsl:text>
+    <xsl:value-of select="@type"/>
+  </p>
+  <xsl:call-template name="copy-field">
+    <xsl:with-param name="id" select="concat('dmarc-', ancestor::domain/@id)"/>
+    <xsl:with-param name="value" select="@value"/>
+  </xsl:call-template>
+  <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.path'"/></xsl:call-template></p>
+</xsl:template>
+
+<!-- What Gmail and Yahoo require from bulk senders, one mark each. -->
+<xsl:template match="bulk-sender">
+  <p class="bulk">
+    <span class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.title'"/></xsl:call-template></span>
+    <xsl:for-each select="@spf | @dkim | @dmarc | @aligned">
+      <xsl:text> </xsl:text>
+      <span class="ck {.}">
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
+        <xsl:text> </xsl:text>
+        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', .)"/></xsl:call-template>
+      </span>
+    </xsl:for-each>
+  </p>
 </xsl:template>
 
 <!-- Merging into an existing SPF record, and why ~all rather than -all.
@@ -1014,6 +1218,264 @@
     </p>
     <p><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
   </details>
+</xsl:template>
+
+<!-- ==== Help, and the page for the person who edits DNS ==== -->
+
+<!-- "?" marks: what SPF, DKIM and DMARC are, folded. -->
+<xsl:template name="terms">
+  <div class="terms">
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.spf.q'"/>
+      <xsl:with-param name="a" select="'help.spf'"/>
+    </xsl:call-template>
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.dkim.q'"/>
+      <xsl:with-param name="a" select="'help.dkim'"/>
+    </xsl:call-template>
+    <xsl:call-template name="term">
+      <xsl:with-param name="q" select="'help.dmarc.q'"/>
+      <xsl:with-param name="a" select="'help.dmarc'"/>
+    </xsl:call-template>
+  </div>
+</xsl:template>
+<xsl:template name="term">
+  <xsl:param name="q"/>
+  <xsl:param name="a"/>
+  <details class="q">
+    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="$q"/></xsl:call-template><span class="qm" aria-hidden="true">?</span></summary>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="$a"/></xsl:call-template></p>
+  </details>
+</xsl:template>
+
+<!-- How to publish: the delay, how often the verifier checks
+     (settings/schedule), what DNS panels want. Open while a record is
+     not in place. -->
+<xsl:template name="howto">
+  <details class="help" id="howto">
+    <xsl:if test="domains/domain[spf/@status != 'verified' or dkim/@status != 'verified']">
+      <xsl:attribute name="open">open</xsl:attribute>
+    </xsl:if>
+    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="'help.howto'"/></xsl:call-template></summary>
+    <p>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+      <xsl:apply-templates select="schedule"/>
+    </p>
+    <xsl:call-template name="panel-hints"/>
+  </details>
+</xsl:template>
+<!-- (The English entries start with the space between sentences.) -->
+<xsl:template match="schedule">
+  <xsl:call-template name="msg">
+    <xsl:with-param name="k" select="'help.schedule'"/>
+    <xsl:with-param name="a" select="@new-hours"/>
+    <xsl:with-param name="b" select="@new-minutes"/>
+  </xsl:call-template>
+  <xsl:call-template name="msg">
+    <xsl:with-param name="k" select="'help.schedule.max'"/>
+    <xsl:with-param name="a" select="@max-hours"/>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template name="panel-hints">
+  <ul class="hints">
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.apex'"/></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.sub'"/></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.value'"/></xsl:call-template></li>
+  </ul>
+</xsl:template>
+
+<!-- What goes into a DNS panel's host field for the record's host: @
+     (or nothing) for the domain itself, else the part before the domain,
+     which most panels append. -->
+<xsl:template name="panel-host">
+  <xsl:param name="host" select="@host"/>
+  <xsl:variable name="d" select="ancestor::domain/@name"/>
+  <p class="hint">
+    <xsl:choose>
+      <xsl:when test="$host = $d">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.panel.apex'"/></xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'rec.panel.sub'"/>
+          <xsl:with-param name="a" select="substring($host, 1, string-length($host) - string-length($d) - 1)"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </p>
+</xsl:template>
+
+<!-- ?request=ID: one page for the person who edits DNS, printable, with
+     a mailto link carrying the same records as text. -->
+<xsl:template name="request">
+  <xsl:param name="d"/>
+  <xsl:variable name="name" select="$d/@unicode[. != ''] | $d/@name[not(../@unicode != '')]"/>
+  <xsl:variable name="items" select="$d/spf | $d/dkim/record | $d/dkim/next/record | $d/dmarc/record"/>
+  <xsl:variable name="title">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="'req.title'"/>
+      <xsl:with-param name="a" select="$name"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <xsl:variable name="intro">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="'req.intro'"/>
+      <xsl:with-param name="a" select="$name"/>
+      <xsl:with-param name="b" select="organization/@name"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <xsl:variable name="text">
+    <xsl:value-of select="$intro"/>
+    <xsl:text>&#13;&#10;&#13;&#10;</xsl:text>
+    <xsl:apply-templates select="$items" mode="req">
+      <xsl:with-param name="as" select="'text'"/>
+    </xsl:apply-templates>
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+    <xsl:text>&#13;&#10;</xsl:text>
+  </xsl:variable>
+  <section class="card request" id="request">
+    <h2><xsl:value-of select="$title"/></h2>
+    <p><xsl:value-of select="$intro"/></p>
+    <div class="scroll">
+      <table class="rec">
+        <thead>
+          <tr>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.host'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
+            <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.value'"/></xsl:call-template></th>
+          </tr>
+        </thead>
+        <tbody>
+          <xsl:apply-templates select="$items" mode="req">
+            <xsl:with-param name="as" select="'row'"/>
+          </xsl:apply-templates>
+        </tbody>
+      </table>
+    </div>
+    <xsl:call-template name="panel-hints"/>
+    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template></p>
+    <p class="tools noprint">
+      <a class="btn primary" href="mailto:?subject={str:encode-uri($title, true())}&amp;body={str:encode-uri($text, true())}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.mail'"/></xsl:call-template>
+      </a>
+      <button type="button" class="btn" data-print="print" hidden="hidden">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.print'"/></xsl:call-template>
+      </button>
+      <a class="btn" href="{$base}export?format=zone&amp;id={$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.zone'"/></xsl:call-template>
+      </a>
+      <a class="btn" href="{$base}export?format=csv&amp;id={$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.csv'"/></xsl:call-template>
+      </a>
+      <a class="btn" href="{$base}#domain-{$d/@id}">
+        <xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template>
+      </a>
+    </p>
+  </section>
+</xsl:template>
+
+<!-- A record of the request, as a table row or as lines of the mail. -->
+<xsl:template match="spf" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'dom.col.spf'"/>
+    <xsl:with-param name="host" select="record/@host"/>
+    <xsl:with-param name="value"><xsl:apply-templates select="." mode="publish"/></xsl:with-param>
+    <xsl:with-param name="note">
+      <xsl:if test="found and suggested != ''">
+        <xsl:choose>
+          <xsl:when test="found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
+          <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+        </xsl:choose>
+      </xsl:if>
+    </xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="dkim/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'dom.col.dkim'"/>
+    <xsl:with-param name="note">
+      <xsl:choose>
+        <xsl:when test="../next"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></xsl:when>
+        <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.value'"/></xsl:call-template></xsl:otherwise>
+      </xsl:choose>
+    </xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="next/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'req.dkim.next'"/>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.next.note'"/></xsl:call-template></xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template match="dmarc/record" mode="req">
+  <xsl:param name="as"/>
+  <xsl:call-template name="req-item">
+    <xsl:with-param name="as" select="$as"/>
+    <xsl:with-param name="what" select="'req.dmarc'"/>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dmarc.note'"/></xsl:call-template></xsl:with-param>
+  </xsl:call-template>
+</xsl:template>
+<xsl:template name="req-item">
+  <xsl:param name="as"/>
+  <xsl:param name="what"/>
+  <xsl:param name="host" select="@host"/>
+  <xsl:param name="value" select="@value"/>
+  <xsl:param name="note" select="''"/>
+  <xsl:variable name="d" select="ancestor::domain/@name"/>
+  <xsl:choose>
+    <xsl:when test="$as = 'row'">
+      <tr>
+        <td><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></td>
+        <td>
+          <span class="mono"><xsl:value-of select="$host"/></span>
+          <xsl:call-template name="panel-host"><xsl:with-param name="host" select="$host"/></xsl:call-template>
+        </td>
+        <td>TXT</td>
+        <td>
+          <code class="val"><xsl:value-of select="$value"/></code>
+          <xsl:if test="string($note) != ''"><p class="hint"><xsl:value-of select="$note"/></p></xsl:if>
+        </td>
+      </tr>
+    </xsl:when>
+    <xsl:otherwise>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'req.text.item'"/>
+        <xsl:with-param name="a"><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></xsl:with-param>
+      </xsl:call-template>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="'req.text.host'"/>
+        <xsl:with-param name="a" select="$host"/>
+        <xsl:with-param name="b">
+          <xsl:choose>
+            <xsl:when test="$host = $d">@</xsl:when>
+            <xsl:otherwise><xsl:value-of select="substring($host, 1, string-length($host) - string-length($d) - 1)"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:with-param>
+      </xsl:call-template>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.type'"/></xsl:call-template>
+      <xsl:text>TXT&#13;&#10;</xsl:text>
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.value'"/></xsl:call-template>
+      <xsl:value-of select="$value"/>
+      <xsl:text>&#13;&#10;</xsl:text>
+      <xsl:if test="string($note) != ''">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'req.text.note'"/>
+          <xsl:with-param name="a" select="$note"/>
+        </xsl:call-template>
+        <xsl:text>&#13;&#10;</xsl:text>
+      </xsl:if>
+      <xsl:text>&#13;&#10;</xsl:text>
+    </xsl:otherwise>
+  </xsl:choose>
 </xsl:template>
 
 <!-- ================================================================

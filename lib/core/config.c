@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "util.h"
+#include "validate.h"
 
 /*
  * Every key with its default, the one place defaults live (README.md lists
@@ -60,8 +61,42 @@ static const struct key {
     {"verify_min_interval_s", 0, 60, 86400 * 30, NULL, 300},
     {"verify_max_interval_s", 0, 60, 86400 * 30, NULL, 86400},
     {"verify_retry_s", 0, 10, 86400, NULL, 300},
+    /* how often the verifier runs: senderauth-admin status exits 1 when
+     * no run completed within three periods */
+    {"verifier_period_s", 0, 30, 86400, NULL, 300},
+    /* the verifier's Prometheus textfile; none: not written */
+    {"metrics_file", 0, 0, 0, NULL, 0},
+    /* senderauth-admin export-keys without options: its targets (lists),
+     * the key files' owner and group, the signer's reload command */
+    {"export_opendkim_dir", 1, 0, 0, NULL, 0},
+    {"export_rspamd_dir", 1, 0, 0, NULL, 0},
+    {"export_owner", 0, 0, 0, NULL, 0},
+    {"export_group", 0, 0, 0, NULL, 0},
+    {"export_reload", 0, 0, 0, NULL, 0},
+    /* where the suggested DMARC record sends aggregate reports (rua);
+     * none: the domain's first sender address */
+    {"dmarc_rua", 0, 0, 0, NULL, 0},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* A mail address (dmarc_rua); NULL when it is one, else the problem. */
+static const char *
+check_address(const char *v)
+{
+	char key[ADDRESS_MAX + 1];
+
+	return validate_address(v, key, sizeof key) == NULL
+		   ? NULL
+		   : "not a mail address";
+}
+
+/* String keys whose value has a grammar: refused at start-up too. */
+static const struct {
+	const char *name;
+	const char *(*check)(const char *); /* NULL, else the problem */
+} checked[] = {
+    {"dmarc_rua", check_address},
+};
 
 struct entry {
 	const char *key;
@@ -110,6 +145,7 @@ config_line(char *line)
 	const struct key *k;
 	struct entry *e;
 	char *eq, *name, *val;
+	const char *problem;
 	long n;
 	size_t i;
 
@@ -122,6 +158,10 @@ config_line(char *line)
 		return "unknown key";
 	if (k->min < k->max && parse_long(val, k->min, k->max, &n) == -1)
 		return "number out of range";
+	for (i = 0; i < sizeof checked / sizeof checked[0]; i++)
+		if (strcmp(checked[i].name, k->name) == 0 &&
+		    (problem = checked[i].check(val)) != NULL)
+			return problem;
 	for (i = 0; !k->list && i < nentries; i++)
 		if (entries[i].key == k->name)
 			return "key given twice";

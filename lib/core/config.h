@@ -19,7 +19,8 @@ int config_load(const char *path);
 void config_free(void);
 
 /* The value, else the default; NULL for a key without one (database,
- * the key files, dkim_fault_file, verifier_path) that the file lacks. */
+ * the key files, dkim_fault_file, verifier_path, metrics_file, export_*)
+ * that the file lacks. */
 const char *config_str(const char *key);
 /* Number in [min, max]; values out of range were refused by config_load. */
 long config_num(const char *key);

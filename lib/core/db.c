@@ -74,7 +74,8 @@ static const char *const sql[DB__MAX] = {
 	" d.spf_suggested, d.dkim_status, d.dkim_reason, d.dkim_found,"
 	" d.dmarc_status, d.dmarc_reason, d.dmarc_policy,"
 	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
-	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state"
+	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state,"
+	" d.spf_results, d.dmarc_org_domain"
 	" FROM domains d LEFT JOIN LATERAL (SELECT * FROM dkim_keys k"
 	"  WHERE k.domain_id = d.id AND k.state IN ('active', 'pending')"
 	"  ORDER BY k.state = 'active' DESC LIMIT 1) k ON true"
@@ -83,9 +84,12 @@ static const char *const sql[DB__MAX] = {
 	"SELECT d.id, d.name, d.unicode_name,"
 	" EXISTS (SELECT FROM dkim_keys k"
 	"  WHERE k.domain_id = d.id AND k.state = 'active'),"
-	" EXISTS (SELECT FROM dkim_keys k WHERE k.domain_id = d.id)"
+	" EXISTS (SELECT FROM dkim_keys k WHERE k.domain_id = d.id),"
+	" d.tempfail_at IS NOT NULL"
 	" FROM domains d"
 	" WHERE d.id = $1 AND d.org_id = $2 AND d.deleted_at IS NULL",
+[DB_DOMAIN_NAME] =
+	"SELECT unicode_name FROM domains WHERE id = $1 AND org_id = $2",
 [DB_DOMAIN_BY_NAME] =
 	"SELECT id FROM domains"
 	" WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
@@ -118,13 +122,15 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET state = 'retired', retired_at = now()"
 	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 007 */
+/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 002,
+ * sa_save_verdicts as of 004 */
 [DB_SWEEP_CLAIM] =
 	"SELECT id, name, dkim, dkim_next, due, claim"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
+	" $24, $25)",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
@@ -173,6 +179,56 @@ static const char *const sql[DB__MAX] = {
 	"INSERT INTO dkim_key_pool (id, bits, public_key, private_sealed)"
 	" VALUES ($1, $2, $3, $4)",
 [DB_POOL_COUNT] = "SELECT count(*) FROM dkim_key_pool WHERE bits = $1",
+/* provisioning: the contract README "Organizations and accounts" gives
+ * the portal */
+[DB_ORG_INSERT] = "INSERT INTO organizations (name) VALUES ($1) RETURNING id",
+[DB_ORG_LIST] =
+	"SELECT o.id, o.name, count(a.id) FROM organizations o"
+	" LEFT JOIN accounts a ON a.org_id = o.id GROUP BY o.id ORDER BY o.id",
+[DB_ACCOUNT_INSERT] =
+	"INSERT INTO accounts (org_id, name) SELECT o.id, $2"
+	" FROM organizations o WHERE o.id = $1 RETURNING id",
+/* a completed `verifier run` (sql/003_verifier_runs.sql); $1 the
+ * database's time at its start */
+[DB_RUN_RECORD] =
+	"WITH old AS (DELETE FROM verifier_runs"
+	"  WHERE finished < now() - interval '30 days')"
+	" INSERT INTO verifier_runs (started, checked, verified, unverified,"
+	" tempfail, seconds, host) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+/* one scan of domains into at most 16 groups, spread over the statuses */
+[DB_DOMAIN_COUNTS] =
+	"SELECT s.status::text,"
+	" coalesce(sum(c.n) FILTER (WHERE c.spf = s.status), 0)::bigint,"
+	" coalesce(sum(c.n) FILTER (WHERE c.dkim = s.status), 0)::bigint"
+	" FROM unnest(enum_range(NULL::verify_status)) AS s (status)"
+	" LEFT JOIN (SELECT spf_status AS spf, dkim_status AS dkim,"
+	"  count(*) AS n FROM domains WHERE deleted_at IS NULL GROUP BY 1, 2) c"
+	" ON s.status IN (c.spf, c.dkim)"
+	" GROUP BY s.status ORDER BY s.status",
+[DB_KEY_COUNTS] =
+	"SELECT s.state::text, count(k.id)"
+	" FROM unnest(enum_range(NULL::dkim_key_state)) AS s (state)"
+	" LEFT JOIN (dkim_keys k JOIN domains d"
+	"  ON d.id = k.domain_id AND d.deleted_at IS NULL) ON k.state = s.state"
+	" GROUP BY s.state ORDER BY s.state",
+/* $1: verifier_period_s */
+[DB_STATUS] =
+	"SELECT due.name, sa_ts(due.due_at),"
+	" extract(epoch FROM now() - due.due_at)::bigint,"
+	" sa_ts(r.finished), r.host,"
+	" extract(epoch FROM now() - r.finished)::bigint,"
+	" r.checked, r.verified, r.unverified, r.tempfail,"
+	" to_char(r.seconds, 'FM999999990.00'),"
+	" coalesce(r.finished >= now() - make_interval(secs => 3 * $1::integer),"
+	"  false),"
+	" (SELECT count(*) FROM domain_claims c WHERE c.until >= now()),"
+	" (SELECT count(*) FROM dkim_key_pool)"
+	" FROM (VALUES (1)) AS one (x)"
+	" LEFT JOIN LATERAL (SELECT x.name, x.due_at FROM domains x"
+	"  WHERE x.deleted_at IS NULL ORDER BY x.due_at, x.id LIMIT 1) due"
+	" ON true"
+	" LEFT JOIN LATERAL (SELECT * FROM verifier_runs v"
+	"  ORDER BY v.finished DESC LIMIT 1) r ON true",
 };
 
 /* The columns each statement returns, the __MAX of its enum in db.h; 0 for
@@ -206,6 +262,13 @@ static const int ncols[DB__MAX] = {
 [DB_POOL_TAKE] = POOL_TAKE__MAX,
 [DB_POOL_NEXT_ID] = POOL_NEXT_ID__MAX,
 [DB_POOL_COUNT] = POOL_COUNT__MAX,
+[DB_ORG_INSERT] = ORG_INSERT__MAX,
+[DB_ORG_LIST] = ORG_LIST__MAX,
+[DB_ACCOUNT_INSERT] = ACCOUNT_INSERT__MAX,
+[DB_DOMAIN_COUNTS] = DOMAIN_COUNTS__MAX,
+[DB_KEY_COUNTS] = KEY_COUNTS__MAX,
+[DB_STATUS] = STATUS__MAX,
+[DB_DOMAIN_NAME] = DOMAIN_NAME__MAX,
 };
 
 /* The parameters of the statements that name theirs in db.h; 0: not

@@ -48,6 +48,14 @@ enum db_stmt {
 	DB_POOL_NEXT_ID,
 	DB_POOL_INSERT,
 	DB_POOL_COUNT,
+	DB_ORG_INSERT,
+	DB_ORG_LIST,
+	DB_ACCOUNT_INSERT,
+	DB_RUN_RECORD,
+	DB_DOMAIN_COUNTS,
+	DB_KEY_COUNTS,
+	DB_STATUS,
+	DB_DOMAIN_NAME,
 	DB__MAX
 };
 
@@ -134,6 +142,9 @@ enum {
 	DOMAIN_LIST_PUBLIC_KEY,
 	DOMAIN_LIST_TEMPFAIL_AT,
 	DOMAIN_LIST_KEY_STATE, /* active | pending */
+	/* "<address> <result>" per line: RFC 7208 per platform address */
+	DOMAIN_LIST_SPF_RESULTS,
+	DOMAIN_LIST_DMARC_ORG_DOMAIN, /* "": the domain's own record */
 	DOMAIN_LIST__MAX
 };
 enum {
@@ -142,8 +153,12 @@ enum {
 	DOMAIN_GET_UNICODE,
 	DOMAIN_GET_HAS_ACTIVE, /* 't': an active DKIM key (rotation) */
 	DOMAIN_GET_HAS_KEY,    /* 't': a key was ever issued */
+	DOMAIN_GET_TEMPFAIL,   /* 't': the last check could not ask DNS */
 	DOMAIN_GET__MAX
 };
+/* a domain of the organization by id, deleted or not: what a notice
+ * names */
+enum { DOMAIN_NAME_UNICODE, DOMAIN_NAME__MAX };
 enum { DOMAIN_BY_NAME_ID, DOMAIN_BY_NAME__MAX };
 enum { DOMAIN_WAS_DELETED_ONE, DOMAIN_WAS_DELETED__MAX };
 enum { DOMAIN_INSERT_ID, DOMAIN_INSERT__MAX };
@@ -192,6 +207,39 @@ enum {
 enum { POOL_TAKE_ID, POOL_TAKE_PUBLIC_KEY, POOL_TAKE_SEALED, POOL_TAKE__MAX };
 enum { POOL_NEXT_ID_ID, POOL_NEXT_ID__MAX };
 enum { POOL_COUNT_N, POOL_COUNT__MAX };
+/* provisioning (senderauth-admin org, account) */
+enum { ORG_INSERT_ID, ORG_INSERT__MAX };
+enum { ORG_LIST_ID, ORG_LIST_NAME, ORG_LIST_ACCOUNTS, ORG_LIST__MAX };
+enum { ACCOUNT_INSERT_ID, ACCOUNT_INSERT__MAX }; /* no row: no such org */
+/* one row per verify_status, in the enum's order: the live domains whose
+ * SPF, and whose DKIM, is in it */
+enum {
+	DOMAIN_COUNTS_STATUS,
+	DOMAIN_COUNTS_SPF,
+	DOMAIN_COUNTS_DKIM,
+	DOMAIN_COUNTS__MAX
+};
+/* one row per dkim_key_state, in the enum's order: the live domains' keys */
+enum { KEY_COUNTS_STATE, KEY_COUNTS_N, KEY_COUNTS__MAX };
+/* senderauth-admin status: one row; the DUE columns are NULL without a
+ * domain, the RUN columns without a completed run */
+enum {
+	STATUS_DUE_NAME, /* the domain due first */
+	STATUS_DUE_AT,
+	STATUS_DUE_LATE_S, /* negative: due in that many seconds */
+	STATUS_RUN_FINISHED,
+	STATUS_RUN_HOST,
+	STATUS_RUN_AGE_S,
+	STATUS_RUN_CHECKED,
+	STATUS_RUN_VERIFIED,
+	STATUS_RUN_UNVERIFIED,
+	STATUS_RUN_TEMPFAIL,
+	STATUS_RUN_SECONDS,
+	STATUS_RUN_FRESH, /* 't': finished within three periods ($1) */
+	STATUS_CLAIMS,	  /* live claims */
+	STATUS_POOL,	  /* keys in the pool */
+	STATUS__MAX
+};
 /* every active key, for the signer (senderauth-admin export-keys) */
 enum {
 	KEY_EXPORT_ID,
@@ -205,7 +253,8 @@ enum {
 /*
  * The parameters of the verifier's batch statements by name ($1 is the
  * first), checked against PostgreSQL at connect like the columns. The
- * arguments of sa_claim() and sa_save_verdicts() (sql/001_baseline.sql).
+ * arguments of sa_claim() (sql/002_dkim_lifecycle.sql) and
+ * sa_save_verdicts() (sql/004_verdict_detail.sql).
  */
 enum {
 	CLAIM_P_LIMIT,
@@ -217,8 +266,8 @@ enum {
 	CLAIM_P_AFTER_ID,
 	CLAIM_P__MAX
 };
-/* Arrays with one element per verdict up to SAVE_P_DMARC_POLICY, then
- * the batch's own values. */
+/* Arrays with one element per verdict up to SAVE_P_DMARC_ORG_DOMAIN,
+ * then the batch's own values. */
 enum {
 	SAVE_P_ID,
 	SAVE_P_CLAIM,
@@ -236,6 +285,8 @@ enum {
 	SAVE_P_DMARC_POLICY,
 	SAVE_P_NEXT_STATUS, /* the rotation's pending key; NULL: none */
 	SAVE_P_NEXT_REASON,
+	SAVE_P_SPF_RESULTS,	 /* "<address> <result>" lines */
+	SAVE_P_DMARC_ORG_DOMAIN, /* "": the domain's own record or none */
 	SAVE_P_OWNER,
 	SAVE_P_DONE, /* the claims this batch ends */
 	SAVE_P_NEW_HOURS,

@@ -76,6 +76,81 @@ records_dkim_host(const char *selector, const char *domain)
 	return buf_detach(&b);
 }
 
+const char *
+records_spf_publish(const char *issued, const char *found,
+		    const char *suggested, const char *status, size_t *len)
+{
+	const char *r = issued;
+
+	if (*found != '\0' && *suggested != '\0')
+		r = suggested;
+	else if (*found != '\0' && strcmp(status, "verified") == 0)
+		r = found;
+	*len = strcspn(r, "\n");
+	return r;
+}
+
+char *
+records_dmarc_host(const char *domain)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_addf(&b, "_dmarc.%s", domain);
+	return buf_detach(&b);
+}
+
+char *
+records_dmarc(const char *rua)
+{
+	const char *at = rua != NULL ? strrchr(rua, '@') : NULL, *p;
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "v=DMARC1; p=none");
+	if (at != NULL && at > rua && at[1] != '\0') {
+		buf_adds(&b, "; rua=mailto:");
+		for (p = rua; p < at; p++)
+			if (ascii_isalnum((unsigned char)*p) ||
+			    strchr("-._~+", *p))
+				buf_addc(&b, *p);
+			else
+				buf_addf(&b, "%%%02X", (unsigned char)*p);
+		buf_adds(&b, at);
+	}
+	return buf_detach(&b);
+}
+
+void
+records_csv_field(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++)
+		if (*s == '"')
+			buf_adds(b, "\"\"");
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '"');
+}
+
+/* s[0..n) inside a zone file's quoted string (RFC 1035 §5.1): '"' and
+ * '\\' escaped, other bytes outside printable ASCII as \\DDD. A value
+ * from DNS (a merged SPF record) may hold any of them. */
+static void
+zone_escape(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '"' || p[i] == '\\')
+			buf_addf(b, "\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			buf_addf(b, "\\%03u", p[i]);
+		else
+			buf_addc(b, (char)p[i]);
+}
+
 char *
 records_zone_line(const char *host, const char *value, size_t max)
 {
@@ -87,7 +162,7 @@ records_zone_line(const char *host, const char *value, size_t max)
 	for (off = 0; off < len || off == 0; off += n) {
 		n = len - off < max ? len - off : max;
 		buf_adds(&b, " \"");
-		buf_add(&b, value + off, n);
+		zone_escape(&b, value + off, n);
 		buf_addc(&b, '"');
 		if (n == 0)
 			break;

@@ -43,8 +43,27 @@ void records_spf_terms(struct buf *, const struct platform *);
 char *records_dkim_value(const char *p_b64);
 /* "<selector>._domainkey.<domain>" (malloc'ed). */
 char *records_dkim_host(const char *selector, const char *domain);
+/* The one SPF record a domain should publish, as the page offers it
+ * (xsl/page.xsl, mode publish): when DNS holds SPF records (found, one per
+ * line), the verifier's merge of them with the platform's terms
+ * (suggested), which replaces them, or the one found when status is
+ * verified; else the issued record. Returns where the record starts in
+ * one of the arguments; *len receives its length. */
+const char *records_spf_publish(const char *issued, const char *found,
+				const char *suggested, const char *status,
+				size_t *len);
+/* "_dmarc.<domain>" (malloc'ed). */
+char *records_dmarc_host(const char *domain);
+/* The DMARC record suggested to a domain without one (RFC 7489 §6.3):
+ * "v=DMARC1; p=none", with "; rua=mailto:<rua>" when rua is a mail
+ * address (its local part percent-encoded but for unreserved characters
+ * and '+': §6.4 wants ',' and '!' encoded); malloc'ed. */
+char *records_dmarc(const char *rua);
+/* Appends s as a quoted CSV field (RFC 4180 §2: '"' doubled). */
+void records_csv_field(struct buf *, const char *s);
 /* A zone-file line: <host>. IN TXT ( "…" "…" ) with strings of at most
- * max bytes each (255 per RFC 1035 §3.3.14); malloc'ed. */
+ * max bytes each (255 per RFC 1035 §3.3.14), '"', '\\' and bytes outside
+ * printable ASCII escaped; malloc'ed. */
 char *records_zone_line(const char *host, const char *value, size_t max);
 
 #endif

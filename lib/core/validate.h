@@ -21,7 +21,10 @@ const char *validate_address(const char *in, char *key, size_t keylen);
 /* An SMTP port: empty means 587, else 1..65535. */
 const char *validate_port(const char *in, long *port);
 /* Free text of at most max bytes, no control characters (tab and newline
- * allowed when multiline). */
+ * allowed when multiline): C0, DEL and C1 (U+0080-U+009F) are
+ * invalid_text; the bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069), which make text display in another
+ * order than it is stored, are bidi_control. */
 const char *validate_text(const char *in, size_t max, int multiline);
 
 /*
@@ -34,6 +37,31 @@ const char *validate_text(const char *in, size_t max, int multiline);
  */
 const char *validate_domain(const char *in, char *alabel, char *ulabel);
 
+/* What validate_domain_typed() says about the input besides the name. */
+struct domain_typed {
+	int from_address; /* the name was the domain part of an address */
+	/* code "url" (a URL, a path or host:port, not a bare name): the
+	 * name found in it in U-label form when it is one, else "" */
+	char found[ULABEL_MAX + 1];
+};
+/* validate_domain(), and what the input was: an address, or a URL or
+ * host:port (code "url", with the name found in it). */
+const char *validate_domain_typed(const char *in, char *alabel, char *ulabel,
+				  struct domain_typed *);
+
+/*
+ * The SMTP server of a sender address: empty (the platform sends), a host
+ * name (LDH labels with a dot, not all-numeric at the end), or an IP
+ * address that the internet can reach. Loopback, private, shared (CGNAT),
+ * link-local (cloud metadata), unspecified, multicast and reserved
+ * addresses, and the names reserved for local use (localhost, .local,
+ * .internal, .home.arpa), are private_address; a URL or host:port is url
+ * (found receives the host in it, ULABEL_MAX + 1 bytes); a number that
+ * resolvers would read as an IPv4 address in another form (127.1,
+ * 0x7f000001) is invalid_host.
+ */
+const char *validate_smtp_host(const char *in, char *found, size_t foundlen);
+
 /*
  * A form field as a table validator leaves it for its handler (kcgi's
  * struct kpair; the tables are struct field, lib/web/http.h). The caller
@@ -42,9 +70,13 @@ const char *validate_domain(const char *in, char *alabel, char *ulabel);
 struct field_value {
 	const char *s; /* the text as sent, "" when absent */
 	int present;   /* sent at all */
-	long n;	       /* a port, a positive id (0: none), a flag (1/0) */
+	long n; /* a port, a positive id (0: none), a flag (1/0); a domain:
+		   1 when taken from an address */
 	char norm[ADDRESS_MAX + 1];   /* address key, or domain A-label */
 	char unicode[ULABEL_MAX + 1]; /* a domain's U-label form */
+	/* with an error: what the validator found in the refused input and
+	 * offers instead (the name in a URL), else "" */
+	char suggest[ULABEL_MAX + 1];
 };
 
 /*
@@ -53,8 +85,11 @@ struct field_value {
  */
 /* validate_address(); norm: the uniqueness key. */
 const char *valid_address(const char *in, struct field_value *);
-/* validate_domain(); norm: the A-label, unicode: the U-label. */
+/* validate_domain_typed(); norm: the A-label, unicode: the U-label, n: 1
+ * when taken from an address; refused as url, suggest: the name found. */
 const char *valid_domain(const char *in, struct field_value *);
+/* validate_smtp_host(); refused as url, suggest: the host found. */
+const char *valid_smtp_host(const char *in, struct field_value *);
 /* validate_port(); n: the port. */
 const char *valid_port(const char *in, struct field_value *);
 /* One line of at most 255 bytes (a host, a user name, a password). */

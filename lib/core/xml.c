@@ -1,7 +1,8 @@
 /*
  * xml.c - building and serializing XML answers with mxml; every value goes
  * through text_clean() (lib/core/util.c) on its way in. Output is compact
- * (no whitespace callback).
+ * (no whitespace callback); line breaks and tabs in attribute values are
+ * written as character references, so they survive parsing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,47 @@ xml_text_el(mxml_node_t *parent, const char *name, const char *text)
 			    text != NULL ? strlen(text) : 0);
 }
 
+/*
+ * mxml writes a tab, CR or LF in an attribute value as it is, and an XML
+ * parser normalizes each to a space (XML 1.0 §3.3.3): a multi-line note
+ * put back into a form would come back as one line. As character
+ * references they survive. mxml escapes '<' and '>' everywhere but in
+ * markup, so such a byte between '<' and '>' is in an attribute value.
+ * Returns s, or a new string replacing it (s freed), or NULL.
+ */
+static char *
+attr_breaks(char *s)
+{
+	struct buf b;
+	const char *p;
+	int in_tag = 0;
+
+	for (p = s; *p != '\0'; p++) {
+		in_tag = *p == '<' ? 1 : *p == '>' ? 0 : in_tag;
+		if (in_tag && (*p == '\n' || *p == '\r' || *p == '\t'))
+			break;
+	}
+	if (*p == '\0')
+		return s;
+	buf_init(&b);
+	buf_add(&b, s, (size_t)(p - s));
+	for (; *p != '\0'; p++) {
+		in_tag = *p == '<' ? 1 : *p == '>' ? 0 : in_tag;
+		if (in_tag && (*p == '\n' || *p == '\r' || *p == '\t'))
+			buf_addf(&b, "&#%d;", *p);
+		else
+			buf_addc(&b, *p);
+	}
+	free(s);
+	return buf_detach(&b);
+}
+
 char *
 xml_string(mxml_node_t *doc)
 {
+	char *s;
+
 	mxmlSetWrapMargin(0);
-	return mxmlSaveAllocString(doc, MXML_NO_CALLBACK);
+	s = mxmlSaveAllocString(doc, MXML_NO_CALLBACK);
+	return s != NULL ? attr_breaks(s) : NULL;
 }

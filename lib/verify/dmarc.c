@@ -1,14 +1,15 @@
 /*
  * dmarc.c - DMARC records (RFC 7489): recognising them among the TXT
  * records at _dmarc.<domain> (§6.6.3), strict parsing of the tags of §6.3
- * with the grammar of §6.4, and the informational verdict shown next to
- * SPF and DKIM. The tag-list syntax itself is lib/verify/taglist.c's. Policy
- * discovery through the organizational domain (§6.6.3 step 4, which needs
- * the Public Suffix List) is not done: the product asks about the domain
- * the customer sends from.
+ * with the grammar of §6.4, policy discovery through the organizational
+ * domain (§6.6.3, with the Public Suffix List of libpsl), and the
+ * informational verdict shown next to SPF and DKIM. The tag-list syntax
+ * itself is lib/verify/taglist.c's.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <libpsl.h>
 
 #include "dmarc.h"
 #include "taglist.h"
@@ -271,9 +272,10 @@ set(struct dmarc_verdict *v, enum dmarc_reason r)
 }
 
 /* Picks the DMARC records among the TXT RRs and judges them; the record
- * kept is the first one. */
+ * kept is the first one. sub: the record is the organizational domain's,
+ * judged for a subdomain of it, whose policy is sp= when present. */
 static int
-judge(const struct dns_answer *a, struct dmarc_verdict *v)
+judge(const struct dns_answer *a, int sub, struct dmarc_verdict *v)
 {
 	struct dmarc_record rec;
 	size_t len;
@@ -292,8 +294,49 @@ judge(const struct dns_answer *a, struct dmarc_verdict *v)
 		set(v, DMARC_REASON_SYNTAX_ERROR);
 	else {
 		set(v, DMARC_REASON_OK);
-		v->policy = rec.policy;
+		v->policy = sub && rec.sp != NULL ? rec.sp : rec.policy;
 	}
+	return 0;
+}
+
+const char *
+dmarc_org_domain(const char *domain)
+{
+	static psl_ctx_t *psl;
+	static int loaded;
+
+	if (!loaded) {
+		loaded = 1;
+		/* the newer of the installed list and the built-in one */
+		if ((psl = psl_latest(NULL)) == NULL)
+			log_warnx("no public suffix list: DMARC is looked up "
+				  "at the domain only");
+	}
+	return psl != NULL ? psl_registrable_domain(psl, domain) : NULL;
+}
+
+/* The organizational domain's record, for a domain without its own
+ * (§6.6.3). 0 / 1 / -1, as dmarc_verdict(). */
+static int
+org_verdict(const char *domain, const struct dns_source *src,
+	    struct dmarc_verdict *v)
+{
+	const char *org = dmarc_org_domain(domain);
+	const struct dns_answer *a;
+	int rc;
+
+	if (org == NULL || strcmp(org, domain) == 0)
+		return 0; /* a public suffix, or its own organizational domain
+			   */
+	if ((rc = dns_get_txt(src, "_dmarc", org, &a)) != 0)
+		return rc;
+	if (dns_failed(a))
+		set(v, DMARC_REASON_DNS_ERROR);
+	else if (judge(a, 1, v) == -1)
+		return -1;
+	if (v->status != DMARC_STATUS_MISSING &&
+	    (v->org_domain = strdup(org)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -311,12 +354,19 @@ dmarc_verdict(const char *domain, const struct dns_source *src,
 		set(out, DMARC_REASON_DNS_ERROR);
 		return 0;
 	}
-	return judge(a, out); /* NXDOMAIN and NODATA hold no record */
+	/* NXDOMAIN and NODATA hold no record */
+	if ((rc = judge(a, 0, out)) == 0 &&
+	    out->reason == DMARC_REASON_NO_RECORD)
+		rc = org_verdict(domain, src, out);
+	if (rc != 0)
+		dmarc_verdict_release(out);
+	return rc;
 }
 
 void
 dmarc_verdict_release(struct dmarc_verdict *v)
 {
 	free(v->record);
+	free(v->org_domain);
 	memset(v, 0, sizeof *v);
 }

@@ -1,7 +1,9 @@
 /*
  * dmarc.h - DMARC policy records (RFC 7489 §6.3, §6.4) and the product's
- * informational verdict on _dmarc.<domain> (DESIGN.md: found with its
- * policy, missing, invalid, tempfail). DMARC never gates a domain's status.
+ * informational verdict on the policy that applies to a domain (DESIGN.md:
+ * found with its policy, missing, invalid, tempfail): the record at
+ * _dmarc.<domain>, else the organizational domain's (§6.6.3). DMARC never
+ * gates a domain's status.
  *
  * Like SPF and DKIM, the verdict runs over a struct dns_source and is
  * restartable: it returns 1 when an answer is not known yet.
@@ -61,13 +63,32 @@ const char *dmarc_status_name(enum dmarc_status);
 struct dmarc_verdict {
 	enum dmarc_status status;
 	enum dmarc_reason reason;
-	const char *policy; /* when found: the p= value, else NULL */
-	char *record;	    /* the record judged, or NULL (malloc'ed) */
+	/* when found: the policy that applies to the domain, the p= value of
+	 * its own record or, from the organizational domain's, its sp= value
+	 * when present, else its p= (§6.3); NULL otherwise */
+	const char *policy;
+	char *record; /* the record judged, or NULL (malloc'ed) */
+	/* where the record judged was looked up when it is not the domain's
+	 * own: the organizational domain, with status found, invalid or
+	 * tempfail; else NULL (malloc'ed) */
+	char *org_domain;
 };
 
-/* Looks up TXT at _dmarc.<domain>. Returns 0 when the verdict is complete,
- * 1 when DNS answers are needed, -1 on allocation failure; only after 0
- * does *out hold anything, which dmarc_verdict_release() frees. */
+/* The organizational domain of an A-label domain in lower case (RFC 7489
+ * §3.2): its registrable domain by the Public Suffix List (libpsl over the
+ * list of Debian's publicsuffix package, its ICANN and private sections),
+ * a suffix of domain itself; NULL when domain is a public suffix or the
+ * list could not be loaded (logged once). */
+const char *dmarc_org_domain(const char *domain);
+
+/* Looks up TXT at _dmarc.<domain> and, when no DMARC record is there
+ * (NXDOMAIN, or no TXT record starting v=DMARC1) and the domain is not
+ * itself an organizational domain or a public suffix, at
+ * _dmarc.<organizational domain> (§6.6.3). Several records or a DNS
+ * failure at the domain end the discovery there. Returns 0 when the
+ * verdict is complete, 1 when DNS answers are needed, -1 on allocation
+ * failure; only after 0 does *out hold anything, which
+ * dmarc_verdict_release() frees. */
 int dmarc_verdict(const char *domain, const struct dns_source *,
 		  struct dmarc_verdict *out);
 void dmarc_verdict_release(struct dmarc_verdict *);

@@ -22,6 +22,10 @@ xml_spf(mxml_node_t *root, const struct spf_verdict *v)
 	xml_attr_num(el, "lookups", v->lookups);
 	for (i = 0; i < v->nrecords; i++)
 		xml_text_el(el, "record", v->records[i]);
+	for (i = 0; i < v->nresults; i++)
+		xml_attr(xml_text_el(el, "result",
+				     spf_result_name(v->results[i].result)),
+			 "ip", v->results[i].ip);
 	if (v->suggested != NULL && v->status != SPF_STATUS_VERIFIED)
 		xml_text_el(el, "suggested", v->suggested);
 }
@@ -47,5 +51,6 @@ report_check_xml(const struct verify_request *req,
 	xml_attr(el, "status", dmarc_status_name(res->dmarc.status));
 	xml_attr(el, "reason", dmarc_reason_name(res->dmarc.reason));
 	xml_attr(el, "policy", res->dmarc.policy);
+	xml_attr(el, "org-domain", res->dmarc.org_domain);
 	return doc;
 }

@@ -12,9 +12,11 @@
 #include "verify.h"
 
 /* The <check> document: spf (status, reason, lookups, each record found,
- * the suggested record when not verified), dkim (status, reason, selector,
- * name) and dmarc (status, reason, policy), with the names of the verdict
- * tables. Returns the document (free with mxmlDelete) or NULL. */
+ * the RFC 7208 result for each platform address, the suggested record
+ * when not verified), dkim (status, reason, selector, name) and dmarc
+ * (status, reason, policy, and org-domain when the record judged is the
+ * organizational domain's), with the names of the verdict tables. Returns the
+ * document (free with mxmlDelete) or NULL. */
 mxml_node_t *report_check_xml(const struct verify_request *,
 			      const struct verify_result *);
 

@@ -134,14 +134,17 @@ mech_target(struct spf_eval *ev, const struct spf_term *t, const char *domain,
 	return r;
 }
 
-/* The MX hosts of an answer, tried in answer order (a null MX, RFC 7505,
- * has no host to try). */
+/* The MX hosts of an answer (a null MX, RFC 7505, has no host to try).
+ * §5.4 looks up the address of each name returned, and §5 makes any DNS
+ * error of the mechanism's lookups temperror: every host is asked, and an
+ * error on one is temperror even when another matches, whatever the
+ * order of the RRset (which DNS does not fix). */
 static enum mres
 match_mx_hosts(struct spf_eval *ev, const struct dns_answer *a,
 	       const struct spf_term *t)
 {
 	char host[NAME_MAX_LEN + 2];
-	enum mres r;
+	enum mres r, res = M_NOMATCH;
 	size_t i;
 
 	for (i = 0; i < a->nrr; i++) {
@@ -149,10 +152,12 @@ match_mx_hosts(struct spf_eval *ev, const struct dns_answer *a,
 		    spf_host_copy(a->rr[i].u.mx.host, host) == -1 ||
 		    !spf_name_usable(host))
 			continue;
-		if ((r = match_addrs(ev, host, t, 0)) != M_NOMATCH)
+		if ((r = match_addrs(ev, host, t, 0)) == M_TEMPERROR)
 			return r;
+		if (r == M_NEED || (r == M_MATCH && res != M_NEED))
+			res = r;
 	}
-	return M_NOMATCH;
+	return res;
 }
 
 /* "mx" (§5.4) at name: more than SPF_MAX_MX names is a permerror

@@ -11,6 +11,7 @@
  * (spf-parse.c), formatting the records the product issues
  * (lib/core/records.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,11 +301,15 @@ concatenated(const char *rec)
 struct tally {
 	int lookups, need, nomem, temperror, permerror, not_pass;
 	enum spf_cause perm_cause;
+	enum spf_result result[PLATFORM_MAX_IPS];
 };
 
 /* check_host(ip, domain, postmaster@domain) for every platform
  * address. All are evaluated even when one needs DNS, so that their questions
- * are asked together. */
+ * are asked together. Run whatever the records found, so that each
+ * address's result is RFC 7208's own (none, permerror for several records
+ * or a syntax error, temperror) even where the product's reason says
+ * more. */
 static void
 evaluate_platform(const char *domain, const struct platform *pf,
 		  const struct dns_source *src, struct tally *t)
@@ -322,13 +327,14 @@ evaluate_platform(const char *domain, const struct platform *pf,
 		t->nomem = 1;
 		return;
 	}
-	for (i = 0; i < pf->nips; i++) {
+	for (i = 0; i < pf->nips && i < PLATFORM_MAX_IPS; i++) {
 		memset(&req, 0, sizeof req);
 		req.ip = pf->ips[i];
 		req.domain = domain;
 		req.sender = sender.s;
 		req.helo = domain;
 		r = spf_check_host_cause(&req, src, &o, &cause);
+		t->result[i] = r;
 		if (o.lookups > t->lookups)
 			t->lookups = o.lookups;
 		t->nomem |= cause == C_NOMEM;
@@ -412,15 +418,14 @@ judge(const struct tally *t, char all, enum spf_policy policy,
 		set_verdict(v, SPF_REASON_OK);
 }
 
-/* The verdict once exactly one record was found. 0 / 1 / -1. */
+/* The verdict once exactly one record was found, with the evaluation t.
+ * 0 / -1. */
 static int
-verdict_one(const char *domain, const struct platform *pf,
-	    const struct dns_source *src, const struct dns_rr *rr,
-	    struct spf_verdict *v)
+verdict_one(const struct platform *pf, const struct tally *t,
+	    const struct dns_rr *rr, struct spf_verdict *v)
 {
 	char problem[PROBLEM_MAX];
 	struct spf_record *rec = NULL;
-	struct tally t;
 	struct buf raw;
 	enum spf_parse p;
 	char all;
@@ -443,26 +448,50 @@ verdict_one(const char *domain, const struct platform *pf,
 	}
 	all = (char)spf_record_all(rec);
 	spf_record_free(rec);
-	memset(&t, 0, sizeof t);
-	evaluate_platform(domain, pf, src, &t);
-	if (t.nomem)
-		return -1;
-	if (t.need)
-		return 1;
-	judge(&t, all, pf->policy, v);
+	judge(t, all, pf->policy, v);
 	if (v->status == SPF_STATUS_VERIFIED)
 		return 0;
 	return (v->suggested = suggest(pf, v->records, 1, 0)) ? 0 : -1;
 }
 
-/* Finds the records and hands over to verdict_one(). */
+/* Keeps each platform address's result in the verdict. 0 / -1. */
+static int
+keep_results(const struct platform *pf, const struct tally *t,
+	     struct spf_verdict *v)
+{
+	size_t i, n = pf->nips < PLATFORM_MAX_IPS ? pf->nips : PLATFORM_MAX_IPS;
+
+	if (n == 0)
+		return 0;
+	if ((v->results = calloc(n, sizeof *v->results)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(v->results[i].ip, sizeof v->results[i].ip, "%s",
+			 pf->ips[i]);
+		v->results[i].result = t->result[i];
+	}
+	v->nresults = n;
+	return 0;
+}
+
+/* Evaluates the platform's addresses, finds the records and hands over to
+ * verdict_one(). 0 / 1 / -1. */
 static int
 verdict(const char *domain, const struct platform *pf,
 	const struct dns_source *src, const struct dns_answer *a,
 	struct spf_verdict *v)
 {
 	size_t pick = 0, n = 0, i;
+	struct tally t;
 
+	memset(&t, 0, sizeof t);
+	evaluate_platform(domain, pf, src, &t);
+	if (t.nomem)
+		return -1;
+	if (t.need)
+		return 1;
+	if (keep_results(pf, &t, v) == -1)
+		return -1;
 	if (dns_failed(a)) {
 		set_verdict(v, SPF_REASON_DNS_ERROR);
 		return 0;
@@ -479,7 +508,7 @@ verdict(const char *domain, const struct platform *pf,
 		v->suggested = suggest(pf, v->records, n, 1);
 		return v->suggested != NULL ? 0 : -1;
 	}
-	return verdict_one(domain, pf, src, &a->rr[pick], v);
+	return verdict_one(pf, &t, &a->rr[pick], v);
 }
 
 int
@@ -506,5 +535,6 @@ spf_verdict_release(struct spf_verdict *v)
 		free(v->records[i]);
 	free(v->records);
 	free(v->suggested);
+	free(v->results);
 	memset(v, 0, sizeof *v);
 }

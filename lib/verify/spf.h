@@ -96,6 +96,17 @@ enum spf_reason {
 const char *spf_status_name(enum spf_status);
 const char *spf_reason_name(enum spf_reason);
 
+/* The RFC 7208 result of check_host(ip, domain, postmaster@domain) for
+ * one platform address: what a receiver would conclude, next to the
+ * product's verdict (a record with no SPF record is none, several
+ * records or one that does not parse permerror, a DNS failure at the
+ * domain temperror). */
+#define SPF_IP_TEXT_MAX 46 /* INET6_ADDRSTRLEN */
+struct spf_ip_result {
+	char ip[SPF_IP_TEXT_MAX]; /* the platform address as configured */
+	enum spf_result result;
+};
+
 struct spf_verdict {
 	enum spf_status status;
 	enum spf_reason reason;
@@ -103,11 +114,14 @@ struct spf_verdict {
 	size_t nrecords;
 	char **records;	 /* malloc'ed */
 	char *suggested; /* malloc'ed or NULL */
+	size_t nresults; /* one per platform address, in the platform's order */
+	struct spf_ip_result *results; /* malloc'ed */
 };
 
-/* Returns 0 when the verdict is complete, 1 when DNS answers are needed
- * (resolve and call again), -1 on allocation failure; only after 0 does
- * *out hold anything, which spf_verdict_release() frees. */
+/* The verdict, with check_host()'s result for each platform address in
+ * results. Returns 0 when the verdict is complete, 1 when DNS answers are
+ * needed (resolve and call again), -1 on allocation failure; only after 0
+ * does *out hold anything, which spf_verdict_release() frees. */
 int spf_verdict(const char *domain, const struct platform *,
 		const struct dns_source *, struct spf_verdict *out);
 void spf_verdict_release(struct spf_verdict *);

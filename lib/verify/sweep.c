@@ -9,7 +9,8 @@
  * answers arrive. Each claim and each write is its own short transaction: a
  * run killed at any point leaves only its claims, which expire. A claim's
  * domains carry it to their verdicts (struct item), and the write that
- * brings its last verdict ends it.
+ * brings its last verdict ends it. A run that checked everything due and
+ * wrote every verdict is recorded in verifier_runs as it ends (sql/003).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct sweep {
 	struct db_async *cl; /* claims */
 	struct db_async *wr; /* verdicts */
 	char owner[128];
+	char host[64];
 	char start[64];
 	char after_due[64]; /* the last row of the last claim, or "" */
 	char after_id[NUMBUF];
@@ -123,6 +125,21 @@ dkim_found_issued(const struct verify_request *req, const char *found)
 	return same;
 }
 
+/* The RFC 7208 result per platform address, "<address> <result>" per
+ * line (sql/004_verdict_detail.sql). */
+static char *
+results_text(const struct spf_verdict *v)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < v->nresults; i++)
+		buf_addf(&b, "%s%s %s", i > 0 ? "\n" : "", v->results[i].ip,
+			 spf_result_name(v->results[i].result));
+	return buf_detach(&b);
+}
+
 /* The records seen, one per line. */
 static char *
 joined(char *const *rec, size_t n)
@@ -162,6 +179,7 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 	struct buf *col = s->col, *sc = &s->scratch;
 	char n[NUMBUF];
 	char *found = joined(r->spf.records, r->spf.nrecords);
+	char *results = results_text(&r->spf);
 	int skipped = r->dkim.status == DKIM_STATUS_SKIPPED;
 
 	arr_add(&col[SAVE_P_ID], num(it->id, n), sc);
@@ -185,6 +203,8 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 	arr_add(&col[SAVE_P_DMARC_REASON], dmarc_reason_name(r->dmarc.reason),
 		sc);
 	arr_add(&col[SAVE_P_DMARC_POLICY], r->dmarc.policy, sc);
+	arr_add(&col[SAVE_P_DMARC_ORG_DOMAIN], r->dmarc.org_domain, sc);
+	arr_add(&col[SAVE_P_SPF_RESULTS], results, sc);
 	if (req->next_selector == NULL) {
 		arr_null(&col[SAVE_P_NEXT_STATUS]);
 		arr_null(&col[SAVE_P_NEXT_REASON]);
@@ -195,6 +215,7 @@ row(struct sweep *s, const struct verify_request *req, const struct item *it,
 			dkim_reason_name(r->dkim_next.reason), sc);
 	}
 	free(found);
+	free(results);
 	s->nrows++;
 	count(s, r);
 }
@@ -421,13 +442,13 @@ now_s(void)
 static int
 sweep_begin(struct sweep *s)
 {
-	char host[64] = "", days[NUMBUF];
+	char days[NUMBUF];
 	const char *p[1];
 	PGresult *res;
 
-	gethostname(host, sizeof host - 1);
-	snprintf(s->owner, sizeof s->owner, "%s:%ld:%ld", host, (long)getpid(),
-		 (long)time(NULL));
+	gethostname(s->host, sizeof s->host - 1);
+	snprintf(s->owner, sizeof s->owner, "%s:%ld:%ld", s->host,
+		 (long)getpid(), (long)time(NULL));
 	if ((res = db_exec(DB_NOW, 0, NULL)) == NULL)
 		return -1;
 	snprintf(s->start, sizeof s->start, "%s", PQgetvalue(res, 0, NOW_TEXT));
@@ -466,6 +487,24 @@ sweep_loop(struct sweep *s)
 	dns_resolver_watch(s->r, NULL, 0);
 	if (s->o->progress)
 		fprintf(stderr, "\n");
+}
+
+/* The run in verifier_runs, with the database's time at its start. */
+static int
+record(const struct sweep *s)
+{
+	const struct sweep_stats *st = s->st;
+	char c[NUMBUF], v[NUMBUF], u[NUMBUF], t[NUMBUF], secs[32];
+	const char *p[7] = {s->start,
+			    num((long)st->checked, c),
+			    num((long)st->verified, v),
+			    num((long)st->unverified, u),
+			    num((long)st->tempfail, t),
+			    secs,
+			    s->host};
+
+	snprintf(secs, sizeof secs, "%.3f", st->seconds);
+	return db_run(DB_RUN_RECORD, 7, p);
 }
 
 int
@@ -515,5 +554,7 @@ sweep_run(struct dns_resolver *r, const struct platform *pf,
 	p[0] = s.owner;
 	db_run(DB_SWEEP_RELEASE, 1, p);
 	st->seconds = now_s() - t0;
+	if (!s.failed && o->domain_id == 0 && record(&s) == -1)
+		s.failed = 1;
 	return s.failed ? -1 : 0;
 }

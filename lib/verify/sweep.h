@@ -32,7 +32,9 @@ struct sweep_stats {
 /* Reads the options from the configuration (verify_* keys). */
 void sweep_opts_config(struct sweep_opts *);
 /* Runs until no due domain is left; 0, or -1 when the database failed
- * (its claims are released when possible). */
+ * (its claims are released when possible). A run of every due domain
+ * (domain_id 0) that completed is recorded in verifier_runs (sql/003),
+ * which senderauth-admin status reads. */
 int sweep_run(struct dns_resolver *, const struct platform *,
 	      const struct sweep_opts *, struct sweep_stats *);
 

@@ -80,8 +80,28 @@ reason_phrase(int status)
 }
 
 void
+http_raw(struct req *r, const char *type, const char *filename, char *body,
+	 size_t len)
+{
+	size_t i;
+
+	free(r->raw);
+	r->raw = body;
+	r->rawlen = len;
+	r->raw_type = type;
+	snprintf(r->raw_name, sizeof r->raw_name, "%s", filename);
+	for (i = 0; r->raw_name[i] != '\0'; i++)
+		if (!ascii_isalnum((unsigned char)r->raw_name[i]) &&
+		    strchr(".-_", r->raw_name[i]) == NULL)
+			r->raw_name[i] = '_';
+	r->status = 200;
+}
+
+void
 http_fail(struct req *r, int status, const char *code)
 {
+	free(r->raw);
+	r->raw = NULL;
 	if (r->doc != NULL)
 		mxmlDelete(r->doc);
 	r->doc = xml_doc("error", &r->root);
@@ -98,6 +118,20 @@ http_redirect(struct req *r, const char *notice)
 {
 	snprintf(r->location, sizeof r->location, "%s?notice=%s", r->base,
 		 notice);
+	r->status = 303;
+}
+
+void
+http_redirect_domain(struct req *r, const char *notice, long id, int card)
+{
+	char anchor[32];
+
+	if (card)
+		snprintf(anchor, sizeof anchor, "domain-%ld", id);
+	snprintf(
+	    r->location, sizeof r->location, "%s?notice=%s&domain=%ld%s%s#%s",
+	    r->base, notice, id, r->notice_from ? "&from=" : "",
+	    r->notice_from ? r->notice_from : "", card ? anchor : "domains");
 	r->status = 303;
 }
 
@@ -133,6 +167,18 @@ http_write(struct io *io, struct req *r)
 			     "Cache-Control: no-store\r\n\r\n",
 			     r->location);
 		io_write(io, head, (size_t)n);
+		return;
+	}
+	if (r->status == 200 && r->raw != NULL) {
+		n = snprintf(
+		    head, sizeof head,
+		    "Status: 200 OK\r\nContent-Type: %s\r\n"
+		    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n\r\n",
+		    r->raw_type, r->raw_name);
+		io_write(io, head, (size_t)n);
+		io_write(io, r->raw, r->rawlen);
 		return;
 	}
 	if (r->doc == NULL || (body = xml_string(r->doc)) == NULL) {
@@ -202,7 +248,10 @@ http_account(struct req *r)
 	const char *p[2] = {num(r->sess.account_id, acct),
 			    num(r->sess.org_id, org)};
 
-	if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
+	if (r->action->reads != NULL && r->method == HTTP_GET) {
+		if (r->action->reads(r) == -1)
+			return -1;
+	} else if ((r->account = db_exec(DB_ACCOUNT, 2, p)) == NULL) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
@@ -263,15 +312,16 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 
 /*
  * Validates every field of the action's table once, absent ones as "": a
- * form field's error waits for the 422, a parameter's answers 400 now. 0,
- * or -1 with the answer set.
+ * form field's error waits for the 422 (with what the validator offers
+ * instead, as its suggestion), a parameter's answers 400 now. 0, or -1
+ * with the answer set.
  */
 static int
 http_fields(struct req *r)
 {
 	const struct field *f;
 	struct field_value *v;
-	const char *code;
+	const char *code, *offer[3] = {"suggestion", NULL, NULL};
 	size_t i;
 
 	for (i = 0; i < r->action->nfields; i++) {
@@ -291,8 +341,13 @@ http_fields(struct req *r)
 			http_fail(r, 400, "bad_request");
 			return -1;
 		}
-		r->err[i].code = code;
-		r->invalid++;
+		/* what the validator found instead (the name in a URL) */
+		offer[1] = v->suggest;
+		if (http_invalid(r, (int)i, code,
+				 v->suggest[0] != '\0' ? offer : NULL) == -1) {
+			http_fail(r, 500, "internal");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -300,7 +355,7 @@ http_fields(struct req *r)
 static int
 http_answered(const struct req *r)
 {
-	return r->doc != NULL || r->status == 303;
+	return r->doc != NULL || r->status == 303 || r->raw != NULL;
 }
 
 /*
@@ -335,6 +390,7 @@ http_release(struct req *r)
 
 	if (r->doc != NULL)
 		mxmlDelete(r->doc);
+	free(r->raw);
 	form_release(&r->query);
 	form_release(&r->body);
 	PQclear(r->account);

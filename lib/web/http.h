@@ -9,11 +9,11 @@
  * account in the session's organization (401) → every field of the
  * action's table validated once (a parameter: 400) → the object the
  * parameters name (404, 403) → the fields' errors (422) or the handler,
- * which does one transaction and builds the XML answer or asks for a 303
- * (an error it finds at a field, such as a duplicate, answers the same
- * 422) → the answer is written → any transaction left open is rolled back
- * and the request's memory freed. Run from a shell (CGI mode), a binary
- * answers one request.
+ * which does one transaction and builds the XML answer, asks for a 303 or
+ * hands over a raw body (an export; an error it finds at a field, such as
+ * a duplicate, answers the same 422) → the answer is written → any transaction
+ * left open is rolled back and the request's memory freed. Run from a shell
+ * (CGI mode), a binary answers one request.
  */
 #ifndef SA_HTTP_H
 #define SA_HTTP_H
@@ -75,9 +75,18 @@ struct req {
 	PGresult *found; /* the row action->find looked up, or NULL */
 	int status;
 	const char *error; /* error code of a non-page answer */
+	/* what a redirect's notice adds about the input ("address": the
+	 * domain was taken from an address), set by the handler, or NULL */
+	const char *notice_from;
 	char location[512];
 	mxml_node_t *doc;
 	mxml_node_t *root;
+	/* an answer that is not XML (an export, http_raw()): the body
+	 * (owned), its media type and its download name */
+	char *raw;
+	size_t rawlen;
+	const char *raw_type;
+	char raw_name[128];
 };
 
 struct action {
@@ -97,6 +106,10 @@ struct action {
 	/* It seals secrets (an SMTP password, a DKIM key): only then is the
 	 * master secret loaded. */
 	int seals;
+	/* For a GET, the account check made with the page's own reads in
+	 * one round trip (page_reads_settings, page_reads_log): it sets
+	 * req.account like the serve loop's own check; NULL: that check. */
+	int (*reads)(struct req *);
 };
 
 /* Runs the serve loop; returns the process exit status. */
@@ -110,10 +123,20 @@ int http_main(const struct action *);
 		return http_main(&a);                                          \
 	}
 
+/* A 200 answer that is not XML: body[0..len) (the request takes it over)
+ * of media type type, offered for download as filename (letters, digits,
+ * '.', '-' and '_' only). nginx's XSLT filter leaves it as it is. */
+void http_raw(struct req *, const char *type, const char *filename, char *body,
+	      size_t len);
 /* A non-page answer: <error status= code=/>. */
 void http_fail(struct req *, int status, const char *code);
 /* 303 to the settings page with a notice code. */
 void http_redirect(struct req *, const char *notice);
+/* The same for a notice about domain id, which names it: ?notice=CODE&
+ * domain=ID (and from=req.notice_from), at the domain's card
+ * (#domain-ID), or at the domain list (#domains) when card is 0 (the
+ * domain is gone). */
+void http_redirect_domain(struct req *, const char *notice, long id, int card);
 /* An error the handler found at field f (a duplicate): the request answers
  * 422 with it, the transaction rolled back. detail: NULL, or name/value
  * pairs of attributes of the error, NULL-terminated (two at most), copied.

@@ -55,7 +55,7 @@ keys_issue(struct req *r, enum keys_issue_kind kind, long id, int had_key,
 			 id, unicode, have_key ? sel : NULL) == -1 ||
 	    db_commit() == -1)
 		goto out;
-	http_redirect(r, notice);
+	http_redirect_domain(r, notice, id, 1);
 	rc = 0;
 out:
 	keys_release(&k);

@@ -22,11 +22,11 @@ struct req;
  * pair, restarts the domain's checks (KEYS_AGAIN: its DKIM status starts
  * over; KEYS_ROTATE: its status stays) and logs the event (dkim_issued,
  * dkim_reissued, dkim_rotation_started, or dkim_failed when no pair could
- * be had); commits and answers 303 with the notice (issued, reissued,
- * rotation_started, dkim_failed). id: the existing domain's; had_key: a
- * key was issued for it before (KEYS_AGAIN logs dkim_issued otherwise);
- * name, unicode: its A-label and U-label forms. 0, or -1 with nothing
- * answered (db_unique_violation() tells a duplicate).
+ * be had); commits and answers 303 to the domain's card with the notice
+ * (issued, reissued, rotation_started, dkim_failed). id: the existing domain's;
+ * had_key: a key was issued for it before (KEYS_AGAIN logs dkim_issued
+ * otherwise); name, unicode: its A-label and U-label forms. 0, or -1 with
+ * nothing answered (db_unique_violation() tells a duplicate).
  */
 int keys_issue(struct req *, enum keys_issue_kind, long id, int had_key,
 	       const char *name, const char *unicode,

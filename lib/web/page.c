@@ -12,11 +12,12 @@
 #include "page.h"
 #include "records.h"
 #include "util.h"
+#include "validate.h"
 #include "xml.h"
 
 static const char *const notices[] = {
     "updated",	   "deleted", "issued",		  "reissued",
-    "dkim_failed", "checked", "rotation_started",
+    "dkim_failed", "checked", "rotation_started", "check_tempfail",
 };
 
 static const char *
@@ -46,30 +47,59 @@ lists_release(void)
 }
 
 /*
- * The root element root (status, base), the account and the organization
- * (their names as the serve loop checked them), with the lists the page
- * shows fetched in one round trip into out[0..n): statements taking the
- * organization id, DB_KEY_OTHERS also dkim_retire_days. 0, or -1 with the
- * answer set (500).
+ * Fetches, in one round trip, the lists a page shows into out[0..n)
+ * (statements taking the organization id, DB_KEY_OTHERS also
+ * dkim_retire_days) and, with acct set, the session's account first (the
+ * serve loop's check, r->account). 0, or -1 with the answer set (500).
  */
 static int
-page_head(struct req *r, const char *root, int status, int n,
-	  const enum db_stmt *st, PGresult **out)
+page_fetch(struct req *r, int acct, int n, const enum db_stmt *st,
+	   PGresult **out)
 {
-	int np[L__MAX], i;
-	char org[NUMBUF], days[NUMBUF];
-	const char *po[2] = {num(r->sess.org_id, org),
-			     num(config_num("dkim_retire_days"), days)};
-	const char *const *params[L__MAX] = {po, po, po};
-	PGresult *acct = r->account;
-	mxml_node_t *el;
+	enum db_stmt all[1 + L__MAX];
+	PGresult *res[1 + L__MAX];
+	int np[1 + L__MAX], i, k = 0;
+	char org[NUMBUF], days[NUMBUF], id[NUMBUF];
+	const char *pa[2] = {num(r->sess.account_id, id),
+			     num(r->sess.org_id, org)};
+	const char *po[2] = {org, num(config_num("dkim_retire_days"), days)};
+	const char *const *params[1 + L__MAX];
 
-	for (i = 0; i < n; i++)
-		np[i] = st[i] == DB_KEY_OTHERS ? 2 : 1;
-	if (db_exec_all(n, st, np, params, out) == -1) {
+	if (acct) {
+		all[k] = DB_ACCOUNT;
+		np[k] = 2;
+		params[k++] = pa;
+	}
+	for (i = 0; i < n; i++, k++) {
+		all[k] = st[i];
+		np[k] = st[i] == DB_KEY_OTHERS ? 2 : 1;
+		params[k] = po;
+	}
+	if (db_exec_all(k, all, np, params, res) == -1) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
+	if (acct)
+		r->account = res[0];
+	for (i = 0; i < n; i++)
+		out[i] = res[acct + i];
+	return 0;
+}
+
+int
+page_lists(struct req *r, int n, const enum db_stmt *st, PGresult **out)
+{
+	return page_fetch(r, 0, n, st, out);
+}
+
+/* The root element root (status, base), the account and the organization
+ * (their names as the serve loop checked them). */
+static void
+page_head(struct req *r, const char *root, int status)
+{
+	PGresult *acct = r->account;
+	mxml_node_t *el;
+
 	r->doc = xml_doc(root, &r->root);
 	r->status = status;
 	xml_attr_num(r->root, "status", status);
@@ -80,37 +110,112 @@ page_head(struct req *r, const char *root, int status, int n,
 	el = xml_el(r->root, "organization");
 	xml_attr_num(el, "id", r->sess.org_id);
 	xml_attr(el, "name", PQgetvalue(acct, 0, ACCOUNT_ORG_NAME));
+}
+
+static const enum db_stmt settings_lists[L__MAX] = {
+    [L_ADDR] = DB_ADDR_LIST,
+    [L_DOMAIN] = DB_DOMAIN_LIST,
+    [L_KEYS] = DB_KEY_OTHERS,
+};
+/* The lists page_reads_settings() fetched with the account check. */
+static int prefetched;
+
+int
+page_reads_settings(struct req *r)
+{
+	lists_release();
+	if (page_fetch(r, 1, L__MAX, settings_lists, lists) == -1)
+		return -1;
+	prefetched = 1;
 	return 0;
+}
+
+/* The verifier's timer and cron line run it every five minutes
+ * (dist/senderauth-verifier.timer): no check comes sooner. */
+#define VERIFIER_PERIOD_S 300
+
+/* How often the verifier checks, for the page's help: every
+ * verify_new_interval_s (at least the timer's period) for the first
+ * verify_new_hours after an issue, then at least every
+ * verify_max_interval_s. */
+static void
+page_schedule(struct req *r)
+{
+	mxml_node_t *el = xml_el(r->root, "schedule");
+	long every = config_num("verify_new_interval_s");
+
+	if (every < VERIFIER_PERIOD_S)
+		every = VERIFIER_PERIOD_S;
+	xml_attr_num(el, "new-hours", config_num("verify_new_hours"));
+	xml_attr_num(el, "new-minutes", (every + 59) / 60);
+	xml_attr_num(el, "max-hours",
+		     (config_num("verify_max_interval_s") + 3599) / 3600);
 }
 
 int
 page_begin(struct req *r, int status, const char *notice)
 {
-	static const enum db_stmt st[L__MAX] = {
-	    [L_ADDR] = DB_ADDR_LIST,
-	    [L_DOMAIN] = DB_DOMAIN_LIST,
-	    [L_KEYS] = DB_KEY_OTHERS,
-	};
-
-	lists_release();
-	if (page_head(r, "settings", status, L__MAX, st, lists) == -1)
-		return -1;
+	if (!prefetched) {
+		lists_release();
+		if (page_fetch(r, 0, L__MAX, settings_lists, lists) == -1)
+			return -1;
+	}
+	prefetched = 0;
+	page_head(r, "settings", status);
 	xml_attr(r->root, "csrf", r->sess.csrf);
 	xml_attr(r->root, "notice", notice_ok(notice));
+	page_schedule(r);
 	return 0;
+}
+
+int
+page_notice_domain(struct req *r, long id, int from_address)
+{
+	char ids[NUMBUF], org[NUMBUF];
+	const char *p[2] = {num(id, ids), num(r->sess.org_id, org)};
+	PGresult *res;
+
+	if (id <= 0 || mxmlElementGetAttr(r->root, "notice") == NULL)
+		return 0;
+	if ((res = db_exec(DB_DOMAIN_NAME, 2, p)) == NULL) {
+		http_fail(r, 500, "internal");
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		xml_attr(r->root, "notice-domain",
+			 PQgetvalue(res, 0, DOMAIN_NAME_UNICODE));
+		xml_attr_num(r->root, "notice-domain-id", id);
+		xml_attr(r->root, "notice-from",
+			 from_address ? "address" : NULL);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static PGresult *events;
+
+int
+page_reads_log(struct req *r)
+{
+	static const enum db_stmt st[1] = {DB_EVENT_LIST};
+
+	PQclear(events);
+	events = NULL;
+	return page_fetch(r, 1, 1, st, &events);
 }
 
 PGresult *
 page_log(struct req *r)
 {
-	static const enum db_stmt st[1] = {DB_EVENT_LIST};
-	PGresult *events = NULL;
+	PGresult *res = events;
 
-	if (page_head(r, "log", 200, 1, st, &events) == -1) {
-		PQclear(events);
+	events = NULL;
+	if (res == NULL) {
+		http_fail(r, 500, "internal");
 		return NULL;
 	}
-	return events;
+	page_head(r, "log", 200);
+	return res;
 }
 
 void
@@ -298,6 +403,31 @@ page_found(mxml_node_t *el, const char *found)
 	}
 }
 
+/* One <result ip="…">RESULT</result> per "<address> <result>" line the
+ * verifier wrote (sql/004_verdict_detail.sql). */
+static void
+page_spf_results(mxml_node_t *el, const char *lines)
+{
+	char ip[64];
+	const char *sp, *nl;
+	size_t n;
+
+	for (; *lines != '\0'; lines = nl + 1) {
+		nl = strchr(lines, '\n');
+		n = nl ? (size_t)(nl - lines) : strlen(lines);
+		sp = memchr(lines, ' ', n);
+		if (sp != NULL && (size_t)(sp - lines) < sizeof ip) {
+			snprintf(ip, sizeof ip, "%.*s", (int)(sp - lines),
+				 lines);
+			xml_attr(xml_bytes_el(el, "result", sp + 1,
+					      n - (size_t)(sp - lines) - 1),
+				 "ip", ip);
+		}
+		if (nl == NULL)
+			break;
+	}
+}
+
 static void
 page_record(mxml_node_t *el, const char *host, const char *value,
 	    const char *zone)
@@ -316,6 +446,21 @@ attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
 {
 	if (!PQgetisnull(res, i, col))
 		xml_attr(el, name, PQgetvalue(res, i, col));
+}
+
+/* The checks' times of a verdict of status column st: checked-at only
+ * once a check gave a verdict (pending: never checked; tempfail: every
+ * check so far failed to ask DNS), tempfail-at of the last check that
+ * could not ask. */
+static void
+attr_checked(mxml_node_t *el, PGresult *res, int i, int st)
+{
+	const char *status = PQgetvalue(res, i, st);
+
+	if (strcmp(status, "verified") == 0 ||
+	    strcmp(status, "unverified") == 0)
+		attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
 }
 
 /* The <record> of a DKIM key; its value (free it), or NULL. */
@@ -386,8 +531,7 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 
 	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
 	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
-	attr_col(k, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(k, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(k, res, i, DOMAIN_LIST_DKIM_STATUS);
 	if (!PQgetisnull(res, i, DOMAIN_LIST_SELECTOR)) {
 		xml_attr(k, "selector",
 			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
@@ -407,8 +551,87 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 			PQgetvalue(res, i, DOMAIN_LIST_NAME), keys);
 }
 
+const char *
+page_dmarc_rua(PGresult *addrs, const char *domain_id)
+{
+	const char *rua = config_str("dmarc_rua");
+	int j;
+
+	for (j = 0; rua == NULL && j < PQntuples(addrs); j++)
+		if (!PQgetisnull(addrs, j, ADDR_LIST_DOMAIN_ID) &&
+		    strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN_ID),
+			   domain_id) == 0)
+			rua = PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
+	return rua;
+}
+
+/* org-domain (and its Unicode form for the page) when the DMARC record is
+ * the organizational domain's. */
 static void
-page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
+page_org_domain(mxml_node_t *el, const char *org)
+{
+	char alabel[DOMAIN_MAX + 1], ulabel[ULABEL_MAX + 1];
+
+	if (org[0] == '\0')
+		return;
+	xml_attr(el, "org-domain", org);
+	if (validate_domain(org, alabel, ulabel) == NULL)
+		xml_attr(el, "org-domain-unicode", ulabel);
+}
+
+/* DMARC as the verifier saw it (absent until checked); when the domain
+ * has none, the record to publish: p=none, reports to dmarc_rua, else to
+ * the domain's first sender address, else nowhere. */
+static void
+page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
+{
+	const char *status = PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS);
+	mxml_node_t *el;
+	char *host, *value;
+
+	if (*status == '\0')
+		return;
+	el = xml_el(d, "dmarc");
+	xml_attr(el, "status", status);
+	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
+	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
+	page_org_domain(el, PQgetvalue(res, i, DOMAIN_LIST_DMARC_ORG_DOMAIN));
+	if (strcmp(status, "missing") != 0)
+		return;
+	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
+	value = records_dmarc(
+	    page_dmarc_rua(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID)));
+	page_record(el, host, value, NULL);
+	free(host);
+	free(value);
+}
+
+/* What Gmail and Yahoo ask of bulk senders since 2024: SPF and DKIM
+ * pass, a DMARC record, and a DKIM signature aligned with the From domain
+ * (RFC 7489 §3.1.1), which the platform's keys are, being the domain's
+ * own, once DKIM is verified. */
+static void
+page_bulk_sender(mxml_node_t *d, PGresult *res, int i)
+{
+	mxml_node_t *el = xml_el(d, "bulk-sender");
+	int dkim = strcmp(PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS),
+			  "verified") == 0;
+
+	xml_attr(el, "spf",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS), "verified")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "dkim", dkim ? "yes" : "no");
+	xml_attr(el, "dmarc",
+		 strcmp(PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS), "found")
+		     ? "no"
+		     : "yes");
+	xml_attr(el, "aligned", dkim ? "yes" : "no");
+}
+
+static void
+page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
+	    PGresult *addrs)
 {
 	mxml_node_t *d = xml_el(list, "domain"), *el;
 
@@ -419,25 +642,18 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys)
 	el = xml_el(d, "spf");
 	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS));
 	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_SPF_REASON));
-	attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
-	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
+	attr_checked(el, res, i, DOMAIN_LIST_SPF_STATUS);
 	attr_col(el, "verified-at", res, i, DOMAIN_LIST_VERIFIED_AT);
 	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
 		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);
 	page_found(el, PQgetvalue(res, i, DOMAIN_LIST_SPF_FOUND));
+	page_spf_results(el, PQgetvalue(res, i, DOMAIN_LIST_SPF_RESULTS));
 	if (PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED)[0] != '\0')
 		xml_text_el(el, "suggested",
 			    PQgetvalue(res, i, DOMAIN_LIST_SPF_SUGGESTED));
 	page_dkim(d, res, i, keys);
-	if (PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS)[0] != '\0') {
-		el = xml_el(d, "dmarc");
-		xml_attr(el, "status",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_STATUS));
-		xml_attr(el, "reason",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
-		xml_attr(el, "policy",
-			 PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
-	}
+	page_dmarc(d, res, i, addrs);
+	page_bulk_sender(d, res, i);
 }
 
 int
@@ -456,7 +672,8 @@ page_end(struct req *r)
 		page_address(r, list, lists[L_ADDR], i);
 	list = xml_el(r->root, "domains");
 	for (i = 0; i < PQntuples(lists[L_DOMAIN]); i++)
-		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS]);
+		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS],
+			    lists[L_ADDR]);
 	lists_release();
 	return 0;
 }

@@ -16,6 +16,20 @@
  * changes are made. notice may be NULL. 0, or -1 with the answer set
  * (500). */
 int page_begin(struct req *, int status, const char *notice);
+/* Fetches in one round trip (n at most 3) statements taking the
+ * organization id, DB_KEY_OTHERS also dkim_retire_days, into out[0..n)
+ * (free each with PQclear). 0, or -1 with the answer set (500). */
+int page_lists(struct req *, int n, const enum db_stmt *st, PGresult **out);
+/* Where the DMARC record suggested to domain domain_id sends its reports:
+ * dmarc_rua, else the domain's first sender address in addrs
+ * (DB_ADDR_LIST), else NULL. */
+const char *page_dmarc_rua(PGresult *addrs, const char *domain_id);
+/* After page_begin() with a notice: the domain id it is about (any of
+ * the organization's, deleted or not) as notice-domain (its name) and
+ * notice-domain-id, and notice-from="address" when from_address (the name
+ * was taken from an address). An id that is not the organization's names
+ * nothing. 0, or -1 with the answer set (500). */
+int page_notice_domain(struct req *, long id, int from_address);
 /* The log document (tests/golden/log-example.xml) up to its events; the
  * organization's events, newest first (free with PQclear), or NULL with
  * the answer set. */
@@ -52,5 +66,12 @@ int page_invalid(struct req *);
 /* The page with a confirmation box (<confirm kind= id= name=>) for an
  * action on the object named name (delete, rotate); 0 / -1. */
 int page_confirm(struct req *, const char *kind, long id, const char *name);
+
+/* The serve loop's account check for a GET of the settings page or of
+ * the log (struct action's reads): the account and the lists the page
+ * shows in one round trip, kept for page_begin() / page_log(). 0, or -1
+ * with the answer set. */
+int page_reads_settings(struct req *);
+int page_reads_log(struct req *);
 
 #endif

@@ -171,7 +171,7 @@ for text in \
 	'IN TXT ( "v=DKIM1; k=rsa; p=MIIB..." "..." )</textarea>' \
 	'data-copy="dkim-3-zone"' 'コピー' \
 	'<script src="/mail-settings/static/senderauth.js"></script>' \
-	'<code class="found">v=spf1 -all</code>' \
+	'<code class="found">v=spf1 include:_spf.example.net -all</code>' \
 	'設定されています（ポリシー: none）' \
 	'2026/11/26 10:05' \
 	'既にSPFレコードがある場合' \
@@ -182,28 +182,28 @@ done
 # DKIM key rotation: domain 3 has a pending key (再発行), domain 4 an active
 # key with a rotation under way (next), the previous key (retiring) and a
 # retired one.
-F='<form class="inline" method="post" action="/mail-settings/reissue"><input type="hidden" name="csrf" value="b64urltoken">'
-check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue" \
+F='<form class="inline" method="post" action="/mail-settings/reissue#domain-3"><input type="hidden" name="csrf" value="b64urltoken">'
+check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue, at the card" \
 	has "$S" "$F"'<input type="hidden" name="id" value="3"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを再発行</button></form>'
-check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue" \
-	has "$S" "$F"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
-check "only the active key's button says 更新" eval '[ "$(grep -o "DKIMキーを更新</button>" "$S" | wc -l)" = 1 ]'
+check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue, at the card" \
+	has "$S" "${F/domain-3/domain-4}"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
+check "only the active keys' buttons say 更新" eval '[ "$(grep -o "DKIMキーを更新</button>" "$S" | wc -l)" = "$(grep -c "state=\"active\"" "$EX")" ]'
 for text in \
 	'<p class="muted">DKIMキーを更新中です（新しいレコードの確認待ち）。</p>' \
 	'<p class="kstate keep">現在のレコード（署名に使用中・削除しないでください）</p>' \
 	'<p class="kstate add">追加するレコード（新しいキー）</p><span class="st no">未設定</span><p class="why">DKIMレコードが見つかりません。' \
-	'<td class="mono">20261201._domainkey.example.jp</td>' \
+	'<td><span class="mono">20261201._domainkey.example.jp</span>' \
 	'data-copy="dkim-4-next"' 'data-copy="dkim-4-next-zone"' \
 	'<p class="kstate keep">古いレコード（2026/12/08 10:00まで残してください）</p>' \
-	'<td class="mono">20261001._domainkey.example.jp</td>' \
+	'<td><span class="mono">20261001._domainkey.example.jp</span>' \
 	'<h4>削除できる古いレコード</h4>' \
-	'<td class="mono">20260901._domainkey.example.jp</td>'; do
+	'<td><span class="mono">20260901._domainkey.example.jp</span>'; do
 	check "rotation shows: $text" has "$S" "$text"
 done
 check "rotation: the record to add comes after the current one, the old one last" \
-	eval 'grep -o "<td class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td class=\"mono\">20261201._domainkey<td class=\"mono\">20261001._domainkey"'
+	eval 'grep -o "<td><span class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td><span class=\"mono\">20261201._domainkey<td><span class=\"mono\">20261001._domainkey"'
 check "pending key without a rotation: no key-state labels on its card" \
-	eval 'grep -o "<article class=\"domain\" id=\"domain-3\">.*</article><article" "$S" | grep -qv "kstate"'
+	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qE "現在のレコード|追加するレコード|古いレコード"'
 sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
 render "$T/nonext.html" "$XSL" "$T/nonext.xml"
 check "active key, no rotation: validates, still 更新, no 現在のレコード label" \
@@ -225,6 +225,33 @@ done
 check "rotation confirmation is not a delete" eval 'hasnt "$T/confirm-rotate.html" "を削除しますか" && hasnt "$T/confirm-rotate.html" "action=\"/mail-settings/delete\"><input type=\"hidden\" name=\"csrf\" value=\"b64urltoken\"><input type=\"hidden\" name=\"kind\" value=\"rotate\""'
 check "rotation confirmation in English" \
 	eval 'has "$T/confirm-rotate.en.html" "<p>Renew the DKIM key of the domain \"example.jp\"?</p><p>You will add a DKIM record at a new selector." && no_missing_key "$T/confirm-rotate.en.html"'
+
+# One SPF record to copy: the merged record when the domain publishes SPF,
+# saying it replaces the existing one; the issued record only when there
+# is none.
+P='v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all'
+M='v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all'
+spf_row() { grep -o "<input id=\"spf-$2\" type=\"text\" readonly spellcheck=\"false\" value=\"[^\"]*\"" "$1" | sed 's/.*value="//; s/"$//'; }
+check_eq "SPF found: the row offers the merged record" "$M" "$(spf_row "$S" 3)"
+check "… and says it replaces the existing record" \
+	has "$S" '<p class="kstate add">既にDNSにあるSPFレコードを、このレコードに置き換えてください（既存の内容に当サービスの設定を統合済みです。SPFレコードは1つのドメインに1つだけです）。</p><div class="copy"><input id="spf-3"'
+check "… and the issued record is not offered on that card" \
+	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qF "value=\"$P\""'
+check "… nor the suggestion a second time" eval 'hasnt "$S" "spf-3-suggested" && [ "$(grep -o "value=\"$M\"" "$S" | wc -l)" = 1 ]'
+check_eq "SPF verified: the record as published" "$P" "$(spf_row "$S" 4)"
+sed -e '/<found>v=spf1 include:_spf.example.net -all<\/found>/d' -e '/<suggested>/d' \
+	-e 's/status="unverified" reason="hardfail_all"/status="unverified" reason="no_record"/' "$EX" >"$T/spf-none.xml"
+render "$T/spf-none.html" "$XSL" "$T/spf-none.xml"
+check_eq "no SPF record found: the issued record" "$P" "$(spf_row "$T/spf-none.html" 3)"
+check "… without a replace note" eval 'valid "$T/spf-none.xml" && hasnt "$T/spf-none.html" "置き換えてください（既存"'
+sed 's|<found>v=spf1 include:_spf.example.net -all</found>|&<found>v=spf1 mx ~all</found>|; s/reason="hardfail_all"/reason="multiple_records"/' "$EX" >"$T/spf-two.xml"
+render "$T/spf-two.html" "$XSL" "$T/spf-two.xml"
+check "two SPF records found: remove them all, publish the one" \
+	eval 'valid "$T/spf-two.xml" && has "$T/spf-two.html" "DNSにあるSPFレコードをすべて削除し、このレコード1つに置き換えてください" && [ "$(spf_row "$T/spf-two.html" 3)" = "$M" ]'
+sed 's|<found>v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all</found>|<found>v=spf1 include:m01-ahd-sys.net ~all</found>|' "$EX" >"$T/spf-own.xml"
+render "$T/spf-own.html" "$XSL" "$T/spf-own.xml"
+check "verified with a record of the customer's own: that record, nothing to change" \
+	eval '[ "$(spf_row "$T/spf-own.html" 4)" = "v=spf1 include:m01-ahd-sys.net ~all" ] && has "$T/spf-own.html" "<p class=\"kstate keep\">DNSに登録済みのレコードです。変更は必要ありません。</p>"'
 
 # Addresses whose domain is not authenticated: a reason and a link to the
 # domain's card (to the add-domain form when it is not registered).
@@ -263,7 +290,92 @@ reissued 新しいDKIMキーを発行しました。DNSのDKIMレコードを下
 dkim_failed DKIMレコードの発行に失敗しました。再度、発行ボタンを押下してください。
 checked DNSを確認しました
 rotation_started 新しいDKIMキーを発行しました。下記の「追加するレコード」をDNSに追加してください。現在のレコードは削除しないでください。
+check_tempfail DNSサーバに問い合わせできなかったため、確認できませんでした。
 EOF
+# About a domain: the notice names it, on its card (the top of the page
+# has none), in the colour of its kind.
+notice_at() { # notice_at NAME CODE ID: $T/NAME.xml with the notice about domain ID
+	sed "s/notice=\"updated\"/notice=\"$2\" notice-domain=\"日本語.jp\" notice-domain-id=\"$3\"/" "$EX" >"$T/$1.xml"
+	render "$T/$1.html" "$XSL" "$T/$1.xml"
+}
+card3() { grep -o '<details class="domain" id="domain-3".*</details><details class="domain" id="domain-4"' "$1"; }
+while read -r code class want; do
+	notice_at "nd-$code" "$code" 3
+	check "notice $code about a domain: on its card, $class: $want" \
+		eval 'valid "$T/nd-$code.xml" && card3 "$T/nd-$code.html" | grep -qF "<div class=\"in\"><div role=\"status\" class=\"box $class\">$want" && ! grep -qF "<main><div role=\"status\"" "$T/nd-$code.html"'
+done <<'EOF'
+issued ok 日本語.jp のSPF/DKIMレコードを発行しました。
+reissued warn 日本語.jp の新しいDKIMキーを発行しました。
+dkim_failed err 日本語.jp のDKIMレコードの発行に失敗しました。
+rotation_started warn 日本語.jp の新しいDKIMキーを発行しました。下記の「追加するレコード」
+checked ok 日本語.jp のDNSを確認しました。
+check_tempfail warn 日本語.jp のDNSサーバに問い合わせできなかったため、確認できませんでした。前回の確認結果を表示しています。
+EOF
+notice_at nd-gone deleted 9
+check "a deleted domain's notice: above the domain list" \
+	eval 'grep -o "<section class=\"card\" id=\"domains\"><h2>ドメイン情報</h2>.*<h3 id=\"add-domain\">" "$T/nd-gone.html" | grep -qF "<div role=\"status\" class=\"box ok\">日本語.jp を削除しました。</div><h3"'
+sed 's/notice-domain-id="3"/notice-domain-id="3" notice-from="address"/' "$T/nd-issued.xml" >"$T/nd-from.xml"
+render "$T/nd-from.html" "$XSL" "$T/nd-from.xml"
+check "a domain taken from an address: the notice says so" \
+	eval 'valid "$T/nd-from.xml" && has "$T/nd-from.html" "日本語.jp のSPF/DKIMレコードを発行しました。入力されたメールアドレスから、ドメイン「日本語.jp」を取り出して追加しました。"'
+render "$T/nd-from.en.html" --stringparam lang en "$XSL" "$T/nd-from.xml"
+check "… in English" has "$T/nd-from.en.html" 'The SPF and DKIM records of 日本語.jp have been issued. You entered an e-mail address; its domain "日本語.jp" was added.'
+check "the delete question about a domain is on its card, its cancel goes back there" \
+	eval 'card3 "$S" | grep -qF "<div class=\"in\"><div class=\"box warn\" role=\"alert\"><p>ドメイン「example.jp」を削除しますか？</p>" && card3 "$S" | grep -qF "<a class=\"btn\" href=\"/mail-settings/#domain-3\">キャンセル</a>"'
+check "… and not at the top" eval '! grep -qF "<div class=\"box err\" role=\"alert\">下記にエラーがあります。</div><div class=\"box warn\"" "$S"'
+sed 's/<confirm kind="domain" id="3" name="example.jp"\/>/<confirm kind="address" id="7" name="taro@example.jp"\/>/' "$EX" >"$T/confirm-address.xml"
+render "$T/confirm-address.html" "$XSL" "$T/confirm-address.xml"
+check "the delete question about an address stays at the top" \
+	has "$T/confirm-address.html" '<div class="box err" role="alert">下記にエラーがあります。</div><div class="box warn" role="alert"><p>送信元メールアドレス「taro@example.jp」を削除しますか？</p>'
+
+# More than three domains: a summary linking to the cards; a card whose
+# records are all in place starts folded unless a notice is about it.
+cat >"$T/many.xsl" <<'EOF2'
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:param name="notice-id" select="''"/>
+  <xsl:template match="@* | node()"><xsl:copy><xsl:apply-templates select="@* | node()"/></xsl:copy></xsl:template>
+  <xsl:template match="settings/@notice">
+    <xsl:copy/>
+    <xsl:if test="$notice-id != ''">
+      <xsl:attribute name="notice-domain">d5.example.jp</xsl:attribute>
+      <xsl:attribute name="notice-domain-id"><xsl:value-of select="$notice-id"/></xsl:attribute>
+    </xsl:if>
+  </xsl:template>
+  <xsl:template match="domains">
+    <xsl:copy>
+      <xsl:apply-templates select="domain"/>
+      <xsl:apply-templates select="domain[@id = '4']" mode="clone"><xsl:with-param name="id" select="5"/></xsl:apply-templates>
+      <xsl:apply-templates select="domain[@id = '3']" mode="clone"><xsl:with-param name="id" select="6"/></xsl:apply-templates>
+    </xsl:copy>
+  </xsl:template>
+  <xsl:template match="domain" mode="clone">
+    <xsl:param name="id"/>
+    <domain id="{$id}" name="d{$id}.example.jp" unicode="d{$id}.example.jp">
+      <xsl:apply-templates select="spf"/>
+      <dkim><xsl:apply-templates select="dkim/@* | dkim/record | dkim/found"/></dkim>
+      <xsl:apply-templates select="dkim/following-sibling::*"/>
+    </domain>
+  </xsl:template>
+</xsl:stylesheet>
+EOF2
+xsltproc "$T/many.xsl" "$EX" >"$T/many.xml"
+render "$T/many.html" "$XSL" "$T/many.xml"
+check "more than three domains validate" valid "$T/many.xml"
+check "more than three domains: a summary table" has "$T/many.html" '<table class="summary"><thead><tr><th>ドメイン</th><th>SPF</th><th>DKIM</th><th>DMARC</th><th>最終確認</th></tr></thead>'
+check_eq "… one row per domain, each linking to its card" "#domain-3 #domain-4 #domain-7 #domain-5 #domain-6" \
+	"$(grep -o '<table class="summary">.*</table>' "$T/many.html" | grep -o 'href="#domain-[0-9]*"' | sed 's/href="//; s/"//' | tr '\n' ' ' | sed 's/ $//')"
+check "… a row: name, SPF, DKIM, DMARC with its policy, last check" \
+	has "$T/many.html" '<tr><td><a class="dname" href="#domain-5">d5.example.jp</a></td><td><span class="st yes">✔ 設定済</span></td><td><span class="st yes">✔ 設定済</span></td><td>✔ 設定済（reject）</td><td class="nowrap"><time datetime="2026-12-01T10:05:00+09:00">2026/12/01 10:05</time></td></tr>'
+check "… the domain with every record in place starts folded" has "$T/many.html" '<details class="domain" id="domain-5"><summary>'
+check "… the others are open (未設定, a rotation under way)" \
+	eval 'has "$T/many.html" "<details class=\"domain\" id=\"domain-3\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-4\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-6\" open=\"open\">"'
+check "… a folded card's heading shows its name and statuses" \
+	has "$T/many.html" '<summary><strong class="dname">d5.example.jp</strong><span class="chips">SPF <span class="st yes">✔ 設定済</span> · DKIM <span class="st yes">✔ 設定済</span></span></summary>'
+xsltproc --stringparam notice-id 5 "$T/many.xsl" "$EX" >"$T/many-n.xml"
+render "$T/many-n.html" "$XSL" "$T/many-n.xml"
+check "… but open when the notice is about it" has "$T/many-n.html" '<details class="domain" id="domain-5" open="open">'
+check "three domains or fewer: no summary, every card open" \
+	eval 'hasnt "$S" "class=\"summary\"" && [ "$(grep -o "<details class=\"domain\" id=\"domain-[0-9]*\" open=\"open\">" "$S" | wc -l)" = "$(grep -c "<domain id=" "$EX")" ]'
 
 # Verdicts: every reason code has a sentence; a few say exactly what to do.
 for kind in spf dkim; do
@@ -296,6 +408,26 @@ for st in missing invalid tempfail; do
 	check "dmarc $st has a sentence" no_missing_key "$T/dm-$st.html"
 done
 check "dmarc missing names _dmarc.<domain>" has "$T/dm-missing.html" "_dmarc.xn--wgv71a119e.jp"
+check "dmarc of the organizational domain: the page names it" has "$S" \
+	'設定されています（ポリシー: quarantine）<p class="muted">親ドメイン 日本語.jp のDMARCレコードが適用されます。</p>'
+check "dmarc of the domain's own record: no parent named" \
+	eval '[ "$(grep -o "親ドメイン" "$S" | wc -l)" = 1 ]'
+variant dm-org dmarc org-domain example.jp
+sed -i 's/ org-domain-unicode="[^"]*"//' "$T/dm-org.xml"
+render "$T/dm-org.html" "$XSL" "$T/dm-org.xml"
+check "dmarc org-domain without its Unicode form: the A-label is named" \
+	has "$T/dm-org.html" "親ドメイン example.jp のDMARCレコードが適用されます"
+sed 's/status="found" reason="ok" policy="quarantine"/status="invalid" reason="syntax_error" policy=""/' "$EX" >"$T/dm-org-invalid.xml"
+render "$T/dm-org-invalid.html" "$XSL" "$T/dm-org-invalid.xml"
+check "dmarc invalid at the organizational domain: the page says whose" \
+	has "$T/dm-org-invalid.html" "DMARCレコードの書式に誤りがあります。<p class=\"muted\">このドメイン自体にはDMARCレコードがなく、上記は親ドメイン 日本語.jp のDMARCレコードについての結果です。</p>"
+render "$T/dm-org.en.html" --stringparam lang en "$XSL" "$EX"
+check "dmarc of the organizational domain in English" has "$T/dm-org.en.html" \
+	"The DMARC record of the parent domain 日本語.jp applies."
+sed 's|<result ip="210.198.21.20">pass</result>|<result ip="210.198.21.20">maybe</result>|' "$EX" >"$T/bad-result.xml"
+check "schema rejects an SPF result RFC 7208 does not define" eval '! valid "$T/bad-result.xml"'
+sed 's|<result ip="210.198.21.20">fail</result>||' "$EX" >"$T/no-result.xml"
+check "schema: a verdict without results (not checked yet) validates" valid "$T/no-result.xml"
 variant unchecked spf checked-at ''
 sed -i 's/checked-at="[^"]*"//' "$T/unchecked.xml"
 render "$T/unchecked.html" "$XSL" "$T/unchecked.xml"
@@ -324,6 +456,20 @@ sed 's/<field name="smtp_port" value=""\/>/<field name="smtp_port" value="x"><er
 render "$T/fe-port.html" "$XSL" "$T/fe-port.xml"
 check "field errors: port and required address sentences" \
 	eval 'has "$T/fe-port.html" "SMTPポートは1〜65535の数字で入力してください" && has "$T/fe-port.html" "送信者アドレスは必須です"'
+
+sed 's/<error code="invalid_label"\/>/<error code="url" suggestion="www.example.jp"\/>/' "$EX" >"$T/fe-offer.xml"
+render "$T/fe-offer.html" "$XSL" "$T/fe-offer.xml"
+check "url error with a suggestion validates" valid "$T/fe-offer.xml"
+check "url error: the sentence names the domain found" \
+	has "$T/fe-offer.html" "ドメイン名だけを入力してください（例: example.jp）。入力された内容にあるドメインは「www.example.jp」です"
+check "url error: a form posts the domain found" \
+	has "$T/fe-offer.html" '<form class="actions flat offer" method="post" action="/mail-settings/add-domain#add-domain"><input type="hidden" name="csrf" value="b64urltoken"><input type="hidden" name="domain" value="www.example.jp"><button type="submit" class="btn">「www.example.jp」を追加する</button></form>'
+check "url error without a suggestion: no offer" \
+	eval 'hasnt "$T/fe-url.html" "offer" && has "$T/fe-url.html" "ドメイン名だけを入力してください（例: example.jp）</p>"'
+sed 's/<field name="smtp_host" value=""\/>/<field name="smtp_host" value="127.0.0.1:25"><error code="private_address"\/><\/field>/' "$EX" >"$T/fe-host.xml"
+render "$T/fe-host.html" "$XSL" "$T/fe-host.xml"
+check "smtp host private_address: says which addresses and what to enter" \
+	eval 'valid "$T/fe-host.xml" && has "$T/fe-host.html" "127.0.0.1、10.x.x.x、172.16〜31.x.x、192.168.x.x、169.254.x.x、localhost など）は指定できません"'
 
 # ---- the error and log pages ----
 for code in $(rng_values error-code); do
@@ -367,10 +513,87 @@ E=$T/settings-example.en.html
 check "lang=en: English page" \
 	eval 'has "$E" "<html lang=\"en\">" && has "$E" "<h1>Mail settings</h1>" && has "$E" "taro@example.jp is already registered by 佐藤 花子." && no_missing_key "$E"'
 
+# Help: "?" explanations of SPF, DKIM and DMARC; publishing takes up to
+# 24 hours and the verifier keeps checking (how often: settings/schedule);
+# what DNS panels want in the host field.
+for q in SPFとは DKIMとは DMARCとは; do
+	check "help: $q behind a ?" has "$S" "<details class=\"q\"><summary>$q<span class=\"qm\" aria-hidden=\"true\">?</span></summary><p>"
+done
+check "help: up to 24 hours, then checked automatically, how often" \
+	has "$S" 'DNSに登録したレコードが反映されるまで、最大24時間ほどかかることがあります。登録の後も、自動で確認を続けます。追加・再発行から72時間は約5分ごとに確認します。その後は間隔をあけながら、少なくとも24時間ごとに確認します。'
+sed 's/<schedule new-hours="72" new-minutes="5" max-hours="24"\/>/<schedule new-hours="48" new-minutes="10" max-hours="12"\/>/' "$EX" >"$T/schedule.xml"
+render "$T/schedule.html" "$XSL" "$T/schedule.xml"
+check "help: the schedule comes from the answer" \
+	has "$T/schedule.html" '追加・再発行から48時間は約10分ごとに確認します。その後は間隔をあけながら、少なくとも12時間ごとに確認します。'
+check "help: @ or empty for the domain itself" has "$S" '<li>ドメインそのもの（SPF）のレコードは、多くのDNS管理画面でホスト名欄に「<code>@</code>」を入力するか、空欄にします。</li>'
+check "help: only selector._domainkey where the panel appends the domain" has "$S" 'DKIMのホスト名欄には「<code>セレクタ._domainkey</code>」の部分だけを入力してください'
+check "help: the DKIM value whole, the space after ; kept" has "$S" '「<code>;</code>」の後ろの空白も消さずにそのまま残します。'
+check "each record: the host field for the domain itself" \
+	has "$S" '<td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td>'
+check "each record: the host field for a DKIM key" \
+	has "$S" '<td><span class="mono">20261126._domainkey.xn--wgv71a119e.jp</span><p class="hint">ドメイン名を自動で付ける管理画面のホスト名欄: <code>20261126._domainkey</code></p></td>'
+
+# DNS担当者に依頼する: ?request=ID, one printable page and a mail.
+check "each card links to its DNS request" has "$S" '<a class="btn sm" href="/mail-settings/?request=3">DNS担当者に依頼する</a>'
+sed 's/<settings status="200"/<settings request="3" status="200"/; s|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/request.xml"
+R=$T/request.html
+render "$R" "$XSL" "$T/request.xml"
+render "$T/request.en.html" --stringparam lang en "$XSL" "$T/request.xml"
+check "request validates" valid "$T/request.xml"
+check "request: its title and who asks" \
+	eval 'has "$R" "<h2>DNSレコード登録のお願い（日本語.jp）</h2><p>株式会社〇〇〇〇 のメール送信のため、ドメイン 日本語.jp のDNSに、次のレコードの登録をお願いします。</p>"'
+check "request: the SPF record to publish (the merged one, replacing)" \
+	has "$R" '<td>SPF</td><td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td><td>TXT</td><td><code class="val">v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all</code><p class="hint">既にDNSにあるSPFレコードを、このレコードに置き換えてください'
+check "request: the DKIM record, pasted whole" \
+	has "$R" '<code class="val">v=DKIM1; k=rsa; p=MIIB...</code><p class="hint">値は分割せず、全体を1つのTXTレコードとして登録してください'
+check "request: the DMARC record, recommended" has "$R" '<td>DMARC（推奨）</td><td><span class="mono">_dmarc.xn--wgv71a119e.jp</span>'
+check "request: only that domain" eval 'hasnt "$R" "example.jp</span>" && hasnt "$R" "20261120"'
+check "request: nothing to post, nothing else of the page" \
+	eval 'hasnt "$R" "method=\"post\"" && hasnt "$R" "id=\"addresses\"" && hasnt "$R" "id=\"domains\""'
+check "request: a print button the script reveals, hidden in print with the links" \
+	has "$R" '<p class="tools noprint"><a class="btn primary" href="mailto:?subject='
+check "request: downloads of the records, and the way back" \
+	eval 'has "$R" "href=\"/mail-settings/export?format=zone&amp;id=3\"" && has "$R" "href=\"/mail-settings/export?format=csv&amp;id=3\"" && has "$R" "<a class=\"btn\" href=\"/mail-settings/#domain-3\">メール設定に戻る</a>"'
+mailto=$(grep -o 'href="mailto:[^"]*"' "$R" | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+decode() { printf '%s' "$1" | python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.stdin.read()), end="")'; }
+subject=$(decode "$(printf '%s' "$mailto" | sed 's/^mailto:?subject=//; s/&body=.*//')")
+body=$(decode "$(printf '%s' "$mailto" | sed 's/.*&body=//')")
+check_eq "request mail: its subject" "DNSレコード登録のお願い（日本語.jp）" "$subject"
+check "request mail: the records, the host fields and the notes, one per line (CRLF)" \
+	eval 'printf "%s" "$body" | tr -d "\r" | grep -qzF "■ SPF
+ホスト名: xn--wgv71a119e.jp（管理画面の入力: @）
+種別: TXT
+値: v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all
+※既にDNSにあるSPFレコードを" && printf "%s" "$body" | grep -q $'"'"'\r$'"'"''
+check "request mail: DKIM and DMARC too, and the 24 hours" \
+	eval 'printf "%s" "$body" | grep -qF "ホスト名: 20261126._domainkey.xn--wgv71a119e.jp（管理画面の入力: 20261126._domainkey）" && printf "%s" "$body" | grep -qF "値: v=DMARC1; p=none; rua=mailto:dmarc@example.jp" && printf "%s" "$body" | grep -qF "最大24時間"'
+check "request mail: only ASCII in the link" eval '! printf "%s" "$mailto" | LC_ALL=C grep -q "[^ -~]"'
+check "request in English" eval 'has "$T/request.en.html" "<h2>Please add DNS records (日本語.jp)</h2>" && no_missing_key "$T/request.en.html"'
+
+# DMARC missing: the record suggested, to copy, and the way to reject.
+sed 's|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/dm-suggest.xml"
+render "$T/dm-suggest.html" "$XSL" "$T/dm-suggest.xml"
+render "$T/dm-suggest.en.html" --stringparam lang en "$XSL" "$T/dm-suggest.xml"
+check "DMARC suggestion validates" valid "$T/dm-suggest.xml"
+check "DMARC missing: the host and the record to copy" \
+	has "$T/dm-suggest.html" '<p class="muted">ドメイン <span class="mono">_dmarc.xn--wgv71a119e.jp</span> · 種別 TXT</p><div class="copy"><input id="dmarc-3" type="text" readonly spellcheck="false" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"><button type="button" class="btn sm" data-copy="dmarc-3"'
+check "… then none → quarantine → reject, in two sentences" \
+	has "$T/dm-suggest.html" '<p class="hint">まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め、届くレポートで自社から送るメールがすべてSPFかDKIMに合格していることを確かめます。問題がなければ p=quarantine（迷惑メールとして扱う）、さらに p=reject（受信を拒否する）へと段階的に強めてください。</p>'
+check "… in English" has "$T/dm-suggest.en.html" 'Then tighten the policy step by step: p=quarantine (treat failing mail as spam), then p=reject (refuse it).'
+check "DMARC found: nothing suggested" eval 'hasnt "$S" "id=\"dmarc-" && hasnt "$S" "p=quarantine"'
+# The bulk-sender line: a mark per requirement.
+check "bulk-sender: all in place" \
+	has "$S" '<p class="bulk"><span class="muted">大量送信者の要件（Gmail・Yahoo）:</span> <span class="ck yes">SPF ✔</span> <span class="ck yes">DKIM ✔</span> <span class="ck yes">DMARCあり ✔</span> <span class="ck yes">DKIMアライメント ✔</span></p>'
+check "bulk-sender: what is missing" \
+	has "$S" '<span class="ck no">SPF ✕</span> <span class="ck no">DKIM ✕</span> <span class="ck yes">DMARCあり ✔</span> <span class="ck no">DKIMアライメント ✕</span>'
+check "bulk-sender in English" has "$E" '<span class="muted">Bulk sender requirements (Gmail, Yahoo):</span> <span class="ck yes">SPF ✔</span>'
+sed 's/<bulk-sender spf="yes"/<bulk-sender spf="maybe"/' "$EX" >"$T/bad-bulk.xml"
+check "schema rejects a bulk-sender mark other than yes or no" eval '! valid "$T/bad-bulk.xml"'
+
 # ---- hostile data comes out as text ----
 sed -e 's|<note>備考</note>|<note>\&lt;script\&gt;alert(1)\&lt;/script\&gt;</note>|' \
 	-e 's|<email>taro@example.jp</email>|<email>\&lt;img src=x onerror=alert(2)\&gt;</email>|' \
-	-e 's|<found>v=spf1 -all</found>|<found>\&lt;/code\&gt;\&lt;script\&gt;alert(3)\&lt;/script\&gt;</found>|' \
+	-e 's|<found>v=spf1 include:_spf.example.net -all</found>|<found>\&lt;/code\&gt;\&lt;script\&gt;alert(3)\&lt;/script\&gt;</found>|' \
 	-e 's|value="Example.JP."|value="\&quot;\&gt;\&lt;script\&gt;alert(4)\&lt;/script\&gt;"|' \
 	-e 's|registrant="佐藤 花子"|registrant="\&lt;b onmouseover=alert(5)\&gt;x\&lt;/b\&gt;"|' \
 	-e 's|<organization id="1" name="[^"]*"/>|<organization id="1" name="\&lt;/dd\&gt;\&lt;script\&gt;alert(6)\&lt;/script\&gt;"/>|' \
@@ -445,6 +668,7 @@ check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
 	for c in spf dkim; do echo "dom.col.$c"; done
 	for c in found missing tempfail; do echo "dmarc.$c"; done
 	for c in multiple_records syntax_error; do echo "dmarc.invalid.$c"; done
+	for c in found invalid; do echo "dmarc.org_domain.$c"; done
 } | sort -u >"$T/keys.used"
 check "page.xsl uses at least 100 keys" eval '[ "$(wc -l <"$T/keys.used")" -gt 100 ]'
 missing=$(comm -23 "$T/keys.used" "$T/keys.ja" | tr '\n' ' ')

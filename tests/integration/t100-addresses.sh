@@ -88,6 +88,82 @@ post /mail-settings/api/register "$ct" csrf="$csrf_t" address=p@port.jp smtp_por
 check_eq "port 65535 accepted" 303 "$CODE"
 check_eq "rejected forms stored nothing" $((n + 1)) "$(count)"
 
+# --- the SMTP server: a host name or a public address; internal ones,
+# URLs and host:port refused with a sentence, nothing stored
+n=$(count)
+for host in 127.0.0.1 127.0.0.1:5432 169.254.169.254 10.0.0.5 192.168.1.10 \
+	172.16.0.1 100.64.0.1 0.0.0.0 ::1 "[::1]:25" fe80::1 fd00::1 localhost \
+	metadata.google.internal http://169.254.169.254/latest/; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address=h@host.jp smtp_host="$host"
+	check_eq "SMTP server '$host' refused: private_address" "422 private_address" \
+		"$CODE $(xpath 'string(//field[@name="smtp_host"]/error/@code)')"
+done
+for host in 127.1 0x7f000001 smtp "smtp_1.example.jp"; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address=h@host.jp smtp_host="$host"
+	check_eq "SMTP server '$host' refused: invalid_host" "422 invalid_host" \
+		"$CODE $(xpath 'string(//field[@name="smtp_host"]/error/@code)')"
+done
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address=h@host.jp smtp_host=smtp.example.jp:587
+check_eq "SMTP server with a port: url, the host offered" "422 url smtp.example.jp" \
+	"$CODE $(xpath 'string(//field[@name="smtp_host"]/error/@code)') $(xpath 'string(//field[@name="smtp_host"]/error/@suggestion)')"
+post /mail-settings/register "$ct" csrf="$csrf_t" address=h@host.jp smtp_host=169.254.169.254
+check "private address: the sentence says why" body_has "社内ネットワークやこのサーバ自身を指すアドレス"
+check "private address: the typed value kept" body_has 'value="169.254.169.254"'
+post /mail-settings/register "$ct" csrf="$csrf_t" address=h@host.jp smtp_host=smtp.example.jp:587
+check "host:port: the sentence names the port field and the host" \
+	body_has "ポート番号は「SMTPポート」欄に入力します（ホスト名は「smtp.example.jp」です）"
+check_eq "refused SMTP servers stored nothing" "$n" "$(count)"
+for host in smtp.example.jp 203.0.113.25 2001:db8::25; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address="h-${host//:/-}@host.jp" smtp_host="$host"
+	check_eq "SMTP server '$host' accepted" 303 "$CODE"
+done
+sa_psql -c "DELETE FROM sender_addresses WHERE address LIKE 'h-%@host.jp'" >/dev/null
+
+# --- bidirectional overrides and C1 controls in any text field
+rlo=$(printf '\u202e') lri=$(printf '\u2066') nel=$(printf '\u0085')
+n=$(count)
+for f in smtp_user smtp_password note; do
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address=b@bidi.jp "$f=abc${rlo}gpj.exe"
+	check_eq "$f with U+202E: bidi_control" "422 bidi_control" \
+		"$CODE $(xpath "string(//field[@name='$f']/error/@code)")"
+	post /mail-settings/api/register "$ct" csrf="$csrf_t" address=b@bidi.jp "$f=a${nel}b"
+	check_eq "$f with U+0085: invalid_text" "422 invalid_text" \
+		"$CODE $(xpath "string(//field[@name='$f']/error/@code)")"
+done
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address="b${lri}@bidi.jp"
+check_eq "address with U+2066: bidi_control" "422 bidi_control" \
+	"$CODE $(xpath 'string(//field[@name="address"]/error/@code)')"
+post /mail-settings/register "$ct" csrf="$csrf_t" address=b@bidi.jp note="abc${rlo}txt"
+check "bidi: the sentence" body_has "文字の表示順を変える制御文字（U+202E など）は使用できません"
+check_eq "bidi and C1 stored nothing" "$n" "$(count)"
+
+# --- a multi-line note keeps its line breaks: the edit form and a 422
+note=$'一行目\n二行目\n\n四行目'
+post /mail-settings/register "$ct" csrf="$csrf_t" address=note@example.jp note="$note"
+check_eq "multi-line note stored" "$note" \
+	"$(sa_psql -tAc "SELECT note FROM sender_addresses WHERE address = 'note@example.jp'")"
+nid=$(sa_psql -tAc "SELECT id FROM sender_addresses WHERE address = 'note@example.jp'")
+get "/mail-settings/api/?edit=$nid" "$ct"
+check_eq "edit form XML keeps the line breaks" "$note" \
+	"$(xpath 'string(//form[@name="register"]/field[@name="note"]/@value)')"
+# one line per body line, so a text spanning lines is found as a whole
+joined() { tr '\n' '~' <"$T/body"; }
+get "/mail-settings/?edit=$nid" "$ct"
+check "edit page: the textarea holds the lines" \
+	eval 'joined | grep -qF "name=\"note\">一行目~二行目~~四行目</textarea>"'
+post /mail-settings/register "$ct" csrf="$csrf_t" id="$nid" address=note@example.jp \
+	smtp_port=x note="$note"
+check_eq "422 with a multi-line note" 422 "$CODE"
+check "422 page: the textarea keeps the lines" \
+	eval 'joined | grep -qF "name=\"note\">一行目~二行目~~四行目</textarea>"'
+post /mail-settings/register "$ct" csrf="$csrf_t" id="$nid" address=note@example.jp \
+	note=$'一行目\r\n二行目'
+check_eq "a note typed in a browser (CRLF) stored as typed" t \
+	"$(sa_psql -tAc "SELECT note = E'一行目\\r\\n二行目' FROM sender_addresses WHERE id = $nid")"
+get "/mail-settings/api/?edit=$nid" "$ct"
+check "… and sent back with its CR LF as character references" body_has 'value="一行目&#13;&#10;二行目"'
+sa_psql -c "DELETE FROM sender_addresses WHERE id = $nid" >/dev/null
+
 # --- only the registrant edits or deletes
 post /mail-settings/register "$ch" csrf="$csrf_h" id="$id" address=taro@example.jp note=hijack
 check_eq "edit by another account refused" 403 "$CODE"

@@ -31,10 +31,22 @@ check "new domain button" body_has "新規ドメインを追加"
 # --- add
 post /mail-settings/add-domain "$ct" csrf="$csrf" domain="  Example.JP. "
 check_eq "add answers 303" 303 "$CODE"
-check "notice issued" header_has "Location: /mail-settings/?notice=issued"
+eid=$(sa_psql -tAc "SELECT id FROM domains WHERE name = 'example.jp'")
+check "303 to the domain's card, the notice about it" \
+	header_has "Location: /mail-settings/?notice=issued&domain=$eid#domain-$eid"$'\r'
 get "/mail-settings/?notice=issued" "$ct"
-check "notice text" body_has "発行が完了しました。"
+check "notice without a domain: the general text" body_has "発行が完了しました。"
+get "/mail-settings/?notice=issued&domain=$eid" "$ct"
+check "the notice names the domain, on its card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$eid\" open=\"open\"><summary>.*</summary><div class=\"in\"><div role=\"status\" class=\"box ok\">example.jp のSPF/DKIMレコードを発行しました。</div>" "$T/body" >/dev/null'
+check "… and not at the top of the page" eval '! grep -qF "<main><div role=\"status\"" "$T/body"'
 check "status 未設定 before any check" body_has "未設定"
+check "never checked: 最終確認: 未確認" body_has "最終確認: 未確認"
+get "/mail-settings/api/?notice=issued&domain=$eid" "$ct"
+check_eq "XML: notice-domain and its id" "example.jp $eid" \
+	"$(xpath 'string(/settings/@notice-domain)') $(xpath 'string(/settings/@notice-domain-id)')"
+get "/mail-settings/api/?notice=bogus&domain=$eid" "$ct"
+check_eq "XML: an unknown notice names no domain" 0 "$(xpath 'count(/settings/@notice-domain)')"
 get /mail-settings/api/ "$ct"
 check_eq "name normalized" example.jp "$(xpath 'string(//domain/@name)')"
 check_eq "SPF record from the configuration" \
@@ -53,6 +65,22 @@ check "zone line strings at most 255 bytes ($longest)" test "$longest" -le 255
 check_eq "zone line holds the whole value" "$value" \
 	"$(echo "$zone" | grep -o '"[^"]*"' | tr -d '"\n')"
 check "API XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+
+# --- the help's schedule and the page for the person who edits DNS
+get /mail-settings/api/ "$ct"
+check_eq "schedule from the configuration (defaults)" "72 5 24" \
+	"$(xpath 'string(/settings/schedule/@new-hours)') $(xpath 'string(/settings/schedule/@new-minutes)') $(xpath 'string(/settings/schedule/@max-hours)')"
+get "/mail-settings/api/?request=$eid" "$ct"
+check_eq "?request=ID: the page says which domain" "200 $eid" "$CODE $(xpath 'string(/settings/@request)')"
+check "?request: the XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+get "/mail-settings/?request=$eid" "$ct"
+check "?request: the printable request for example.jp" \
+	eval 'body_has "<h2>DNSレコード登録のお願い（example.jp）</h2><p>株式会社〇〇〇〇 のメール送信のため、ドメイン example.jp のDNSに、次のレコードの登録をお願いします。</p>" && body_has "href=\"mailto:?subject=" && ! body_has "method=\"post\""'
+get "/mail-settings/?request=$eid" "$co"
+check_eq "?request of another organization's domain: 404" 404 "$CODE"
+check "… naming nothing" eval '! body_has example.jp'
+get "/mail-settings/api/?request=x" "$ct"
+check_eq "?request of nothing: 404" 404 "$CODE"
 
 # --- the key: right size, and it verifies a signature of the sealed key
 p=${value##*p=}
@@ -94,6 +122,42 @@ $(for i in 1 2 3 4; do printf 'b%.0s' {1..62}; printf .; done)jp|too_long
 EOF2
 check_eq "invalid input stored nothing" "$n" "$(ndomains)"
 
+# --- a URL or host:port: the domain in it is offered, not the IP sentence
+while IFS='|' read -r input found; do
+	post /mail-settings/api/add-domain "$ct" csrf="$csrf" domain="$input"
+	check_eq "'$input' refused: url, offering '$found'" "422 url $found" \
+		"$CODE $(xpath 'string(//field[@name="domain"]/error/@code)') $(xpath 'string(//field[@name="domain"]/error/@suggestion)')"
+done <<'EOF2'
+https://www.example.co.jp/contact|www.example.co.jp
+http://user@shop.example.jp:8080/?a=b|shop.example.jp
+example.jp:8080|example.jp
+example.jp/|example.jp
+http://192.0.2.1/|
+EOF2
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain="https://www.example.co.jp/contact"
+check "url: ドメイン名だけを入力してください, with the domain found" \
+	body_has "ドメイン名だけを入力してください（例: example.jp）。入力された内容にあるドメインは「www.example.co.jp」です"
+check "url: not the IP-address sentence" eval '! body_has "IPアドレスではなく"'
+check "url: the typed value kept" body_has 'value="https://www.example.co.jp/contact"'
+check "url: a button adds the domain found" \
+	body_has '<input type="hidden" name="domain" value="www.example.co.jp"><button type="submit" class="btn">「www.example.co.jp」を追加する</button>'
+post /mail-settings/api/add-domain "$ct" csrf="$csrf" domain="exa$(printf '\u202e')mple.jp"
+check_eq "a bidirectional override: bidi_control" "422 bidi_control" \
+	"$CODE $(xpath 'string(//field[@name="domain"]/error/@code)')"
+check_eq "url and bidi input stored nothing" "$n" "$(ndomains)"
+
+# --- a whole address: its domain is added, and the notice says so
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain="hanako@From.Example.JP"
+fid0=$(sa_psql -tAc "SELECT id FROM domains WHERE name = 'from.example.jp'")
+check "address: the domain added, 303 with from=address" \
+	header_has "Location: /mail-settings/?notice=issued&domain=$fid0&from=address#domain-$fid0"
+get "/mail-settings/?notice=issued&domain=$fid0&from=address" "$ct"
+check "address: the notice says which domain was taken" \
+	body_has "from.example.jp のSPF/DKIMレコードを発行しました。入力されたメールアドレスから、ドメイン「from.example.jp」を取り出して追加しました。"
+get "/mail-settings/api/?notice=issued&domain=$fid0&from=address" "$ct"
+check_eq "address: notice-from in the XML" address "$(xpath 'string(/settings/@notice-from)')"
+post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$fid0" confirm=1
+
 # --- IDN, shown in both forms
 post /mail-settings/add-domain "$ct" csrf="$csrf" domain="日本語.jp"
 check_eq "IDN added" 303 "$CODE"
@@ -121,12 +185,15 @@ post /mail-settings/reissue "$ct" csrf="$csrf" id="$fid"
 check "reissue while failing: dkim_failed again" header_has "notice=dkim_failed"
 rm -f "$T/dkim-fault"
 post /mail-settings/reissue "$ct" csrf="$csrf" id="$fid"
-check "reissue: 303 reissued" header_has "notice=reissued"
+check "reissue: 303 reissued, at the card" \
+	header_has "Location: /mail-settings/?notice=reissued&domain=$fid#domain-$fid"
+get "/mail-settings/?notice=reissued&domain=$fid" "$ct"
+check "reissue: the notice names the domain" \
+	body_has "fault.example.jp の新しいDKIMキーを発行しました。"
 get /mail-settings/api/ "$ct"
 check_eq "reissue: DKIM record now" 1 "$(xpath 'count(//domain[@name="fault.example.jp"]/dkim/record)')"
 
 # --- rotate: new selector, old key retired and never shown
-eid=$(sa_psql -tAc "SELECT id FROM domains WHERE name = 'example.jp'")
 post /mail-settings/reissue "$ct" csrf="$csrf" id="$eid" rotate=1
 check "rotate: 303" header_has "notice=reissued"
 get "/mail-settings/?notice=reissued" "$ct"
@@ -151,13 +218,25 @@ check_eq "other org changed nothing" "2" \
 	"$(sa_psql -tAc "SELECT count(*) FROM dkim_keys WHERE domain_id = $eid")"
 
 # --- delete, asked first
+get /mail-settings/ "$ct"
+check "the delete button posts to the domain's card" \
+	body_has "action=\"/mail-settings/delete#domain-$eid\"><input type=\"hidden\" name=\"csrf\" value=\"$csrf\"><input type=\"hidden\" name=\"kind\" value=\"domain\"><input type=\"hidden\" name=\"id\" value=\"$eid\">"
 post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$eid"
 check_eq "delete asks first" 200 "$CODE"
 check "confirmation names the domain" body_has "example.jp"
 check "confirmation is a form (no JavaScript needed)" body_has 'name="confirm"'
+check "the question is on the domain's card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$eid\" open=\"open\"><summary>.*</summary><div class=\"in\"><div class=\"box warn\" role=\"alert\"><p>ドメイン「example.jp」を削除しますか？</p>" "$T/body" >/dev/null'
+check "… and cancelling goes back to it" body_has "<a class=\"btn\" href=\"/mail-settings/#domain-$eid\">キャンセル</a>"
 check_eq "asking deleted nothing" 1 "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE id = $eid AND deleted_at IS NULL")"
 post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$eid" confirm=1
-check "delete: 303 deleted" header_has "notice=deleted"
+check "delete: 303 deleted, to the domain list" \
+	header_has "Location: /mail-settings/?notice=deleted&domain=$eid#domains"
+get "/mail-settings/?notice=deleted&domain=$eid" "$ct"
+check "delete: the notice names the deleted domain, above the list" \
+	eval 'grep -o "<section class=\"card\" id=\"domains\"><h2>ドメイン情報</h2>.*<h3 id=\"add-domain\">" "$T/body" | grep -qF "<div role=\"status\" class=\"box ok\">example.jp を削除しました。</div><h3"'
+get "/mail-settings/api/?notice=deleted&domain=$eid" "$co"
+check_eq "another organization's notice names nothing" 0 "$(xpath 'count(/settings/@notice-domain)')"
 get /mail-settings/api/ "$ct"
 check_eq "deleted domain gone from the page" 0 "$(xpath 'count(//domain[@name="example.jp"])')"
 check_eq "its keys retired, kept" "0 2" \

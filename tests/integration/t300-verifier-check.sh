@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t300-verifier-check.sh - `verifier check` against a private NSD serving
 # one or more domains for every status and reason code of DESIGN.md
-# (SPF, DKIM, DMARC), a zone NSD fails to load (SERVFAIL), a port that
+# (SPF, DKIM, DMARC), the RFC 7208 result per platform address, DMARC at
+# the organizational domain, a zone NSD fails to load (SERVFAIL), a port that
 # refuses and a server that never answers (tempfail), the configuration
 # file's defaults, a zone changed under a running test, and the usage
 # errors (exit 2, one line on stderr).
@@ -68,6 +69,8 @@ SEL=s20260101
 	echo 'spf-plusall IN TXT "v=spf1 +all"'
 	echo 'spf-bareall IN TXT "v=spf1 ip4:192.0.2.1 all"'
 	echo 'spf-split IN TXT "v=spf1 ip4:210.198.21.20 " "include:m01-ahd-sys.net ~all"'
+	echo 'spf-neutral IN TXT "v=spf1 ip4:192.0.2.1 ?all"'
+	echo 'spf-tempinc IN TXT "v=spf1 include:broken.test ~all"'
 	terms=""
 	for i in $(seq 1 11); do
 		echo "a$i IN A 192.0.2.$i"
@@ -109,10 +112,29 @@ SEL=s20260101
 	soa m01-ahd-sys.net
 	echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"'
 } >"$Z/m01-ahd-sys.net.zone"
+# DMARC at the organizational domain (RFC 7489 §6.6.3): orgd.test has a
+# subdomain policy, orgp.test none; brk.test fails while its child zone
+# sub.brk.test answers, so only the organizational domain's lookup fails.
+{
+	soa orgd.test
+	echo '_dmarc IN TXT "v=DMARC1; p=reject; sp=quarantine"'
+	echo '_dmarc.own IN TXT "v=DMARC1; p=none"'
+	echo 'mail IN TXT "v=spf1 -all"'
+} >"$Z/orgd.test.zone"
+{
+	soa orgp.test
+	echo '_dmarc IN TXT "v=DMARC1; p=reject"'
+} >"$Z/orgp.test.zone"
+{
+	soa sub.brk.test
+	echo 'mail IN A 192.0.2.1'
+} >"$Z/sub.brk.test.zone"
 # Configured but unloadable: NSD answers SERVFAIL for the whole zone.
 echo 'this is not a zone file' >"$Z/broken.test.zone"
+echo 'this is not a zone file' >"$Z/brk.test.zone"
 
-sa_nsd_start "$Z" sa.test other.test m01-ahd-sys.net broken.test || exit 1
+sa_nsd_start "$Z" sa.test other.test m01-ahd-sys.net broken.test orgd.test \
+	orgp.test brk.test sub.brk.test || exit 1
 R=127.0.0.1:$SA_NSD_PORT
 
 # --- helpers --------------------------------------------------------------
@@ -152,6 +174,8 @@ check_eq "document: the record found" \
 	"v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all" \
 	"$(xp 'string(/check/spf/record)')"
 check_eq "document: no suggestion when verified" 0 "$(xp 'count(/check/spf/suggested)')"
+check_eq "document: the RFC 7208 result of the platform address" \
+	"210.198.21.20 pass" "$(xp 'concat(/check/spf/result/@ip, " ", /check/spf/result)')"
 check_eq "document: dkim selector" "$SEL" "$(xp 'string(/check/dkim/@selector)')"
 check_eq "document: dkim name" "$SEL._domainkey.spf-ok.sa.test" \
 	"$(xp 'string(/check/dkim/@name)')"
@@ -204,6 +228,36 @@ check_eq "flags: suggestion from --spf-ip and --spf-include" \
 	"v=spf1 ip6:2001:db8::1 include:inc.example ~all" \
 	"$(xp 'string(/check/spf/suggested)')"
 
+# --- the RFC 7208 result per platform address ------------------------------
+
+result() { # result DOMAIN IP WANT: check_host()'s result for IP
+	vc "$1" --spf-ip "$2"
+	check_eq "$1: RFC 7208 result for $2" "$3" \
+		"$(xp "string(/check/spf/result[@ip='$2'])")"
+}
+result spf-ok.sa.test 210.198.21.20 pass
+result spf-hardfail.sa.test 192.0.2.9 fail
+result spf-notauth.sa.test 210.198.21.20 softfail
+result spf-neutral.sa.test 210.198.21.20 neutral
+result spf-none.sa.test 210.198.21.20 none
+result nxdomain.sa.test 210.198.21.20 none
+result spf-multi.sa.test 210.198.21.20 permerror
+result spf-syntax.sa.test 210.198.21.20 permerror
+result spf-lookups.sa.test 210.198.21.20 permerror
+result spf-void.sa.test 210.198.21.20 permerror
+result spf-perm.sa.test 210.198.21.20 permerror
+result broken.test 210.198.21.20 temperror
+result spf-tempinc.sa.test 210.198.21.20 temperror
+check_eq "spf-tempinc: verdict tempfail" "tempfail dns_error" \
+	"$(xp 'concat(/check/spf/@status, " ", /check/spf/@reason)')"
+result spf-ok.sa.test 2001:db8::1 softfail
+vc spf-ok.sa.test --spf-ip 2001:db8::1 --spf-ip 210.198.21.20
+check_eq "two addresses: a result each, in the order given" \
+	"2001:db8::1 softfail, 210.198.21.20 pass" \
+	"$(xp 'concat(/check/spf/result[1]/@ip, " ", /check/spf/result[1], ", ", /check/spf/result[2]/@ip, " ", /check/spf/result[2])')"
+check_eq "two addresses: not verified unless both pass" not_authorized \
+	"$(xp 'string(/check/spf/@reason)')"
+
 # --- DKIM -----------------------------------------------------------------
 
 dkim verified ok dk-ok.sa.test
@@ -231,6 +285,22 @@ check_eq "dm-missing: no policy" 0 "$(xp 'count(/check/dmarc/@policy)')"
 expect dmarc invalid multiple_records dm-multi.sa.test
 expect dmarc invalid syntax_error dm-syntax.sa.test
 expect dmarc tempfail dns_error broken.test
+check_eq "dm-found: its own record, no org-domain" 0 \
+	"$(vc dm-found.sa.test && xp 'count(/check/dmarc/@org-domain)')"
+
+# DMARC at the organizational domain (RFC 7489 §6.6.3)
+dmarc_is() { # dmarc_is DOMAIN "STATUS REASON POLICY ORG-DOMAIN"
+	vc "$1"
+	check_eq "$1: dmarc" "$2" \
+		"$(xp 'concat(/check/dmarc/@status, " ", /check/dmarc/@reason, " ", /check/dmarc/@policy, " ", /check/dmarc/@org-domain)')"
+}
+dmarc_is mail.orgd.test "found ok quarantine orgd.test"
+dmarc_is deep.mail.orgd.test "found ok quarantine orgd.test"
+dmarc_is mail.orgp.test "found ok reject orgp.test"
+dmarc_is own.orgd.test "found ok none "
+dmarc_is orgd.test "found ok reject "
+dmarc_is mail.sub.brk.test "tempfail dns_error  brk.test"
+dmarc_is dm-missing.sa.test "missing no_record  "
 
 # --- servers that do not answer ---------------------------------------------
 

@@ -58,6 +58,41 @@ check_eq "no record yet" "unverified no_record unverified no_record" \
 check_eq "new domain is due again at the next run (first hours)" t \
 	"$(col "due_at BETWEEN now() + interval '200 seconds' AND now() + interval '300 seconds'")"
 
+# DMARC missing: the record suggested, reports to dmarc_rua, else to the
+# domain's first sender address, else none; the bulk-sender marks
+bulk() { xpath 'concat(//domain/bulk-sender/@spf, " ", //domain/bulk-sender/@dkim, " ", //domain/bulk-sender/@dmarc, " ", //domain/bulk-sender/@aligned)'; }
+get /mail-settings/api/ "$ct"
+check_eq "no DMARC: a record suggested at _dmarc, no reports without an address in the domain" \
+	"_dmarc.example.jp|v=DMARC1; p=none" \
+	"$(xpath 'string(//domain/dmarc/record/@host)')|$(xpath 'string(//domain/dmarc/record/@value)')"
+check_eq "bulk-sender: nothing in place" "no no no no" "$(bulk)"
+post /mail-settings/register "$ct" csrf="$csrf" address=dmarc-first@example.jp
+post /mail-settings/register "$ct" csrf="$csrf" address=second@example.jp
+post /mail-settings/register "$ct" csrf="$csrf" address=other@elsewhere.example
+get /mail-settings/api/ "$ct"
+check_eq "… reports to the domain's first sender address" \
+	"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp" "$(xpath 'string(//domain/dmarc/record/@value)')"
+check "… the XML validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+{ cat "$SENDERAUTH_CONFIG"; echo "dmarc_rua = dmarc-reports@platform.example"; } >"$T/rua.conf"
+# one request in CGI mode, with dmarc_rua configured
+SENDERAUTH_CONFIG=$T/rua.conf REQUEST_METHOD=GET HTTP_COOKIE="sa_session=$ct" \
+	SA_BASE=/mail-settings/api/ QUERY_STRING= "$BUILD/cgi-bin/settings" |
+	sed '1,/^\r$/d' >"$T/rua.xml"
+check_eq "… to dmarc_rua when it is configured" \
+	"v=DMARC1; p=none; rua=mailto:dmarc-reports@platform.example" \
+	"$(xmllint --xpath 'string(//domain/dmarc/record/@value)' "$T/rua.xml")"
+echo "dmarc_rua = not an address" >>"$T/rua.conf"
+sed -i '/dmarc_rua = dmarc-reports/d' "$T/rua.conf"
+SENDERAUTH_CONFIG=$T/rua.conf REQUEST_METHOD=GET "$BUILD/cgi-bin/settings" >/dev/null 2>"$T/rua.err"
+check_eq "a dmarc_rua that is not an address stops the program at start-up" 1 $?
+check "… saying so" grep -q "rua.conf:[0-9]*: not a mail address" "$T/rua.err"
+get /mail-settings/ "$ct"
+check "the page: the suggested record to copy" \
+	body_has "<input id=\"dmarc-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp\">"
+check "… and the path from none to reject" body_has "まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め"
+check "… the bulk-sender line, nothing in place" \
+	body_has '<p class="bulk"><span class="muted">大量送信者の要件（Gmail・Yahoo）:</span> <span class="ck no">SPF ✕</span> <span class="ck no">DKIM ✕</span> <span class="ck no">DMARCあり ✕</span> <span class="ck no">DKIMアライメント ✕</span></p>'
+
 # --- published: verified
 zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' "$(split_dkim)" \
 	'_dmarc IN TXT "v=DMARC1; p=none"'
@@ -68,6 +103,9 @@ check_eq "pending -> verified" "verified ok verified ok" \
 	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
 check_eq "verified_at set" t "$(col "verified_at IS NOT NULL")"
 check_eq "DMARC as information" "found none" "$(col "dmarc_status || ' ' || dmarc_policy")"
+get /mail-settings/api/ "$ct"
+check_eq "DMARC found: no record suggested" 0 "$(xpath 'count(//domain/dmarc/record)')"
+check_eq "bulk-sender: SPF, DKIM, DMARC and alignment in place" "yes yes yes yes" "$(bulk)"
 check_eq "event for the status change" 1 \
 	"$(sa_psql -tAc "SELECT count(*) FROM events WHERE action = 'status_changed' AND object_id = $id AND detail LIKE '%-> verified%-> verified%'")"
 get /mail-settings/ "$ct"
@@ -76,6 +114,34 @@ check "page shows the record found" body_has "v=spf1 include:m01-ahd-sys.net ~al
 check_eq "the issued DKIM record found is not stored twice" t "$(col "dkim_found IS NULL")"
 get /mail-settings/api/ "$ct"
 check_eq "the page shows it as found" "$dkim" "$(xpath 'string(//domain/dkim/found)')"
+check_eq "the RFC 7208 result per platform address is stored" \
+	"210.198.21.20 pass" "$(col spf_results)"
+check_eq "the API gives it inside <spf>" "210.198.21.20 pass" \
+	"$(xpath 'concat(//domain/spf/result/@ip, " ", //domain/spf/result)')"
+check_eq "the API: the domain's own DMARC record has no org-domain" 0 \
+	"$(xpath 'count(//domain/dmarc/@org-domain)')"
+
+# --- a subdomain without a DMARC record of its own: its organizational
+# domain's applies (RFC 7489 §6.6.3), and the API and the page say so
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain=mail.example.jp
+get /mail-settings/api/ "$ct"
+sub=$(xpath 'string(//domain[@name="mail.example.jp"]/@id)')
+run --domain "$sub" >/dev/null
+subcol() { sa_psql -tAc "SELECT $1 FROM domains WHERE id = $sub"; }
+check_eq "subdomain: the organizational domain's DMARC record is stored" \
+	"found none example.jp" \
+	"$(subcol "dmarc_status || ' ' || dmarc_policy || ' ' || dmarc_org_domain")"
+check_eq "subdomain: no SPF record is none for the platform address" \
+	"210.198.21.20 none" "$(subcol spf_results)"
+get /mail-settings/api/ "$ct"
+check_eq "subdomain: the API says where the DMARC record was found" \
+	"found none example.jp" \
+	"$(xpath 'concat(//domain[@name="mail.example.jp"]/dmarc/@status, " ", //domain[@name="mail.example.jp"]/dmarc/@policy, " ", //domain[@name="mail.example.jp"]/dmarc/@org-domain)')"
+get /mail-settings/ "$ct"
+check "subdomain: the page says the parent's record applies" \
+	body_has "親ドメイン example.jp のDMARCレコードが適用されます"
+post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$sub" confirm=1
+check_eq "subdomain deleted again" 303 "$CODE"
 
 # --- changed records: unverified with the reason
 while IFS='|' read -r name spf dk want; do
@@ -92,8 +158,21 @@ while IFS='|' read -r name spf dk want; do
 	[ "$dk" = truncated ] &&
 		check_eq "a DKIM record other than the issued one is stored" \
 			"${dkim:0:$((${#dkim} - 40))}" "$(col dkim_found)"
-	[ "$name" = "two SPF records" ] &&
+	if [ "$name" = "two SPF records" ]; then
 		check_eq "suggested record kept for the page" t "$(col "spf_suggested <> ''")"
+		check_eq "two records: permerror for the platform address" \
+			"210.198.21.20 permerror" "$(col spf_results)"
+		sug=$(col spf_suggested)
+		get /mail-settings/ "$ct"
+		check "two SPF records: the SPF row offers the merged record ($sug)" \
+			body_has "<input id=\"spf-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"$sug\">"
+		check "… to replace both" body_has "DNSにあるSPFレコードをすべて削除し、このレコード1つに置き換えてください"
+		check "… and no other SPF record to copy" \
+			eval '[ "$(grep -o "value=\"v=spf1[^\"]*\"" "$T/body" | sort -u)" = "value=\"$sug\"" ]'
+	fi
+	[ "$name" = "-all is hardfail_all" ] &&
+		check_eq "-all: pass for the platform address all the same" \
+			"210.198.21.20 pass" "$(col spf_results)"
 done <<'EOF2'
 -all is hardfail_all|'@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"'|ok|hardfail_all ok
 two SPF records|'@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"' '@ IN TXT "v=spf1 mx ~all"'|ok|multiple_records ok
@@ -113,19 +192,49 @@ out=$(run)
 check "outage: summary counts tempfail" sh -c "echo '$out' | grep -q 'tempfail 1'"
 check_eq "outage keeps the previous verdict" "verified ok verified ok" \
 	"$(col "spf_status || ' ' || spf_reason || ' ' || dkim_status || ' ' || dkim_reason")"
+check_eq "outage keeps the previous RFC 7208 results" "210.198.21.20 pass" \
+	"$(col spf_results)"
 check_eq "outage is recorded" t "$(col "tempfail_at IS NOT NULL")"
 check_eq "outage retries soon" t "$(col "due_at <= now() + interval '301 seconds'")"
 get /mail-settings/ "$ct"
 check "page says DNS could not be asked" body_has "前回の確認結果を表示しています"
+# 今すぐ確認 without DNS: a warning naming the domain, not the green notice
+post /mail-settings/check "$ct" csrf="$csrf" id="$id"
+check "今すぐ確認 without DNS: 303 check_tempfail at the card" \
+	header_has "Location: /mail-settings/?notice=check_tempfail&domain=$id#domain-$id"
+get "/mail-settings/?notice=check_tempfail&domain=$id" "$ct"
+check "… a warning that names the domain" \
+	body_has '<div role="status" class="box warn">example.jp のDNSサーバに問い合わせできなかったため、確認できませんでした。'
+check "… not the green DNSを確認しました" eval '! body_has "DNSを確認しました"'
+check "… the previous verdict keeps its last check time" body_has "最終確認: <time"
+# a domain whose every check failed to ask DNS was never checked
+post /mail-settings/add-domain "$ct" csrf="$csrf" domain=never.example.jp
+nid=$(sa_psql -tAc "SELECT id FROM domains WHERE name = 'never.example.jp'")
+post /mail-settings/check "$ct" csrf="$csrf" id="$nid"
+check "never checked: 今すぐ確認 answers check_tempfail" header_has "notice=check_tempfail&domain=$nid"
+check_eq "… its verdicts stay tempfail, its check time is stored" "tempfail tempfail 1" \
+	"$(sa_psql -tAc "SELECT spf_status || ' ' || dkim_status || ' ' || (checked_at IS NOT NULL)::int FROM domains WHERE id = $nid")"
+get /mail-settings/api/ "$ct"
+check_eq "… the XML has no checked-at for it" 0 \
+	"$(xpath "count(//domain[@id='$nid']/*[@checked-at])")"
+check_eq "… but says when DNS could not be asked" 2 \
+	"$(xpath "count(//domain[@id='$nid']/*[@tempfail-at != ''])")"
+get /mail-settings/ "$ct"
+check "… the page shows 最終確認: 未確認 on its card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$nid\".*" "$T/body" | grep -qF "最終確認: 未確認"'
+post /mail-settings/delete "$ct" csrf="$csrf" kind=domain id="$nid" confirm=1
 sa_nsd_run
 
 # --- 今すぐ確認 through the page
 zone '@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"' "$(split_dkim)"
 post /mail-settings/check "$ct" csrf="$csrf" id="$id"
-check "今すぐ確認 answers 303 checked" header_has "notice=checked"
+check "今すぐ確認 answers 303 checked, at the domain's card" \
+	header_has "Location: /mail-settings/?notice=checked&domain=$id#domain-$id"
 check_eq "今すぐ確認 wrote the verdict" "unverified hardfail_all" "$(col "spf_status || ' ' || spf_reason")"
-get "/mail-settings/?notice=checked" "$ct"
+get "/mail-settings/?notice=checked&domain=$id" "$ct"
 check "page asks for ~all" body_has "~all に変更してください"
+check "the notice names the domain, in green, on its card" \
+	eval 'grep -o "<details class=\"domain\" id=\"domain-$id\"[^>]*><summary>.*</summary><div class=\"in\"><div role=\"status\" class=\"box ok\">example.jp のDNSを確認しました。</div>" "$T/body" >/dev/null'
 org2=$(sa_org "別会社")
 co=$(sa_mint "$(sa_account "$org2" "鈴木")" "$org2")
 post /mail-settings/check "$co" csrf="$(csrf_of "$co")" id="$id"
@@ -174,7 +283,8 @@ save_one() { # claim due -> rows written
 	sa_psql -tAc "SELECT sa_save_verdicts(ARRAY[$id], ARRAY[$1]::bigint[],
 		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
 		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', '{NULL}',
-		'{NULL}', 'test', '{}', 72, 240, 300, 86400, 300)"
+		'{NULL}', '{\"210.198.21.20 pass\"}', '{NULL}', 'test', '{}', 72, 240,
+		300, 86400, 300)"
 }
 claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
 IFS='|' read -r c d <<<"$(claim_one)"

@@ -4,6 +4,7 @@
 # systemd units by systemd-analyze verify, the configuration never
 # overwritten, and uninstall leaving nothing but empty directories.
 source "$(dirname "$0")/../lib/common.sh"
+source "$SA_TOP/tests/lib/stack.sh"
 R=$T/root
 B=${BUILD#"$SA_TOP"/}
 mk() { make -s -C "$SA_TOP" BUILD="$B" PREFIX=/usr DESTDIR="$R" "$@"; }
@@ -59,11 +60,23 @@ for s in senderauth@.service senderauth-verifier.service; do
 done
 check "senderauth@.service: restarted, stdin the socket, stderr to the journal" \
 	eval 'grep -qx Restart=always "$R$U/senderauth@.service" && grep -qx StandardInput=socket "$R$U/senderauth@.service" && grep -qx StandardError=journal "$R$U/senderauth@.service"'
-check "senderauth-verifier.service: oneshot, a marked place for export-keys" \
-	eval 'grep -qx Type=oneshot "$R$U/senderauth-verifier.service" && grep -q "senderauth-admin export-keys goes here" "$R$U/senderauth-verifier.service"'
+check "senderauth-verifier.service: oneshot" grep -qx Type=oneshot "$R$U/senderauth-verifier.service"
+check_eq "senderauth-verifier.service: the verifier, then the key commands, export-keys as root" \
+	"/usr/bin/senderauth-verifier run
+/usr/sbin/senderauth-admin rotate-keys
+/usr/sbin/senderauth-admin pool-fill
++/usr/sbin/senderauth-admin export-keys" \
+	"$(sed -n 's/^ExecStart=//p' "$R$U/senderauth-verifier.service")"
+check "… export-keys without a target configured (exit 2) is no failure" \
+	grep -qx "SuccessExitStatus=2" "$R$U/senderauth-verifier.service"
+check "… /var/lib/senderauth writable (metrics_file)" \
+	grep -qx "ReadWritePaths=-/var/lib/senderauth" "$R$U/senderauth-verifier.service"
 check "timer every five minutes" grep -qx "OnCalendar=\*:0/5" "$R$U/senderauth-verifier.timer"
-check "cron.d runs the installed verifier only without systemd" \
-	grep -q '^\*/5 \* \* \* \* senderauth \[ -d /run/systemd/system \] || /usr/bin/senderauth-verifier run' "$R/etc/cron.d/senderauth"
+check_eq "cron.d, only without systemd: the same sequence, export-keys as root" \
+	'*/5 * * * * root [ -d /run/systemd/system ] || { runuser -u senderauth -- /usr/bin/senderauth-verifier run && runuser -u senderauth -- /usr/sbin/senderauth-admin rotate-keys && runuser -u senderauth -- /usr/sbin/senderauth-admin pool-fill && /usr/sbin/senderauth-admin export-keys; } 2>&1 | logger -t senderauth-verifier' \
+	"$(grep '^\*/5 ' "$R/etc/cron.d/senderauth")"
+check "… a command sh accepts" \
+	eval 'sh -n -c "$(grep "^\*/5 " "$R/etc/cron.d/senderauth" | cut -d " " -f 7-)"'
 check "nginx include serves the installed xsl/ over /run/senderauth sockets" \
 	eval 'grep -q "xslt_stylesheet /usr/share/senderauth/xsl/page.xsl;" "$R/etc/nginx/snippets/senderauth.conf" && grep -q "unix:/run/senderauth/" "$R/etc/nginx/snippets/senderauth.conf" && grep -q "alias /usr/share/senderauth/xsl/static/;" "$R/etc/nginx/snippets/senderauth.conf"'
 
@@ -71,41 +84,10 @@ check "nginx include serves the installed xsl/ over /run/senderauth sockets" \
 # pointed into DESTDIR): nginx -t, then a request for the static CSS, with
 # and without the portal's origins.
 ngx_serve() { # ngx_serve NAME SERVER-LINES
-	local d=$T/ngx-$1 port
-	port=$(sa_free_port)
-	mkdir -p "$d"
-	for f in snippets/senderauth.conf conf.d/senderauth-maps.conf; do
-		sed "s#/usr/share/senderauth#$R/usr/share/senderauth#g" "$R/etc/nginx/$f" >"$d/$(basename "$f")"
-	done
-	cp /etc/nginx/fastcgi_params "$d/"
-	cat >"$d/nginx.conf" <<-EOF
-		load_module /usr/lib/nginx/modules/ngx_http_xslt_filter_module.so;
-		$([ "$(id -u)" = 0 ] && echo 'user root root;')
-		pid $d/nginx.pid;
-		error_log $d/error.log;
-		events {}
-		http {
-			access_log off;
-			client_body_temp_path $d/body;
-			fastcgi_temp_path $d/fastcgi;
-			proxy_temp_path $d/proxy;
-			uwsgi_temp_path $d/uwsgi;
-			scgi_temp_path $d/scgi;
-			include $d/senderauth-maps.conf;
-			server {
-				listen 127.0.0.1:$port;
-				$2
-				include $d/senderauth.conf;
-			}
-		}
-	EOF
-	nginx -q -t -p "$d" -c "$d/nginx.conf" >"$d/t.log" 2>&1 || { cat "$d/t.log"; return 1; }
-	nginx -p "$d" -c "$d/nginx.conf" || return 1
-	sa_wait_for 10 test -s "$d/nginx.pid" || return 1
-	sa_pidfile "$d/nginx.pid"
-	sa_wait_for 10 curl -sf -o "$d/css" -D "$d/headers" \
-		"http://127.0.0.1:$port/mail-settings/static/senderauth.css" &&
-		cmp -s "$d/css" "$SA_TOP/xsl/static/senderauth.css"
+	sa_nginx_installed "$R" "ngx-$1" "$2" &&
+		curl -sf -o "$T/ngx-$1/css" -D "$T/ngx-$1/headers" \
+			"$SA_URL/mail-settings/static/senderauth.css" &&
+		cmp -s "$T/ngx-$1/css" "$SA_TOP/xsl/static/senderauth.css"
 }
 check "installed include and maps: nginx -t and xsl/static served, portal origins set" \
 	ngx_serve origins 'set $senderauth_frame_ancestors "https://portal.example.jp";'

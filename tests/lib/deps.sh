@@ -7,15 +7,18 @@ cd "$(dirname "$0")/../.."
 
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 	libfcgi-dev libmxml-dev libssl-dev libpq-dev libc-ares-dev libidn2-dev
-	libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
+	libpsl-dev publicsuffix libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
 	multiwatch nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium
 	openssl systemd opendkim miltertest python3-dkim python3-dnspython rspamd
-	fonts-ipafont-gothic)
+	prometheus-node-exporter fonts-ipafont-gothic python3-spf)
 # (multiwatch supervises the test stack's workers; systemd brings
 # systemd-analyze for the install test; OpenDKIM with miltertest and rspamd
 # sign mail from exported keys, python3-dkim verifies it; python3-dnspython
-# also serves tests/tools/demo-publish.sh; fonts-ipafont-gothic lets the
-# browser test's screenshots show Japanese.)
+# also serves tests/tools/demo-publish.sh; node_exporter reads the
+# verifier's metrics file; fonts-ipafont-gothic lets the browser test's
+# screenshots show Japanese; libpsl over publicsuffix's list finds DMARC's
+# organizational domain; python3-spf is the other side of the differential
+# SPF test, tests/conformance/README.)
 
 # Node.js may come from elsewhere than Debian (this kind of machine has its
 # own); Debian's packages are only a fallback when the commands are absent.

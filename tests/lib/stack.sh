@@ -3,9 +3,15 @@
 # a directory of the caller's ($SA_DIR, default $T): a private PostgreSQL
 # cluster, the configuration, the secrets, the FastCGI sockets and nginx.
 # Every process is stopped by PID (sa_pidfile).
+#
+# The product's files come from the checkout and $BUILD unless these name
+# others (the install test points them into a `make install` tree):
+# SA_ADMIN (senderauth-admin), SA_SQL (the migrations), SA_CGI (the
+# directory of the FastCGI binaries), SA_CONF (the configuration file the
+# workers read).
 
 SA_DIR=${SA_DIR:-$T}
-SA_ACTIONS=${SA_ACTIONS:-"settings register delete log add-domain reissue check"}
+SA_ACTIONS=${SA_ACTIONS:-"settings register delete log add-domain reissue check export"}
 SA_FCGI_CHILDREN=${SA_FCGI_CHILDREN:-2}
 
 # PostgreSQL refuses to run as root: use the postgres account then.
@@ -83,11 +89,15 @@ sa_conninfo() {
 	echo "host=$SA_DIR/pg port=$SA_PG_PORT dbname=senderauth user=postgres"
 }
 
+# sa_admin ARGS...: senderauth-admin on the private cluster.
+sa_admin() {
+	"${SA_ADMIN:-$BUILD/senderauth-admin}" -d "$(sa_conninfo)" "$@"
+}
+
 # sa_migrate: the schema through the operator's command, as installed
 # systems get it (`senderauth-admin migrate`), from the checkout's sql/.
 sa_migrate() {
-	"$BUILD/senderauth-admin" -d "$(sa_conninfo)" migrate \
-		--sql "$SA_TOP/sql" >>"$SA_DIR/migrate.log" 2>&1 ||
+	sa_admin migrate --sql "${SA_SQL:-$SA_TOP/sql}" >>"$SA_DIR/migrate.log" 2>&1 ||
 		{ cat "$SA_DIR/migrate.log"; return 1; }
 }
 
@@ -121,14 +131,14 @@ sa_config() {
 # in place, so the PID in fcgi-ACTION.pid is multiwatch's; the workers'
 # stderr (and the sanitizers' reports) go to log/ACTION.log.
 sa_fcgi_start() {
-	local a
+	local a cgi=${SA_CGI:-$BUILD/cgi-bin}
 	mkdir -p "$SA_DIR/sock" "$SA_DIR/log"
 	for a in $SA_ACTIONS; do
-		[ -x "$BUILD/cgi-bin/$a" ] || continue
+		[ -x "$cgi/$a" ] || continue
 		rm -f "$SA_DIR/sock/$a.sock"
-		SENDERAUTH_CONFIG=$SA_DIR/senderauth.conf spawn-fcgi -n \
+		SENDERAUTH_CONFIG=${SA_CONF:-$SA_DIR/senderauth.conf} spawn-fcgi -n \
 			-s "$SA_DIR/sock/$a.sock" -M 0660 -- \
-			/usr/bin/multiwatch -f "$SA_FCGI_CHILDREN" -- "$BUILD/cgi-bin/$a" \
+			/usr/bin/multiwatch -f "$SA_FCGI_CHILDREN" -- "$cgi/$a" \
 			</dev/null >>"$SA_DIR/log/$a.log" 2>&1 &
 		echo $! >"$SA_DIR/fcgi-$a.pid"
 		sa_pidfile "$SA_DIR/fcgi-$a.pid"
@@ -136,7 +146,7 @@ sa_fcgi_start() {
 	[ -n "${SA_FCGI_HOOKED:-}" ] || sa_at_exit sa_fcgi_stop
 	SA_FCGI_HOOKED=1
 	for a in $SA_ACTIONS; do
-		[ -x "$BUILD/cgi-bin/$a" ] || continue
+		[ -x "$cgi/$a" ] || continue
 		sa_wait_for 10 test -S "$SA_DIR/sock/$a.sock" ||
 			{ cat "$SA_DIR/log/$a.log"; return 1; }
 	done
@@ -197,17 +207,58 @@ sa_nginx_start() {
 	sa_wait_for 10 curl -s -o /dev/null "$SA_URL/"
 }
 
-# sa_org NAME: creates an organization, prints its id.
-sa_org() {
-	sa_psql -tA -v name="$1" <<-'SQL'
-		INSERT INTO organizations (name) VALUES (:'name') RETURNING id;
-	SQL
+# sa_nginx_installed ROOT NAME [SERVER-LINES]: nginx in $SA_DIR/NAME on a
+# free port, set up the way Debian's nginx.conf uses the files `make
+# install PREFIX=/usr DESTDIR=ROOT` wrote: the maps of conf.d/ in http,
+# the snippet in a server after SERVER-LINES; their installed paths point
+# into ROOT and their sockets into $SA_DIR/sock. Sets SA_URL.
+sa_nginx_installed() {
+	local root=$1 d=$SA_DIR/$2 f
+	mkdir -p "$d"
+	for f in snippets/senderauth.conf conf.d/senderauth-maps.conf; do
+		sed -e "s#/usr/share/senderauth/#$root/usr/share/senderauth/#g" \
+			-e "s#unix:/run/senderauth/#unix:$SA_DIR/sock/#g" \
+			"$root/etc/nginx/$f" >"$d/$(basename "$f")"
+	done
+	cp /etc/nginx/fastcgi_params "$d/"
+	SA_URL=http://127.0.0.1:$(sa_free_port)
+	cat >"$d/nginx.conf" <<-EOF
+		load_module /usr/lib/nginx/modules/ngx_http_xslt_filter_module.so;
+		$([ "$(id -u)" = 0 ] && echo 'user root root;')
+		pid $d/nginx.pid;
+		error_log $d/error.log;
+		events {}
+		http {
+			access_log off;
+			client_body_temp_path $d/body;
+			fastcgi_temp_path $d/fastcgi;
+			proxy_temp_path $d/proxy;
+			uwsgi_temp_path $d/uwsgi;
+			scgi_temp_path $d/scgi;
+			include $d/senderauth-maps.conf;
+			server {
+				listen ${SA_URL#http://};
+				${3:-}
+				include $d/senderauth.conf;
+			}
+		}
+	EOF
+	nginx -q -t -p "$d" -c "$d/nginx.conf" >"$d/t.log" 2>&1 || { cat "$d/t.log"; return 1; }
+	nginx -p "$d" -c "$d/nginx.conf" || return 1
+	sa_wait_for 10 test -s "$d/nginx.pid" || return 1
+	sa_pidfile "$d/nginx.pid"
+	sa_wait_for 10 curl -s -o /dev/null "$SA_URL/"
 }
-# sa_account ORG NAME: creates an account, prints its id.
+
+# sa_org NAME: creates an organization (senderauth-admin org add), prints
+# its id.
+sa_org() {
+	sa_admin org add "$1"
+}
+# sa_account ORG NAME: creates an account (senderauth-admin account add),
+# prints its id.
 sa_account() {
-	sa_psql -tA -v org="$1" -v name="$2" <<-'SQL'
-		INSERT INTO accounts (org_id, name) VALUES (:'org', :'name') RETURNING id;
-	SQL
+	sa_admin account add "$1" "$2"
 }
 # sa_mint ACCOUNT ORG [TTL]: a session cookie value.
 sa_mint() {

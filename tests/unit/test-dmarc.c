@@ -2,6 +2,7 @@
  * test-dmarc.c - DMARC record recognition and parsing (RFC 7489 §6.3,
  * §6.4, §6.6.3) and every outcome of the verdict over the in-memory table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,6 +296,160 @@ test_need_dns(void)
 	dmarc_verdict_release(&v);
 }
 
+/*
+ * The organizational domain (RFC 7489 §6.6.3): a source over the table
+ * that answers each new question "not known yet" once, as the resolver
+ * does, and notes the questions in order.
+ */
+struct asking {
+	struct dns_source inner;
+	char asked[512]; /* the names, each followed by a space */
+	int fresh;	 /* a new question this pass */
+};
+
+static const struct dns_answer *
+asking_get(void *ctx, const char *name, enum dns_type type)
+{
+	struct asking *a = ctx;
+	char key[300];
+	const char *p;
+	size_t n = strlen(a->asked);
+
+	snprintf(key, sizeof key, "%s ", name);
+	for (p = a->asked; *p != '\0'; p = strchr(p, ' ') + 1)
+		if (strncmp(p, key, strlen(key)) == 0)
+			return a->inner.get(a->inner.ctx, name, type);
+	snprintf(a->asked + n, sizeof a->asked - n, "%s", key);
+	a->fresh = 1;
+	return NULL;
+}
+
+static const struct ocase {
+	const char *name, *domain;
+	const char *own, *org; /* the TXT RR at each _dmarc, or NULL */
+	enum dns_status own_fail, org_fail;
+	const char *status, *reason, *policy, *org_domain;
+	const char *asked; /* the questions, in order */
+} ocases[] = {
+    {"record at the domain: the organizational domain is not asked",
+     "mail.example.jp", "v=DMARC1; p=quarantine", "v=DMARC1; p=reject; sp=none",
+     DNS_OK, DNS_OK, "found", "ok", "quarantine", NULL,
+     "_dmarc.mail.example.jp"},
+    {"only at the organizational domain: its p=", "mail.example.jp", NULL,
+     "v=DMARC1; p=reject", DNS_OK, DNS_OK, "found", "ok", "reject",
+     "example.jp", "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"only at the organizational domain: its sp= for a subdomain",
+     "mail.example.jp", NULL, "v=DMARC1; p=reject; sp=quarantine", DNS_OK,
+     DNS_OK, "found", "ok", "quarantine", "example.jp",
+     "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"only at the organizational domain, two labels up", "a.b.example.co.jp",
+     NULL, "v=DMARC1; p=none; sp=reject", DNS_OK, DNS_OK, "found", "ok",
+     "reject", "example.co.jp",
+     "_dmarc.a.b.example.co.jp _dmarc.example.co.jp"},
+    {"other TXT at the domain: the organizational domain's applies",
+     "mail.example.jp", "v=spf1 -all", "v=DMARC1; p=none", DNS_OK, DNS_OK,
+     "found", "ok", "none", "example.jp",
+     "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"neither", "mail.example.jp", NULL, NULL, DNS_OK, DNS_OK, "missing",
+     "no_record", NULL, NULL, "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"organizational domain lookup tempfail", "mail.example.jp", NULL, NULL,
+     DNS_OK, DNS_SERVFAIL, "tempfail", "dns_error", NULL, "example.jp",
+     "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"organizational domain lookup timeout", "mail.example.jp", NULL, NULL,
+     DNS_OK, DNS_TIMEOUT, "tempfail", "dns_error", NULL, "example.jp",
+     "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"invalid record at the organizational domain", "mail.example.jp", NULL,
+     "v=DMARC1; p=bogus", DNS_OK, DNS_OK, "invalid", "syntax_error", NULL,
+     "example.jp", "_dmarc.mail.example.jp _dmarc.example.jp"},
+    {"tempfail at the domain ends discovery", "mail.example.jp", NULL,
+     "v=DMARC1; p=reject", DNS_TIMEOUT, DNS_OK, "tempfail", "dns_error", NULL,
+     NULL, "_dmarc.mail.example.jp"},
+    {"invalid record at the domain ends discovery", "mail.example.jp",
+     "v=DMARC1; p=all", "v=DMARC1; p=reject", DNS_OK, DNS_OK, "invalid",
+     "syntax_error", NULL, NULL, "_dmarc.mail.example.jp"},
+    {"a domain that is its own organizational domain", "example.jp", NULL, NULL,
+     DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.example.jp"},
+    {"a public suffix has no organizational domain", "co.jp", NULL, NULL,
+     DNS_OK, DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.co.jp"},
+    {"a public suffix of the private section", "github.io", NULL, NULL, DNS_OK,
+     DNS_OK, "missing", "no_record", NULL, NULL, "_dmarc.github.io"},
+};
+
+static int
+same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* The table of a case: the own record at _dmarc.<domain>, the other at
+ * _dmarc.<organizational domain> (where the case expects one). */
+static struct dns_table *
+ocase_table(const struct ocase *c)
+{
+	struct dns_table *t = dns_table_new();
+	const char *org = dmarc_org_domain(c->domain);
+	char own[300], up[300];
+
+	snprintf(own, sizeof own, "_dmarc.%s", c->domain);
+	snprintf(up, sizeof up, "_dmarc.%s", org != NULL ? org : "invalid");
+	if (c->own != NULL)
+		dns_table_add_txt(t, own, 1, &c->own, NULL);
+	if (c->org != NULL)
+		dns_table_add_txt(t, up, 1, &c->org, NULL);
+	if (c->own_fail != DNS_OK)
+		dns_table_set_status(t, own, DNS_T_TXT, c->own_fail);
+	if (c->org_fail != DNS_OK)
+		dns_table_set_status(t, up, DNS_T_TXT, c->org_fail);
+	return t;
+}
+
+static void
+test_org_domain(void)
+{
+	struct dmarc_verdict v;
+	struct dns_source src;
+	struct dns_table *t;
+	struct asking a;
+	const struct ocase *c;
+	size_t i;
+	int rc, passes;
+
+	for (i = 0; i < sizeof ocases / sizeof ocases[0]; i++) {
+		c = &ocases[i];
+		t = ocase_table(c);
+		memset(&a, 0, sizeof a);
+		a.inner = dns_table_source(t);
+		src.get = asking_get;
+		src.ctx = &a;
+		passes = 0;
+		do {
+			a.fresh = 0;
+			rc = dmarc_verdict(c->domain, &src, &v);
+			passes++;
+		} while (rc == 1 && a.fresh && passes < 10);
+		if (strlen(a.asked) > 0)
+			a.asked[strlen(a.asked) - 1] = '\0';
+		t_ok(rc == 0 && same(dmarc_status_name(v.status), c->status) &&
+			 same(dmarc_reason_name(v.reason), c->reason) &&
+			 same(v.policy, c->policy) &&
+			 same(v.org_domain, c->org_domain) &&
+			 same(a.asked, c->asked),
+		     "org domain: %s: %s %s policy %s org-domain %s, asked %s",
+		     c->name, dmarc_status_name(v.status),
+		     dmarc_reason_name(v.reason), v.policy ? v.policy : "-",
+		     v.org_domain ? v.org_domain : "-", a.asked);
+		dmarc_verdict_release(&v);
+		dns_table_free(t);
+	}
+	T_STREQ(dmarc_org_domain("mail.example.jp"), "example.jp",
+		"org domain of mail.example.jp");
+	T_STREQ(dmarc_org_domain("x.y.tokyo.jp"), "y.tokyo.jp",
+		"org domain under a wildcard-free PSL rule (tokyo.jp)");
+	t_ok(dmarc_org_domain("jp") == NULL &&
+		 dmarc_org_domain("co.jp") == NULL,
+	     "public suffixes have no org domain");
+}
+
 /* The name tables: every value of xsl/senderauth.rng, in its order. */
 static void
 test_names(void)
@@ -325,6 +480,7 @@ main(void)
 	test_record_fields();
 	test_verdicts();
 	test_need_dns();
+	test_org_domain();
 	test_names();
 	return t_done();
 }

@@ -1,8 +1,11 @@
 /*
- * test-records - the records the product issues and the zone-file split
- * into strings of at most 255 bytes.
+ * test-records - the records the product issues (the DMARC record it
+ * suggests included), the zone-file split into strings of at most 255
+ * bytes and its escapes, and the dmarc_rua setting.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "records.h"
@@ -60,6 +63,162 @@ test_policy(void)
 	}
 }
 
+/* The DMARC record suggested to a domain without one. */
+static void
+test_dmarc(void)
+{
+	static const struct {
+		const char *rua, *want;
+	} rows[] = {
+	    {"dmarc@example.jp",
+	     "v=DMARC1; p=none; rua=mailto:dmarc@example.jp"},
+	    {"Taro.Yamada+dmarc@Example.JP",
+	     "v=DMARC1; p=none; rua=mailto:Taro.Yamada+dmarc@Example.JP"},
+	    /* RFC 7489 §6.4: ',' and '!' encoded; others not in a URI too */
+	    {"a!b@example.jp", "v=DMARC1; p=none; rua=mailto:a%21b@example.jp"},
+	    {"a,b@example.jp", "v=DMARC1; p=none; rua=mailto:a%2Cb@example.jp"},
+	    {"o'brien@example.jp",
+	     "v=DMARC1; p=none; rua=mailto:o%27brien@example.jp"},
+	    {"a%b?c=d@example.jp",
+	     "v=DMARC1; p=none; rua=mailto:a%25b%3Fc%3Dd@example.jp"},
+	    {NULL, "v=DMARC1; p=none"},
+	    {"", "v=DMARC1; p=none"},
+	    {"@example.jp", "v=DMARC1; p=none"},
+	    {"dmarc@", "v=DMARC1; p=none"},
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		s = records_dmarc(rows[i].rua);
+		T_STREQ(s, rows[i].want, "DMARC record, rua %s",
+			rows[i].rua ? rows[i].rua : "(none)");
+		free(s);
+	}
+	s = records_dmarc_host("example.jp");
+	T_STREQ(s, "_dmarc.example.jp", "DMARC host");
+	free(s);
+}
+
+/* A value from DNS in a zone-file line: quotes, backslashes and bytes
+ * outside printable ASCII escaped, the split counting the bytes. */
+static void
+test_escape(void)
+{
+	char v[300], *z;
+
+	z = records_zone_line("example.jp", "v=spf1 \"a\\b\" \x01\xe3 ~all",
+			      255);
+	T_STREQ(
+	    z,
+	    "example.jp. IN TXT ( \"v=spf1 \\\"a\\\\b\\\" \\001\\227 ~all\" )",
+	    "zone line escapes what the value holds");
+	free(z);
+	memset(v, '"', 256);
+	v[256] = '\0';
+	z = records_zone_line("x.jp", v, 255);
+	t_ok(strlen(z) == strlen("x.jp. IN TXT ( \"\" \"\" )") + 2 * 256,
+	     "a split counts the bytes, not their escapes");
+	free(z);
+}
+
+/* The one SPF record to publish, as the page and the export choose it. */
+static void
+test_publish(void)
+{
+	static const struct {
+		const char *found, *suggested, *status, *want;
+	} rows[] = {
+	    /* nothing in DNS: the issued record */
+	    {"", "", "pending", "ISSUED"},
+	    {"", "ISSUED", "unverified", "ISSUED"},
+	    {"", "", "tempfail", "ISSUED"},
+	    /* a record of the customer's: the merge replaces it */
+	    {"v=spf1 mx -all", "v=spf1 mx ip4:x ~all", "unverified",
+	     "v=spf1 mx ip4:x ~all"},
+	    {"v=spf1 a\nv=spf1 mx", "v=spf1 a mx ip4:x ~all", "unverified",
+	     "v=spf1 a mx ip4:x ~all"},
+	    {"v=spf1 mx -all", "v=spf1 mx ip4:x ~all", "tempfail",
+	     "v=spf1 mx ip4:x ~all"},
+	    /* in place already: the record as published */
+	    {"v=spf1 include:p ~all", "", "verified", "v=spf1 include:p ~all"},
+	};
+	const char *r;
+	size_t i, len;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		r = records_spf_publish("ISSUED", rows[i].found,
+					rows[i].suggested, rows[i].status,
+					&len);
+		t_ok(len == strlen(rows[i].want) &&
+			 strncmp(r, rows[i].want, len) == 0,
+		     "SPF to publish, row %zu: %.*s", i, (int)len, r);
+	}
+}
+
+/* CSV fields: quoted, quotes doubled (RFC 4180 §2). */
+static void
+test_csv(void)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+	    {"example.jp", "\"example.jp\""},
+	    {"v=DKIM1; k=rsa; p=AB", "\"v=DKIM1; k=rsa; p=AB\""},
+	    {"a,b", "\"a,b\""},
+	    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+	    {"", "\"\""},
+	};
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		buf_init(&b);
+		records_csv_field(&b, rows[i].in);
+		T_STREQ(b.s, rows[i].want, "CSV field %s", rows[i].want);
+		buf_release(&b);
+	}
+}
+
+/* dmarc_rua: a mail address, refused at start-up otherwise. */
+static void
+test_config(void)
+{
+	static const struct {
+		const char *line;
+		int rc;
+	} rows[] = {
+	    {"dmarc_rua = dmarc@example.jp\n", 0},
+	    {"dmarc_rua = not-an-address\n", -1},
+	    {"dmarc_rua = a@b@example.jp\n", -1},
+	    {"dmarc_rua =\n", -1},
+	};
+	char path[] = "/tmp/test-records.XXXXXX";
+	size_t i;
+	FILE *f;
+	int fd, rc;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if ((fd = mkstemp(path)) == -1 ||
+		    (f = fdopen(fd, "w")) == NULL) {
+			t_ok(0, "temporary configuration");
+			return;
+		}
+		fputs(rows[i].line, f);
+		fclose(f);
+		rc = config_load(path);
+		t_ok(rc == rows[i].rc, "configuration %.*s: %d",
+		     (int)strcspn(rows[i].line, "\n"), rows[i].line, rc);
+		if (rc == 0)
+			T_STREQ(config_str("dmarc_rua"), "dmarc@example.jp",
+				"dmarc_rua read");
+		config_free();
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+	t_ok(config_str("dmarc_rua") == NULL, "dmarc_rua: none by default");
+}
+
 int
 main(void)
 {
@@ -91,5 +250,10 @@ main(void)
 	free(s);
 	for (i = 0; i < sizeof lens / sizeof lens[0]; i++)
 		test_split(lens[i]);
+	test_dmarc();
+	test_escape();
+	test_publish();
+	test_csv();
+	test_config();
 	return t_done();
 }

@@ -489,6 +489,16 @@ host_table(void)
 	dns_table_add_cname(t, "alias.example.com", "cname.example.com.");
 	add_txt(t, "v6.example.com", "v=spf1 a//48 -all");
 	add_ip(t, "v6.example.com", "2001:db8:1::1");
+	/* MX hosts: one matches, one cannot be asked, in either order */
+	add_txt(t, "mxerr.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxerr.example.com", 10, "example.com");
+	dns_table_add_mx(t, "mxerr.example.com", 20, "timeout.example.com");
+	add_txt(t, "mxerr2.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxerr2.example.com", 10, "timeout.example.com");
+	dns_table_add_mx(t, "mxerr2.example.com", 20, "example.com");
+	add_txt(t, "mxnx.example.com", "v=spf1 mx -all");
+	dns_table_add_mx(t, "mxnx.example.com", 10, "nx.example.com");
+	dns_table_add_mx(t, "mxnx.example.com", 20, "example.com");
 	return t;
 }
 
@@ -518,6 +528,14 @@ static const struct host_row {
     {"v6.example.com", "2001:db8:1:0:ffff::1", SPF_PASS, 1, 0, NULL},
     {"v6.example.com", "2001:db8:2::1", SPF_FAIL, 1, 0, NULL},
     {"v6.example.com", "192.0.2.1", SPF_FAIL, 1, 1, NULL},
+    /* §5.4, §5: every MX name is looked up; a DNS error is temperror
+     * even when another name matches, whatever the RRset's order */
+    {"mxerr.example.com", "198.51.100.1", SPF_TEMPERROR, 1, 0, NULL},
+    {"mxerr2.example.com", "198.51.100.1", SPF_TEMPERROR, 1, 0, NULL},
+    {"mxerr.example.com", "192.0.2.9", SPF_TEMPERROR, 1, 0, NULL},
+    /* a name without address is no error and no void lookup (§4.6.4
+     * counts terms) */
+    {"mxnx.example.com", "198.51.100.1", SPF_PASS, 1, 0, NULL},
     {"nothing.example.com", "192.0.2.1", SPF_NONE, 0, 0, NULL},
     {"localhost", "192.0.2.1", SPF_NONE, 0, 0, NULL},
     {"[192.0.2.1]", "192.0.2.1", SPF_NONE, 0, 0, NULL},
@@ -823,6 +841,79 @@ test_verdict_two_ips(void)
 	dns_table_free(t);
 }
 
+/* The RFC 7208 result per platform address, next to the verdict: what
+ * check_host() says for each, whatever the product's reason. */
+static const struct result_row {
+	const char *domain;
+	const char *reason;
+	enum spf_result want[2]; /* 210.198.21.20, 2001:db8:21::20 */
+} result_rows[] = {
+    {"pass.example.jp", "ok", {SPF_PASS, SPF_PASS}},
+    {"mixed.example.jp", "not_authorized", {SPF_PASS, SPF_FAIL}},
+    {"notauth.example.jp", "not_authorized", {SPF_FAIL, SPF_FAIL}},
+    {"soft.example.jp", "not_authorized", {SPF_PASS, SPF_SOFTFAIL}},
+    {"neutral.example.jp", "not_authorized", {SPF_NEUTRAL, SPF_NEUTRAL}},
+    {"noall.example.jp", "not_authorized", {SPF_PASS, SPF_NEUTRAL}},
+    {"hard.example.jp", "not_authorized", {SPF_PASS, SPF_FAIL}},
+    {"plus.example.jp", "plus_all", {SPF_PASS, SPF_PASS}},
+    {"none.example.jp", "no_record", {SPF_NONE, SPF_NONE}},
+    {"nxdomain.example.jp", "no_record", {SPF_NONE, SPF_NONE}},
+    {"multi.example.jp", "multiple_records", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"syntax.example.jp", "syntax_error", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"limit.example.jp", "lookup_limit", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"void.example.jp", "void_lookup_limit", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"perm.example.jp", "permerror", {SPF_PERMERROR, SPF_PERMERROR}},
+    {"tempfail.example.jp", "dns_error", {SPF_TEMPERROR, SPF_TEMPERROR}},
+    {"tempinc.example.jp", "dns_error", {SPF_TEMPERROR, SPF_TEMPERROR}},
+    /* "v=spf1" inside a record is an unknown modifier to check_host() */
+    {"concat.example.jp", "concatenated_records", {SPF_FAIL, SPF_FAIL}},
+    {"redir.example.jp", "not_authorized", {SPF_FAIL, SPF_FAIL}},
+};
+
+static void
+test_verdict_results(void)
+{
+	struct dns_table *t = verdict_table();
+	struct dns_source src = dns_table_source(t);
+	struct platform pf = {
+	    {"210.198.21.20", "2001:db8:21::20"}, 2, "m01-ahd-sys.net", SOFT};
+	const struct result_row *r;
+	struct spf_verdict v, v2;
+	size_t i;
+	int rc;
+
+	add_txt(t, "pass.example.jp",
+		"v=spf1 ip4:210.198.21.20 ip6:2001:db8:21::/48 ~all");
+	add_txt(t, "mixed.example.jp", "v=spf1 include:m01-ahd-sys.net -all");
+	add_txt(t, "soft.example.jp", "v=spf1 ip4:210.198.21.20 ~all");
+	add_txt(t, "neutral.example.jp", "v=spf1 ?all");
+	add_txt(t, "noall.example.jp", "v=spf1 ip4:210.198.21.0/24");
+	for (i = 0; i < sizeof result_rows / sizeof result_rows[0]; i++) {
+		r = &result_rows[i];
+		rc = spf_verdict(r->domain, &pf, &src, &v);
+		t_ok(
+		    rc == 0 && str_eq(spf_reason_name(v.reason), r->reason) &&
+			v.nresults == 2 &&
+			strcmp(v.results[0].ip, "210.198.21.20") == 0 &&
+			strcmp(v.results[1].ip, "2001:db8:21::20") == 0 &&
+			v.results[0].result == r->want[0] &&
+			v.results[1].result == r->want[1],
+		    "results %s (%s): %s %s, want %s %s", r->domain,
+		    spf_reason_name(v.reason),
+		    v.nresults > 0 ? spf_result_name(v.results[0].result) : "-",
+		    v.nresults > 1 ? spf_result_name(v.results[1].result) : "-",
+		    spf_result_name(r->want[0]), spf_result_name(r->want[1]));
+		rc = verdict_restarting(r->domain, &pf, &src, &v2);
+		t_ok(rc > 0 && v2.nresults == 2 &&
+			 v2.results[0].result == r->want[0] &&
+			 v2.results[1].result == r->want[1],
+		     "results %s the same through restarts", r->domain);
+		spf_verdict_release(&v);
+		spf_verdict_release(&v2);
+	}
+	dns_table_free(t);
+}
+
 static void
 test_names(void)
 {
@@ -904,6 +995,7 @@ main(void)
 	test_check_host();
 	test_verdict();
 	test_verdict_two_ips();
+	test_verdict_results();
 	test_names();
 	test_table();
 	return t_done();

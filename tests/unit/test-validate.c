@@ -1,6 +1,6 @@
 /*
- * test-validate - sender addresses, ports, text and every form of domain
- * name people type.
+ * test-validate - sender addresses, ports, text, every form of domain
+ * name people type (URLs and host:port included) and SMTP servers.
  */
 #include "t.h"
 #include "util.h"
@@ -31,6 +31,8 @@ static const struct {
     {"<script>@c.jp", "invalid_address", NULL},
     {"\"q\"@c.jp", "invalid_address", NULL},
     {"太郎@example.jp", "invalid_address", NULL},
+    {"ta\xe2\x80\xaero@example.jp", "bidi_control", NULL}, /* U+202E */
+    {"taro@example.jp\xc2\x85", "invalid_text", NULL},	   /* U+0085 */
     {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.jp",
      "invalid_address", NULL}, /* 65-octet local part */
     {"a@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.jp",
@@ -70,6 +72,154 @@ static const struct {
     {"\xff\xfe.jp", "idn_invalid", NULL, NULL},
 };
 
+/* What people paste into the domain field besides a name: the code, the
+ * name found in a URL or host:port, whether it came from an address. */
+static const struct {
+	const char *in, *err, *found;
+	int from_address;
+} typed[] = {
+    {"example.jp", NULL, "", 0},
+    {"taro@example.jp", NULL, "", 1},
+    {" Taro.Yamada@Example.JP ", NULL, "", 1},
+    {"@example.jp", NULL, "", 0},
+    {"https://www.example.jp/contact", "url", "www.example.jp", 0},
+    {"http://example.jp", "url", "example.jp", 0},
+    {"https://user:pw@example.jp:8443/x?y#z", "url", "example.jp", 0},
+    {"HTTPS://日本語.JP/", "url", "日本語.jp", 0},
+    {"example.jp/contact", "url", "example.jp", 0},
+    {"example.jp?x=1", "url", "example.jp", 0},
+    {"example.jp#top", "url", "example.jp", 0},
+    {"example.jp\\path", "url", "example.jp", 0},
+    {"example.jp:8080", "url", "example.jp", 0},
+    {"example.jp:", "url", "example.jp", 0},
+    {" mail.example.jp:25 ", "url", "mail.example.jp", 0},
+    {"taro@example.jp:25", "url", "example.jp", 0},
+    {"http://192.0.2.1/", "url", "", 0},
+    {"https://[2001:db8::1]:443/", "url", "", 0},
+    {"[2001:db8::1]:25", "url", "", 0},
+    {"https:///", "url", "", 0},
+    {"http://localhost/", "url", "", 0},
+    {"192.0.2.1", "ip_literal", "", 0},
+    {"2001:db8::1", "ip_literal", "", 0},
+    {"example.jp:http", "ip_literal", "", 0},
+    {"exa\xe2\x80\xaemple.jp", "bidi_control", "", 0}, /* U+202E RLO */
+    {"\xe2\x81\xa6"
+     "example.jp",
+     "bidi_control", "", 0},			   /* U+2066 LRI */
+    {"example\xc2\x85.jp", "invalid_text", "", 0}, /* U+0085 NEL */
+};
+
+/* SMTP servers: host names and public addresses only. */
+static const struct {
+	const char *in, *err, *found;
+} smtp_hosts[] = {
+    {"", NULL, ""},
+    {"smtp.example.jp", NULL, ""},
+    {"SMTP.Example.JP.", NULL, ""},
+    {"mail-1.example.co.jp", NULL, ""},
+    {"203.0.113.25", NULL, ""},
+    {"8.8.8.8", NULL, ""},
+    {"2001:db8::25", NULL, ""},
+    {"[2001:db8::25]", NULL, ""},
+    {"100.63.255.255", NULL, ""},
+    {"100.128.0.1", NULL, ""},
+    {"172.15.255.255", NULL, ""},
+    {"172.32.0.1", NULL, ""},
+    {"169.253.1.1", NULL, ""},
+    {"127.0.0.1", "private_address", ""},
+    {"127.255.255.254", "private_address", ""},
+    {"::1", "private_address", ""},
+    {"[::1]", "private_address", ""},
+    {"::", "private_address", ""},
+    {"0.0.0.0", "private_address", ""},
+    {"10.0.0.1", "private_address", ""},
+    {"10.255.255.255", "private_address", ""},
+    {"172.16.0.1", "private_address", ""},
+    {"172.31.255.255", "private_address", ""},
+    {"192.168.1.1", "private_address", ""},
+    {"169.254.169.254", "private_address", ""},
+    {"169.254.0.1", "private_address", ""},
+    {"100.64.0.1", "private_address", ""},
+    {"100.127.255.255", "private_address", ""},
+    {"224.0.0.1", "private_address", ""},
+    {"255.255.255.255", "private_address", ""},
+    {"fe80::1", "private_address", ""},
+    {"febf::1", "private_address", ""},
+    {"fc00::1", "private_address", ""},
+    {"fd00:ec2::254", "private_address", ""},
+    {"ff02::1", "private_address", ""},
+    {"::ffff:127.0.0.1", "private_address", ""},
+    {"::ffff:169.254.169.254", "private_address", ""},
+    {"64:ff9b::a9fe:a9fe", "private_address", ""},
+    {"::ffff:203.0.113.25", NULL, ""},
+    {"localhost", "private_address", ""},
+    {"LOCALHOST.", "private_address", ""},
+    {"db.localhost", "private_address", ""},
+    {"printer.local", "private_address", ""},
+    {"metadata.google.internal", "private_address", ""},
+    {"nas.home.arpa", "private_address", ""},
+    {"127.1", "invalid_host", ""},
+    {"0x7f.0.0.1", "invalid_host", ""},
+    {"0x7f000001", "invalid_host", ""},
+    {"2130706433", "invalid_host", ""},
+    {"017700000001", "invalid_host", ""},
+    {"1.2.3.999", "invalid_host", ""},
+    {"smtp", "invalid_host", ""},
+    {"smtp_1.example.jp", "invalid_host", ""},
+    {"-smtp.example.jp", "invalid_host", ""},
+    {"smtp..example.jp", "invalid_host", ""},
+    {"smtp example.jp", "invalid_host", ""},
+    {"メール.example.jp", "invalid_host", ""},
+    {"[smtp.example.jp]", "invalid_host", ""},
+    {"[192.0.2.1]", "invalid_host", ""},
+    {"smtp.example.jp:587", "url", "smtp.example.jp"},
+    {"smtp://smtp.example.jp", "url", "smtp.example.jp"},
+    {"https://smtp.example.jp/", "url", "smtp.example.jp"},
+    {"203.0.113.25:25", "url", "203.0.113.25"},
+    {"[2001:db8::25]:587", "url", "[2001:db8::25]"},
+    {"127.0.0.1:5432", "private_address", ""},
+    {"http://169.254.169.254/latest/meta-data/", "private_address", ""},
+    {"[::1]:25", "private_address", ""},
+    {"smtp.example.jp\t", "invalid_text", ""},
+    {"smtp.\xe2\x80\xae"
+     "example.jp",
+     "bidi_control", ""},
+    {"smtp.\xc2\x9b"
+     "example.jp",
+     "invalid_text", ""},
+};
+
+/* Free text: what a one-line field and the multi-line note refuse. */
+static const struct {
+	const char *in, *err;
+	int multiline;
+} texts[] = {
+    {"営業部", NULL, 0},
+    {"line1\nline2", NULL, 1},
+    {"line1\r\nline2\tx", NULL, 1},
+    {"line1\nline2", "invalid_text", 0},
+    {"a\x01", "invalid_text", 1},
+    {"a\x7f", "invalid_text", 1},
+    {"a\xc2\x80", "invalid_text", 1}, /* U+0080 */
+    {"a\xc2\x9f", "invalid_text", 0}, /* U+009F */
+    {"a\xc2\xa0"
+     "b",
+     NULL, 0},					      /* U+00A0 NBSP */
+    {"\xe2\x80\xaa", "bidi_control", 0},	      /* U+202A LRE */
+    {"\xe2\x80\xab", "bidi_control", 0},	      /* U+202B RLE */
+    {"\xe2\x80\xac", "bidi_control", 0},	      /* U+202C PDF */
+    {"\xe2\x80\xad", "bidi_control", 0},	      /* U+202D LRO */
+    {"note \xe2\x80\xae txt.exe", "bidi_control", 1}, /* U+202E RLO */
+    {"\xe2\x81\xa6", "bidi_control", 0},	      /* U+2066 LRI */
+    {"\xe2\x81\xa7", "bidi_control", 0},	      /* U+2067 RLI */
+    {"\xe2\x81\xa8", "bidi_control", 0},	      /* U+2068 FSI */
+    {"\xe2\x81\xa9", "bidi_control", 1},	      /* U+2069 PDI */
+    {"\xe2\x80\xa9", NULL, 0},			      /* U+2029 para sep */
+    {"\xe2\x81\xaa", NULL, 0},			      /* U+206A */
+    {"\xe2\x80\x8f", NULL, 0},			      /* U+200F RLM */
+    {"\xff", "invalid_text", 1},		      /* not UTF-8 */
+};
+
 /* The table validators: what each leaves in the value. */
 static const struct {
 	const char *(*check)(const char *, struct field_value *);
@@ -100,6 +250,17 @@ static const struct {
     {valid_domain, "domain", " @日本語.JP. ", NULL, 0, "xn--wgv71a119e.jp",
      "日本語.jp"},
     {valid_domain, "domain", "localhost", "single_label", 0, NULL, NULL},
+    {valid_domain, "domain", "taro@Example.JP", NULL, 1, "example.jp",
+     "example.jp"},
+    {valid_domain, "domain", "https://example.jp/", "url", 0, NULL, NULL},
+    {valid_smtp_host, "smtp_host", "smtp.example.jp", NULL, 0, NULL, NULL},
+    {valid_smtp_host, "smtp_host", "", NULL, 0, NULL, NULL},
+    {valid_smtp_host, "smtp_host", "10.1.2.3", "private_address", 0, NULL,
+     NULL},
+    {valid_line, "line",
+     "a\xe2\x80\xae"
+     "b",
+     "bidi_control", 0, NULL, NULL},
 };
 
 static void
@@ -129,12 +290,77 @@ test_table(void)
 				"valid_%s '%s': unicode", table[i].name,
 				table[i].in);
 	}
+	memset(&v, 0, sizeof v);
+	t_ok(valid_domain("http://example.jp:80/", &v) != NULL &&
+		 strcmp(v.suggest, "example.jp") == 0,
+	     "valid_domain: a URL's name offered");
+	memset(&v, 0, sizeof v);
+	t_ok(valid_smtp_host("smtp.example.jp:587", &v) != NULL &&
+		 strcmp(v.suggest, "smtp.example.jp") == 0,
+	     "valid_smtp_host: host:port's host offered");
 	memset(line, 'a', 255);
 	line[255] = '\0';
 	t_ok(valid_line(line, &v) == NULL, "valid_line: 255 bytes");
 	line[255] = 'a';
 	line[256] = '\0';
 	t_ok(valid_line(line, &v) != NULL, "valid_line: 256 bytes");
+}
+
+static void
+test_typed(void)
+{
+	char a[DOMAIN_MAX + 1], u[ULABEL_MAX + 1];
+	struct domain_typed t;
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+		e = validate_domain_typed(typed[i].in, a, u, &t);
+		t_ok(e == typed[i].err ||
+			 (e && typed[i].err && !strcmp(e, typed[i].err)),
+		     "typed domain '%s' -> %s", typed[i].in, e ? e : "ok");
+		T_STREQ(t.found, typed[i].found,
+			"typed domain '%s': found '%s'", typed[i].in, t.found);
+		t_ok(t.from_address == typed[i].from_address,
+		     "typed domain '%s': from an address %d", typed[i].in,
+		     t.from_address);
+	}
+}
+
+static void
+test_smtp_hosts(void)
+{
+	char found[ULABEL_MAX + 1], longer[300];
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof smtp_hosts / sizeof smtp_hosts[0]; i++) {
+		e = validate_smtp_host(smtp_hosts[i].in, found, sizeof found);
+		t_ok(e == smtp_hosts[i].err || (e && smtp_hosts[i].err &&
+						!strcmp(e, smtp_hosts[i].err)),
+		     "smtp host '%s' -> %s", smtp_hosts[i].in, e ? e : "ok");
+		T_STREQ(found, smtp_hosts[i].found,
+			"smtp host '%s': found '%s'", smtp_hosts[i].in, found);
+	}
+	memset(longer, 'a', 256);
+	longer[256] = '\0';
+	e = validate_smtp_host(longer, found, sizeof found);
+	t_ok(e != NULL && strcmp(e, "too_long") == 0, "smtp host: 256 bytes");
+}
+
+static void
+test_texts(void)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		e = validate_text(texts[i].in, 100, texts[i].multiline);
+		t_ok(e == texts[i].err ||
+			 (e && texts[i].err && !strcmp(e, texts[i].err)),
+		     "text %zu%s -> %s", i, texts[i].multiline ? " (note)" : "",
+		     e ? e : "ok");
+	}
 }
 
 int
@@ -177,6 +403,9 @@ main(void)
 				domains[i].in);
 		}
 	}
+	test_typed();
+	test_smtp_hosts();
+	test_texts();
 	test_table();
 	return t_done();
 }

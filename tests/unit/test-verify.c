@@ -188,6 +188,7 @@ test_xml(void)
 	    "<check domain=\"example.jp\">"
 	    "<spf status=\"unverified\" reason=\"not_authorized\" "
 	    "lookups=\"0\"><record>v=spf1 ip4:192.0.2.1 ~all</record>"
+	    "<result ip=\"210.198.21.20\">softfail</result>"
 	    "<suggested>v=spf1 ip4:192.0.2.1 ip4:210.198.21.20 "
 	    "include:m01-ahd-sys.net ~all</suggested></spf>"
 	    "<dkim status=\"unverified\" reason=\"no_record\" selector=\"s1\" "
@@ -208,6 +209,35 @@ test_xml(void)
 	     "xml: the document of DESIGN.md");
 	if (s != NULL && strncmp(s, want, sizeof want - 1) != 0)
 		printf("# got %s\n", s);
+	free(s);
+	verify_result_release(&res);
+	dns_table_free(t);
+}
+
+/* The organizational domain's DMARC record, and where it was found. */
+static void
+test_xml_org_domain(void)
+{
+	static const char *const spf[] = {"v=spf1 ip4:210.198.21.20 -all"};
+	static const char *const dmarc[] = {"v=DMARC1; p=none; sp=reject"};
+	struct dns_table *t = dns_table_new();
+	struct dns_source src = dns_table_source(t);
+	struct verify_request req = {.domain = "mail.example.jp"};
+	struct verify_result res;
+	char *s;
+
+	dns_table_add_txt(t, "mail.example.jp", 1, spf, NULL);
+	dns_table_add_txt(t, "_dmarc.example.jp", 1, dmarc, NULL);
+	verify_result_init(&res);
+	verify_check(&req, &platform, &src, &res);
+	s = document(&req, &res);
+	t_ok(s != NULL && strstr(s, "<result ip=\"210.198.21.20\">pass"
+				    "</result>") != NULL,
+	     "xml: the RFC 7208 result of the platform address");
+	t_ok(s != NULL && strstr(s, "<dmarc status=\"found\" reason=\"ok\" "
+				    "policy=\"reject\" "
+				    "org-domain=\"example.jp\" />") != NULL,
+	     "xml: DMARC of the organizational domain, its sp=, and where");
 	free(s);
 	verify_result_release(&res);
 	dns_table_free(t);
@@ -414,6 +444,7 @@ main(void)
 	test_checks();
 	test_restart();
 	test_xml();
+	test_xml_org_domain();
 	test_xml_escaping();
 	t = dns_table_new();
 	batch_zone(t);

@@ -1,9 +1,25 @@
-// senderauth.js - the copy buttons of the settings page (xsl/page.xsl adds
-// it when the page shows DNS records): reveals them and copies the field
-// named by data-copy. Served from /mail-settings/static/: the
-// Content-Security-Policy allows no inline script.
+// senderauth.js - the settings page's script (xsl/page.xsl adds it when
+// the page shows DNS records): reveals the copy buttons and copies the
+// field named by data-copy; opens a folded domain card when the address
+// names it (#domain-ID, a link of the summary); reveals the print button
+// of the DNS request page. Served from
+// /mail-settings/static/: the Content-Security-Policy allows no inline
+// script.
 (function () {
 	var d = document;
+	function openTarget() {
+		var t = location.hash && d.getElementById(location.hash.slice(1));
+		if (t && t.tagName === 'DETAILS' && !t.open) {
+			t.open = true;
+			t.scrollIntoView();
+		}
+	}
+	openTarget();
+	window.addEventListener('hashchange', openTarget);
+	d.querySelectorAll('button[data-print]').forEach(function (b) {
+		b.hidden = false;
+		b.addEventListener('click', function () { window.print(); });
+	});
 	d.querySelectorAll('button[data-copy]').forEach(function (b) {
 		b.hidden = false;
 		b.addEventListener('click', function () {

@@ -1,0 +1,50 @@
+/*
+ * test-xml - what the XML answers keep: line breaks and tabs in attribute
+ * values (a multi-line note put back into a form) as character
+ * references, text as it is, markup characters escaped.
+ */
+#include <stdlib.h>
+
+#include "t.h"
+#include "xml.h"
+
+static const struct {
+	const char *value, *want;
+} attrs[] = {
+    {"one line", "<a v=\"one line\" />"},
+    {"line1\nline2", "<a v=\"line1&#10;line2\" />"},
+    {"line1\r\nline2", "<a v=\"line1&#13;&#10;line2\" />"},
+    {"a\tb", "<a v=\"a&#9;b\" />"},
+    {"<x>\n\"&'", "<a v=\"&lt;x&gt;&#10;&quot;&amp;'\" />"},
+    {"\n", "<a v=\"&#10;\" />"},
+};
+
+int
+main(void)
+{
+	mxml_node_t *doc, *root, *el;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+		doc = xml_doc("a", &root);
+		xml_attr(root, "v", attrs[i].value);
+		s = xml_string(doc);
+		t_ok(s != NULL && strstr(s, attrs[i].want) != NULL,
+		     "attribute %zu written as %s", i, attrs[i].want);
+		free(s);
+		mxmlDelete(doc);
+	}
+	doc = xml_doc("a", &root);
+	el = xml_text_el(root, "note", "line1\nline2");
+	xml_attr(el, "v", "x\ny");
+	xml_text_el(root, "found", "p\tq");
+	s = xml_string(doc);
+	t_ok(s != NULL && strstr(s, "<note v=\"x&#10;y\">line1\nline2</note>"),
+	     "text keeps its line break, the attribute beside it is escaped");
+	t_ok(s != NULL && strstr(s, "<found>p\tq</found>"),
+	     "a tab in text stays a tab");
+	free(s);
+	mxmlDelete(doc);
+	return t_done();
+}
