@@ -647,17 +647,36 @@ DEVIATIONS = {
                   "not as many as needed",
     "percent-percent": "RFC 7208 §7.1: %% at the end of a macro-string "
                        "refused",
+    "upper-r": "RFC 7208 §7.1, RFC 5234 §2.3: the R transformer (%{IR}) "
+               "does not reverse",
+    "redirect-lookup": "RFC 7208 §4.6.4, §5.1, §6.1: redirect= counted "
+                       "against the lookup limit when parsed, used or not",
 }
 
 
 def rfc_query_class():
     """A subclass of pyspf's query with each correction behind a flag."""
+    import inspect
     import re
     import threading
     import spf
 
     zero = re.compile(r"%\{[A-Za-z]0+r?[^}]*\}")
     local = threading.local()
+    # Where pyspf's check0() counts a redirect= while parsing the record,
+    # and where it follows one (Debian's python3-spf 2.0.14).
+    src, first = inspect.getsourcelines(spf.query.check0)
+    at = {"parse": None, "follow": None}
+    for i, line in enumerate(src):
+        if "elif mod == 'redirect':" in line:
+            at["parse"] = first + i + 1
+        if "redirect_record = self.dns_spf(redirect)" in line:
+            at["follow"] = first + i
+
+    def called_at(where):
+        f = sys._getframe(2)
+        return f.f_code is spf.query.check0.__code__ and \
+            f.f_lineno == at[where]
 
     class InvalidMacro:
         """pyspf's check for an invalid "%" (spf.RE_INVALID_MACRO, which
@@ -697,6 +716,16 @@ def rfc_query_class():
             return mech, "include", self.expand_domain(arg), \
                 self.cidrmax, result
 
+        def check_lookups(self):
+            if "redirect-lookup" in self.fixes and called_at("parse"):
+                return  # counted when the redirect is followed
+            return super().check_lookups()
+
+        def dns_spf(self, domain):
+            if "redirect-lookup" in self.fixes and called_at("follow"):
+                super().check_lookups()
+            return super().dns_spf(domain)
+
         def note_error(self, *msg):
             if ("unknown-modifier-twice" in self.fixes and
                     str(msg[0]).endswith("= MUST appear at most once") and
@@ -713,6 +742,8 @@ def rfc_query_class():
         def expand(self, s, stripdot=True):
             if "zero-digit" in self.fixes and zero.search(s):
                 raise spf.PermError("zero DIGIT transformer", s)
+            if "upper-r" in self.fixes:
+                s = re.sub(r"(%\{[A-Za-z][0-9]*)R", r"\1r", s)
             out = super().expand(s, stripdot)
             if "truncation" in self.fixes:
                 while len(out) > 253 and "." in out:
