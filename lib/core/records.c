@@ -1,6 +1,10 @@
 /*
- * records.c - formatting of the SPF and DKIM records the product issues.
+ * records.c - formatting of the SPF and DKIM records the product issues
+ * and the DMARC record it suggests, as values, zone-file lines and CSV
+ * fields, and the choice of the one SPF record a domain should publish.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,24 +60,37 @@ records_spf(const struct platform *p)
 	return buf_detach(&b);
 }
 
+/* fmt with its arguments in a new string (malloc'ed), or NULL. */
+static char *records_fmt(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *
+records_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 char *
 records_dkim_value(const char *p_b64)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_addf(&b, "v=DKIM1; k=rsa; p=%s", p_b64);
-	return buf_detach(&b);
+	return records_fmt("v=DKIM1; k=rsa; p=%s", p_b64);
 }
 
 char *
 records_dkim_host(const char *selector, const char *domain)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_addf(&b, "%s._domainkey.%s", selector, domain);
-	return buf_detach(&b);
+	return records_fmt("%s._domainkey.%s", selector, domain);
 }
 
 const char *
@@ -93,11 +110,7 @@ records_spf_publish(const char *issued, const char *found,
 char *
 records_dmarc_host(const char *domain)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_addf(&b, "_dmarc.%s", domain);
-	return buf_detach(&b);
+	return records_fmt("_dmarc.%s", domain);
 }
 
 char *
