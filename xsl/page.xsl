@@ -1187,15 +1187,21 @@
 <xsl:template match="bulk-sender">
   <p class="bulk">
     <span class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.title'"/></xsl:call-template></span>
-    <xsl:for-each select="@spf | @dkim | @dmarc | @aligned">
-      <xsl:text> </xsl:text>
-      <span class="ck {.}">
-        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
-        <xsl:text> </xsl:text>
-        <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', .)"/></xsl:call-template>
-      </span>
-    </xsl:for-each>
+    <xsl:apply-templates select="@spf | @dkim | @dmarc | @aligned" mode="bulk"/>
   </p>
+</xsl:template>
+<!-- bulk.NAME of the requirement (a name of the schema's, so the fast
+     lookup), then its mark. -->
+<xsl:template match="bulk-sender/@*" mode="bulk">
+  <xsl:text> </xsl:text>
+  <span class="ck {.}">
+    <xsl:call-template name="t"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
+    <xsl:text> </xsl:text>
+    <xsl:choose>
+      <xsl:when test=". = 'yes'"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.yes'"/></xsl:call-template></xsl:when>
+      <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.no'"/></xsl:call-template></xsl:otherwise>
+    </xsl:choose>
+  </span>
 </xsl:template>
 
 <!-- Merging into an existing SPF record, and why ~all rather than -all.
