@@ -45,6 +45,7 @@ if [ -x "$BUILD/tests/rfc7208" ]; then
 	suite conformance-rfc7208 "$BUILD/tests/rfc7208" \
 		tests/conformance/rfc7208-tests.yml
 fi
+suite fuzz-replay bash tests/fuzz/replay.sh
 for t in tests/integration/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	suite "integration-$(basename "$t" .sh)" bash "$t"
