@@ -113,6 +113,19 @@ static const struct {
     {"v=DMARC1; p=n\xc3\xb6ne", NULL},
 };
 
+/* The record as one test line: a control character shows as "?". */
+static const char *
+printable(const char *in)
+{
+	static char buf[256];
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i < sizeof buf - 1; i++)
+		buf[i] = (unsigned char)in[i] < 0x20 ? '?' : in[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void
 test_records(void)
 {
@@ -126,7 +139,7 @@ test_records(void)
 		t_ok(records[i].policy != NULL
 			 ? rc == 0 && strcmp(r.policy, records[i].policy) == 0
 			 : rc == -1 && r.problem != NULL,
-		     "record %zu \"%s\": %s", i, records[i].in,
+		     "record %zu \"%s\": %s", i, printable(records[i].in),
 		     records[i].policy ? records[i].policy : "syntax error");
 	}
 }
