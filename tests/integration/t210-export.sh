@@ -14,13 +14,9 @@ source "$SA_TOP/tests/integration/lib.sh"
 SA_PG_FAST=1
 
 mkdir -p "$T/zones"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$1" "$1" "$1" "$1"
-}
-soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
 echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-soa example.jp >"$T/zones/example.jp.zone"
+sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 sa_stack_start "dkim_bits = 1024" "resolver = 127.0.0.1:$SA_NSD_PORT" \
 	"dns_timeout_ms = 500" "dns_tries = 1" "verifier_path = $BUILD/verifier" ||
@@ -51,7 +47,7 @@ check "… the SPF record" grep -qxF "example.jp. IN TXT ( \"$spf\" )" "$T/examp
 check "… the DKIM record" grep -qF "$dhost. IN TXT ( \"" "$T/example.zone"
 check "… only that domain" eval '! grep -q xn--wgv71a119e "$T/example.zone"'
 # published as it is, the verifier finds both
-{ soa example.jp; grep -v '^;' "$T/example.zone"; } >"$T/zones/example.jp.zone"
+{ sa_soa example.jp; grep -v '^;' "$T/example.zone"; } >"$T/zones/example.jp.zone"
 check "the fragment loads into a zone (nsd-checkzone)" \
 	eval 'nsd-checkzone example.jp "$T/zones/example.jp.zone" >/dev/null'
 sa_nsd_restart

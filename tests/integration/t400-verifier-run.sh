@@ -12,14 +12,10 @@ source "$SA_TOP/tests/integration/lib.sh"
 SA_PG_FAST=1
 
 mkdir -p "$T/zones"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$1" "$1" "$1" "$1"
-}
-soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
 echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-soa example.jp >"$T/zones/example.jp.zone"
-soa bulk.test >"$T/zones/bulk.test.zone"
+sa_soa example.jp >"$T/zones/example.jp.zone"
+sa_soa bulk.test >"$T/zones/bulk.test.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp bulk.test || { not_ok "nsd starts"; exit 1; }
 
 conf=("resolver = 127.0.0.1:$SA_NSD_PORT" "dns_timeout_ms = 300" "dns_tries = 1"
@@ -42,7 +38,7 @@ id=$(xpath 'string(//domain/@id)')
 
 # zone SPF-LINES DKIM-LINE: rewrites example.jp and restarts NSD.
 zone() {
-	soa example.jp >"$T/zones/example.jp.zone"
+	sa_soa example.jp >"$T/zones/example.jp.zone"
 	printf '%s\n' "$@" >>"$T/zones/example.jp.zone"
 	sa_nsd_restart
 }

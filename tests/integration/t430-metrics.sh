@@ -14,13 +14,9 @@ source "$SA_TOP/tests/integration/lib.sh"
 SA_PG_FAST=1
 
 mkdir -p "$T/zones" "$T/textfile"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$1" "$1" "$1" "$1"
-}
-soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
 echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-soa example.jp >"$T/zones/example.jp.zone"
+sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 sa_stack_start "resolver = 127.0.0.1:$SA_NSD_PORT" "dns_timeout_ms = 300" \
 	"dns_tries = 1" "dkim_bits = 1024" || { not_ok "stack starts"; exit 1; }
@@ -41,7 +37,7 @@ id=$(xpath 'string(//domain[@name="example.jp"]/@id)')
 sel=$(xpath 'string(//domain[@name="example.jp"]/dkim/@selector)')
 val=$(xpath 'string(//domain[@name="example.jp"]/dkim/record/@value)')
 {
-	soa example.jp
+	sa_soa example.jp
 	echo '@ IN TXT "v=spf1 include:m01-ahd-sys.net ~all"'
 	echo "$sel._domainkey IN TXT ( \"${val:0:200}\" \"${val:200}\" )"
 } >"$T/zones/example.jp.zone"
@@ -106,7 +102,7 @@ check "a --domain run (今すぐ確認) leaves it as it was" \
 	eval 'cmp -s "$M" "$T/before.prom" && [ "$(stat -c %i "$M")" = "$ino" ]'
 sa_psql -c "UPDATE domains SET due_at = now()" >/dev/null
 {
-	soa example.jp
+	sa_soa example.jp
 	echo '@ IN TXT "v=spf1 include:m01-ahd-sys.net -all"'
 } >"$T/zones/example.jp.zone"
 sa_nsd_restart

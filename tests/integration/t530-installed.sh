@@ -31,13 +31,9 @@ SA_CONF=$R/etc/senderauth/senderauth.conf
 UNIT=$R/usr/lib/systemd/system/senderauth-verifier.service
 
 mkdir -p "$T/zones" "$T/var/metrics"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$1" "$1" "$1" "$1"
-}
-soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
 echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-soa example.jp >"$T/zones/example.jp.zone"
+sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 
 # --- the configuration: the installed example, edited
@@ -103,7 +99,7 @@ check_eq "the SPF record to publish" "v=spf1 ip4:210.198.21.20 include:m01-ahd-s
 check_eq "not verified yet" "pending pending" \
 	"$(xpath 'concat(//domain/spf/@status, " ", //domain/dkim/@status)')"
 {
-	soa example.jp
+	sa_soa example.jp
 	echo "@ IN TXT \"$spf\""
 	echo "$sel._domainkey IN TXT ( \"${dkim:0:200}\" \"${dkim:200}\" )"
 } >"$T/zones/example.jp.zone"

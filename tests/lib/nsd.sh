@@ -8,6 +8,8 @@
 #                                  (after a test changed its zone files)
 #   sa_nsd_stop                    stop it now (cleanup does it anyway)
 #   sa_dns_probe PORT NAME         1 UDP query; succeeds on any reply
+#   sa_soa ZONE                    print a zone file's head: $ORIGIN, a TTL of
+#                                  60 s, SOA (negative TTL 60 s), NS, the NS's A
 #
 # NSD runs in the foreground (-d) as root without dropping privileges, with
 # response rate limiting off, no database file and every state file in $T.
@@ -24,6 +26,11 @@ SA_NSD_DIR=$T/nsd
 SA_NSD_ZONEDIR=
 SA_NSD_ZONES=()
 export SA_NSD_PORT
+
+sa_soa() {
+	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
+		"$1" "$1" "$1" "$1"
+}
 
 # Writes $SA_NSD_DIR/nsd.conf for the zones given.
 sa_nsd_conf() {
