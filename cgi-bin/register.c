@@ -17,7 +17,7 @@
 static const char *
 check_note(const char *in, struct field_value *v)
 {
-	return validate_text(in, 1000, 1);
+	return validate_text(in, NOTE_MAX, 1);
 }
 
 enum { F_ID, F_ADDRESS, F_HOST, F_PORT, F_USER, F_PASSWORD, F_NOTE, F__MAX };

@@ -163,14 +163,18 @@ validate_port(const char *in, long *port)
 	return parse_long(in, 1, 65535, port) == 0 ? NULL : "invalid_port";
 }
 
+/* max counts characters, as the person typing does (a kanji is one). */
 const char *
 validate_text(const char *in, size_t max, int multiline)
 {
-	size_t len = strlen(in);
+	size_t len = strlen(in), chars = 0, i;
+	const char *err;
 
-	if (len > max)
-		return "too_long";
-	return scan_text(in, len, multiline);
+	if ((err = scan_text(in, len, multiline)) != NULL)
+		return err;
+	for (i = 0; i < len; i++) /* valid UTF-8: count the lead bytes */
+		chars += ((unsigned char)in[i] & 0xc0) != 0x80;
+	return chars > max ? "too_long" : NULL;
 }
 
 /* Strips what people add around a name: spaces (also U+3000), a leading
@@ -552,7 +556,7 @@ valid_port(const char *in, struct field_value *v)
 const char *
 valid_line(const char *in, struct field_value *v)
 {
-	return validate_text(in, 255, 0);
+	return validate_text(in, TEXT_LINE_MAX, 0);
 }
 
 const char *

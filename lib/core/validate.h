@@ -13,6 +13,10 @@
 #define DOMAIN_MAX 253
 #define LABEL_MAX 63 /* octets of one DNS label, RFC 1035 §2.3.4 */
 #define ULABEL_MAX (4 * DOMAIN_MAX) /* UTF-8 of a DOMAIN_MAX A-label */
+/* Characters (not bytes) of free text; the catalogue's err.FIELD.too_long
+ * sentences name these numbers. */
+#define TEXT_LINE_MAX 255 /* a user name, a password */
+#define NOTE_MAX 1000	  /* an address's note (備考) */
 
 /* A sender address: one "@", a dot-atom local part of 1..64 octets
  * (RFC 5321 §4.5.3.1.1), a domain of dot-separated LDH labels with at least
@@ -20,7 +24,7 @@
 const char *validate_address(const char *in, char *key, size_t keylen);
 /* An SMTP port: empty means 587, else 1..65535. */
 const char *validate_port(const char *in, long *port);
-/* Free text of at most max bytes, no control characters (tab and newline
+/* Free text of at most max characters, no control characters (tab and newline
  * allowed when multiline): C0, DEL and C1 (U+0080-U+009F) are
  * invalid_text; the bidirectional embeddings, overrides and isolates
  * (U+202A-U+202E, U+2066-U+2069), which make text display in another
@@ -92,7 +96,7 @@ const char *valid_domain(const char *in, struct field_value *);
 const char *valid_smtp_host(const char *in, struct field_value *);
 /* validate_port(); n: the port. */
 const char *valid_port(const char *in, struct field_value *);
-/* One line of at most 255 bytes (a host, a user name, a password). */
+/* One line of at most TEXT_LINE_MAX characters (a user name, a password). */
 const char *valid_line(const char *in, struct field_value *);
 /* Never refuses: n is the positive id in, else 0, which names nothing
  * (the action answers 404 for it). */

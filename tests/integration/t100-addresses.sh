@@ -137,6 +137,22 @@ post /mail-settings/register "$ct" csrf="$csrf_t" address=b@bidi.jp note="abc${r
 check "bidi: the sentence" body_has "文字の表示順を変える制御文字（U+202E など）は使用できません"
 check_eq "bidi and C1 stored nothing" "$n" "$(count)"
 
+# --- length limits count characters, and the sentence names the limit
+kan1000=$(printf '漢%.0s' $(seq 1000))
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address=len@example.jp note="$kan1000"
+check_eq "a note of 1,000 kanji (3,000 bytes) accepted" 303 "$CODE"
+sa_psql -c "DELETE FROM sender_addresses WHERE address = 'len@example.jp'" >/dev/null
+n=$(count)
+post /mail-settings/register "$ct" csrf="$csrf_t" address=len@example.jp note="${kan1000}字"
+check_eq "a note of 1,001 characters: too_long" 422 "$CODE"
+check "… the sentence says the limit" body_has "備考は1000文字以内で入力してください"
+check "… and the note is kept" body_has "${kan1000}字"
+post /mail-settings/api/register "$ct" csrf="$csrf_t" address=len@example.jp \
+	smtp_user="$(printf 'ユ%.0s' $(seq 256))"
+check_eq "an SMTP user of 256 characters: too_long" "422 too_long" \
+	"$CODE $(xpath "string(//field[@name='smtp_user']/error/@code)")"
+check_eq "too long stored nothing" "$n" "$(count)"
+
 # --- a multi-line note keeps its line breaks: the edit form and a 422
 note=$'一行目\n二行目\n\n四行目'
 post /mail-settings/register "$ct" csrf="$csrf_t" address=note@example.jp note="$note"

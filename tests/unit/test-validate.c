@@ -268,7 +268,8 @@ test_table(void)
 {
 	struct field_value v;
 	const char *e;
-	char line[257];
+	char line[TEXT_LINE_MAX + 2], kanji[3 * (TEXT_LINE_MAX + 1) + 1],
+	    note[NOTE_MAX + 2];
 	size_t i;
 
 	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -298,12 +299,29 @@ test_table(void)
 	t_ok(valid_smtp_host("smtp.example.jp:587", &v) != NULL &&
 		 strcmp(v.suggest, "smtp.example.jp") == 0,
 	     "valid_smtp_host: host:port's host offered");
-	memset(line, 'a', 255);
-	line[255] = '\0';
-	t_ok(valid_line(line, &v) == NULL, "valid_line: 255 bytes");
-	line[255] = 'a';
-	line[256] = '\0';
-	t_ok(valid_line(line, &v) != NULL, "valid_line: 256 bytes");
+	memset(line, 'a', TEXT_LINE_MAX);
+	line[TEXT_LINE_MAX] = '\0';
+	t_ok(valid_line(line, &v) == NULL, "valid_line: 255 characters");
+	line[TEXT_LINE_MAX] = 'a';
+	line[TEXT_LINE_MAX + 1] = '\0';
+	t_ok(valid_line(line, &v) != NULL &&
+		 strcmp(valid_line(line, &v), "too_long") == 0,
+	     "valid_line: 256 characters: too_long");
+	for (i = 0; i < TEXT_LINE_MAX; i++) /* 255 kanji: 765 bytes */
+		memcpy(kanji + 3 * i, "\xe6\xbc\xa2", 3);
+	kanji[3 * TEXT_LINE_MAX] = '\0';
+	t_ok(valid_line(kanji, &v) == NULL, "valid_line: 255 kanji");
+	memcpy(kanji + 3 * TEXT_LINE_MAX, "\xe6\xbc\xa2", 4);
+	t_ok(valid_line(kanji, &v) != NULL, "valid_line: 256 kanji");
+	for (i = 0; i < NOTE_MAX; i++) /* 1000 characters with line breaks */
+		note[i] = i % 50 == 49 ? '\n' : 'x';
+	note[NOTE_MAX] = '\0';
+	t_ok(validate_text(note, NOTE_MAX, 1) == NULL,
+	     "validate_text: 1000 characters of a note");
+	note[NOTE_MAX] = 'x';
+	note[NOTE_MAX + 1] = '\0';
+	t_ok(validate_text(note, NOTE_MAX, 1) != NULL,
+	     "validate_text: 1001 characters of a note");
 }
 
 static void
