@@ -5,10 +5,13 @@
 #
 #   make fuzz && CPU_S=600 bash tests/fuzz/campaign.sh [target ...]
 #
-# Each target runs alone on one core, from its committed corpus plus what
-# earlier campaigns left in $WORK/<target>; it is stopped with SIGINT once
-# its process has used CPU_S seconds of CPU (user + system, /proc/PID/stat),
-# and libFuzzer prints its final statistics. A crash stops the target early
+# Each target runs on one core, from its committed corpus plus what earlier
+# runs left in $WORK/<target>; it is stopped with SIGINT once the target has
+# used CPU_S seconds of CPU in all (user + system, /proc/PID/stat, summed
+# over runs in $WORK/<target>/cpu_s, so a campaign can be stopped and
+# resumed, or split across cores: one invocation per core, each with its
+# own targets), and libFuzzer prints its final statistics. Executions are
+# summed over runs the same way. A crash stops the target early
 # and leaves the input beside its log (the line says "crash"). The merged
 # corpus replaces tests/fuzz/corpus/<target> (-merge=1 keeps only inputs that
 # add coverage).
@@ -34,13 +37,20 @@ for t in "${targets[@]}"; do
 	dict=()
 	[ -f "$top/tests/fuzz/fuzz-$t.dict" ] && dict=(-dict="$top/tests/fuzz/fuzz-$t.dict")
 	log=$dir/run.log
+	before=$(cat "$dir/cpu_s" 2>/dev/null || echo 0)
+	execs_before=$(cat "$dir/execs" 2>/dev/null || echo 0)
+	if [ "$before" -ge "$cpu_s" ]; then
+		echo "$t: $before CPU seconds already"
+		continue
+	fi
 	"$exe" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
 		"${dict[@]}" "$dir/corpus" "$seeds" >"$log" 2>&1 &
 	pid=$!
 	used=0
 	while kill -0 "$pid" 2>/dev/null; do
 		used=$(cpu_of "$pid")
-		if [ "$used" -ge "$cpu_s" ]; then
+		[ "$used" -ge 0 ] && echo $((before + used)) >"$dir/cpu_s"
+		if [ $((before + used)) -ge "$cpu_s" ]; then
 			kill -INT "$pid"
 			break
 		fi
@@ -48,6 +58,8 @@ for t in "${targets[@]}"; do
 	done
 	wait "$pid" || true
 	execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+	execs=$((execs_before + ${execs:-0}))
+	echo "$execs" >"$dir/execs"
 	last=$(grep -E '^#[0-9]+' "$log" | tail -1)
 	cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
 	ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
@@ -59,6 +71,6 @@ for t in "${targets[@]}"; do
 	rm -rf "$seeds"
 	mv "$dir/min" "$seeds"
 	printf '%s cpu_s=%s execs=%s cov=%s ft=%s corpus=%s findings=%s\n' \
-		"$t" "$used" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+		"$t" "$(cat "$dir/cpu_s")" "$execs" "${cov:-?}" "${ft:-?}" \
 		"$(find "$seeds" -type f | wc -l)" "$crashes"
 done
