@@ -7,10 +7,12 @@
  *   verify-bench --resolver HOST:PORT --domains FILE --selector SEL
  *                --dkim-p BASE64 [--inflight N] [--active N]
  *                [--timeout MS] [--tries N] [--cache N] [--spf-ip IP]
- *                [--spf-include NAME]
+ *                [--spf-include NAME] [--authoritative [--auth-port N]]
  *
  * --cache N keeps at most N answers in the resolver (max_cached); 0, the
- * default, keeps every answer for the run.
+ * default, keeps every answer for the run. --authoritative asks every
+ * question at the zone's authoritative servers (dns_resolver_ask()), on
+ * port N (auth_port; default 53).
  *
  * The domains are read into memory first; checks are then fed to the batch
  * as earlier ones complete (twice the cap on active checks queued), the way
@@ -47,6 +49,7 @@ struct bench_opts {
 	const char *resolver, *domains, *selector, *dkim_p;
 	const char *spf_ip, *spf_include;
 	long inflight, active, timeout, tries, cache;
+	long authoritative, auth_port; /* --authoritative [--auth-port] */
 };
 
 /* Tops the batch up to queued_max checks not complete. */
@@ -111,6 +114,8 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 	    {"cache", required_argument, NULL, 'c'},
 	    {"spf-ip", required_argument, NULL, 'i'},
 	    {"spf-include", required_argument, NULL, 'I'},
+	    {"authoritative", no_argument, NULL, 'A'},
+	    {"auth-port", required_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	long *num;
@@ -136,6 +141,12 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'I':
 			o->spf_include = optarg;
 			continue;
+		case 'A':
+			o->authoritative = 1;
+			continue;
+		case 'P':
+			num = &o->auth_port;
+			break;
 		case 'q':
 			num = &o->inflight;
 			break;
@@ -190,13 +201,18 @@ read_domains(const char *path, struct feed *f)
 }
 
 static void
-report(const struct counts *c, const struct dns_stats *st, long n, double secs)
+report(const struct counts *c, const struct dns_stats *st, long n, double secs,
+       int authoritative)
 {
+	printf("mode %s\n", authoritative ? "authoritative" : "recursive");
 	printf("domains %ld\n", n);
 	printf("seconds %.3f\n", secs);
 	printf("domains_per_s %.0f\n", n / secs);
 	printf("queries %lu\n", st->queries);
 	printf("queries_per_domain %.3f\n", (double)st->queries / n);
+	printf("auth_queries %lu\n", st->auth_queries);
+	printf("auth_fallbacks %lu\n", st->auth_fallbacks);
+	printf("auth_channels %lu\n", st->auth_channels);
 	printf("retries %lu\n", st->retries);
 	printf("evicted %lu\n", st->evicted);
 	printf("max_inflight %d\n", st->max_inflight);
@@ -210,9 +226,19 @@ report(const struct counts *c, const struct dns_stats *st, long n, double secs)
 int
 main(int argc, char **argv)
 {
-	struct bench_opts o = {
-	    NULL, NULL, NULL, NULL, "210.198.21.20", "m01-ahd-sys.net", 500,
-	    4000, 2000, 2,    0};
+	struct bench_opts o = {NULL,
+			       NULL,
+			       NULL,
+			       NULL,
+			       "210.198.21.20",
+			       "m01-ahd-sys.net",
+			       500,
+			       4000,
+			       2000,
+			       2,
+			       0,
+			       0,
+			       0};
 	const char *servers[1];
 	struct dns_resolver_opts ro;
 	struct platform pf;
@@ -226,7 +252,8 @@ main(int argc, char **argv)
 				"--domains FILE --selector SEL --dkim-p B64 "
 				"[--inflight N] [--active N] [--timeout MS] "
 				"[--tries N] [--cache N] [--spf-ip IP] "
-				"[--spf-include NAME]\n");
+				"[--spf-include NAME] [--authoritative "
+				"[--auth-port N]]\n");
 		return 2;
 	}
 	memset(&f, 0, sizeof f);
@@ -238,11 +265,13 @@ main(int argc, char **argv)
 	servers[0] = o.resolver;
 	ro = (struct dns_resolver_opts){servers,	 1,
 					(int)o.timeout,	 (int)o.tries,
-					(int)o.inflight, (size_t)o.cache};
+					(int)o.inflight, (size_t)o.cache,
+					(int)o.auth_port};
 	pf = (struct platform){
 	    {o.spf_ip}, 1, o.spf_include, SPF_POLICY_SOFTFAIL};
-	f.req =
-	    (struct verify_request){.selector = o.selector, .dkim_p = o.dkim_p};
+	f.req = (struct verify_request){.selector = o.selector,
+					.dkim_p = o.dkim_p,
+					.authoritative = (int)o.authoritative};
 	f.queued_max = 2 * o.active;
 	if ((r = dns_resolver_new(&ro)) == NULL ||
 	    (f.b = verify_batch_new(r, &pf, (size_t)o.active, on_done, &f)) ==
@@ -252,7 +281,7 @@ main(int argc, char **argv)
 	feed_more(&f);
 	verify_batch_run(f.b, -1);
 	dns_resolver_stats(r, &st);
-	report(&f.c, &st, f.n, now_s() - t0);
+	report(&f.c, &st, f.n, now_s() - t0, (int)o.authoritative);
 	fflush(stdout);
 	verify_batch_free(f.b);
 	dns_resolver_free(r);

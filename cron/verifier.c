@@ -50,7 +50,7 @@ static const char usage_text[] =
     "                [--spf-include NAME] [--spf-all softfail|any]\n"
     "                [--selector SEL (--public-key FILE.pem | --dkim-p "
     "BASE64)]\n"
-    "                [--timeout MS]\n"
+    "                [--timeout MS] [--authoritative]\n"
     "\n"
     "Checks DOMAIN's SPF, DKIM and DMARC records and prints one XML\n"
     "document. Exit status 0 when the check ran, 2 on a usage error.\n"
@@ -69,9 +69,15 @@ static const char usage_text[] =
     "  --dkim-p BASE64       the issued public key as its p= value\n"
     "  --timeout MS          DNS timeout per try (default: dns_timeout_ms,\n"
     "                        2000)\n"
+    "  --authoritative       ask the domain's authoritative servers (found\n"
+    "                        through the resolver), the resolver only when\n"
+    "                        none answers; each element says via=\n"
     "\n"
     "run checks every domain of the database that is due (or only domain\n"
-    "ID, due or not), writes the verdicts and prints one summary line;\n"
+    "ID, due or not, asking its authoritative servers), writes the\n"
+    "verdicts and prints one summary line. Domains not yet verified are\n"
+    "checked at their authoritative servers, verified ones through the\n"
+    "resolver (authoritative_recheck = 1: at their servers too);\n"
     "without --domain it also writes the metrics file (metrics_file).\n"
     "Several runs, on one host or many, share the work. Exit status 0\n"
     "when it ran, whatever the verdicts; 1 when the database or the\n"
@@ -115,6 +121,7 @@ struct check_opts {
 	const char *dkim_p_arg;
 	char *dkim_p; /* malloc'ed */
 	long timeout_ms;
+	int authoritative;
 };
 
 /* "HOST", "HOST:PORT", "[V6]:PORT" or a bare IPv6 address, with HOST an
@@ -231,6 +238,7 @@ enum {
 	OPT_PUBLIC_KEY,
 	OPT_DKIM_P,
 	OPT_TIMEOUT,
+	OPT_AUTHORITATIVE,
 	OPT_HELP,
 };
 
@@ -243,6 +251,7 @@ static const struct option check_longopts[] = {
     {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
     {"dkim-p", required_argument, NULL, OPT_DKIM_P},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"authoritative", no_argument, NULL, OPT_AUTHORITATIVE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -304,6 +313,9 @@ check_option(int c, const char *arg, struct check_opts *o)
 		if (parse_long(arg, 50, 60000, &o->timeout_ms) == -1)
 			return usage_error(
 			    "--timeout takes 50..60000 ms, not %s", arg);
+		return 0;
+	case OPT_AUTHORITATIVE:
+		o->authoritative = 1;
 		return 0;
 	default:
 		return usage_error("unknown option");
@@ -450,6 +462,7 @@ cmd_check(int argc, char **argv)
 	req.domain = o.domain;
 	req.selector = o.selector;
 	req.dkim_p = o.dkim_p;
+	req.authoritative = o.authoritative;
 	if ((b = verify_batch_new(r, &p, 1, check_done, &out)) == NULL ||
 	    verify_batch_add(b, &req, NULL) == -1)
 		goto out;

@@ -52,6 +52,9 @@ static const struct key {
     {"dns_timeout_ms", 0, 50, 60000, NULL, 2000},
     {"dns_tries", 0, 1, 10, NULL, 2},
     {"check_timeout_ms", 0, 50, 60000, NULL, 3000},
+    /* 1: rechecks of verified domains ask the authoritative servers too
+     * (new and unverified ones and 今すぐ確認 always do) */
+    {"authoritative_recheck", 0, 0, 1, NULL, 0},
     {"verify_batch", 0, 1, 100000, NULL, 500},
     /* checks in flight: the only default of that number */
     {"verify_inflight", 0, 1, 100000, NULL, 1500},

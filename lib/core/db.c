@@ -125,8 +125,11 @@ static const char *const sql[DB__MAX] = {
 /* the verifier's batches: sql/001_baseline.sql, sa_claim as of 002,
  * sa_save_verdicts as of 004 */
 [DB_SWEEP_CLAIM] =
-	"SELECT id, name, dkim, dkim_next, due, claim"
-	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7)",
+	"SELECT c.id, c.name, c.dkim, c.dkim_next, c.due, c.claim,"
+	" c.dkim_next IS NULL AND EXISTS (SELECT 1 FROM domains d"
+	"  WHERE d.id = c.id AND d.spf_status = 'verified'"
+	"  AND d.dkim_status = 'verified') AS settled"
+	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7) c",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"

@@ -173,6 +173,9 @@ enum {
 	SWEEP_CLAIM_DKIM_NEXT, /* the pending key during a rotation, or NULL */
 	SWEEP_CLAIM_DUE,
 	SWEEP_CLAIM_CLAIM,
+	/* SPF and DKIM verified, no key pending: a recheck, asked through the
+	 * recursive resolver unless authoritative_recheck */
+	SWEEP_CLAIM_SETTLED,
 	SWEEP_CLAIM__MAX
 };
 enum { SWEEP_SAVE_WRITTEN, SWEEP_SAVE__MAX };

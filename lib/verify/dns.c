@@ -6,6 +6,10 @@
  * raw message by lib/verify/dnsreply.c, so TXT answers keep RR boundaries and
  * the strings of each RR; a CNAME whose target the server left out is asked
  * again here; NXDOMAIN, NODATA, SERVFAIL and timeout stay four outcomes.
+ * A question asked authoritatively (dns_resolver_ask()) walks to its zone's
+ * servers through recursive answers of the same cache, then goes out on a
+ * channel of its own for those servers (struct achan), recursion not
+ * desired; the event loop serves every channel.
  *
  * What does not belong here: any meaning of the records (spf, dkim, dmarc)
  * and the scheduling of checks (verify). The in-memory test source is
@@ -32,8 +36,29 @@
 #define DEF_TIMEOUT 2000 /* ms per try */
 #define DEF_TRIES 2
 #define DEF_INFLIGHT 500
+#define AUTH_NS 8	  /* NS hosts of a zone whose addresses are used */
+#define AUTH_ADDRS 8	  /* server addresses of a zone asked */
+#define AUTH_MIN_TRY 300  /* ms: the least a server is waited for */
+#define AUTH_ADDR_TEXT 24 /* "255.255.255.255:65535" */
+#define AUTH_BIT 0x10000u /* in a key's hash: asked authoritatively */
 
-enum estate { E_QUEUED, E_SENT, E_DONE };
+enum estate { E_QUEUED, E_SENT, E_WAIT, E_DONE };
+/* An authoritative question's progress: walking to the zone's servers
+ * (the NS of the name or a parent, their addresses), asked of them, or
+ * handed to the recursive resolver. */
+enum aphase { A_NONE, A_WALK, A_QUERY, A_FALLBACK };
+
+struct dns_resolver;
+
+/* A c-ares channel: the recursive resolver's, or one per set of
+ * authoritative server addresses (servers, the CSV of "IP:PORT"). */
+struct achan {
+	struct achan *next;
+	struct dns_resolver *r;
+	ares_channel ch;
+	int inflight;
+	char *servers;
+};
 
 struct waiter {
 	struct dns_wait w;
@@ -48,6 +73,10 @@ struct entry {
 	enum dns_type type;
 	enum estate state;
 	int hops;
+	unsigned char auth;  /* asked authoritatively: part of the key */
+	unsigned char phase; /* enum aphase */
+	int nwait;	     /* answers the walk's last pass waits on */
+	struct achan *chan;  /* A_QUERY: the zone's servers */
 	struct waiter *waiters;
 	struct dns_answer ans;
 	char name[]; /* the key: lowercased, no trailing dot */
@@ -60,6 +89,9 @@ struct slot {
 
 struct dns_resolver {
 	ares_channel ch;
+	struct achan rec;    /* the same channel, for the event loop */
+	struct achan *chans; /* authoritative servers' channels */
+	int timeout_ms, auth_port;
 	struct dns_socks *socks; /* its sockets (lib/verify/dnssock.c) */
 	struct slot *tab;
 	size_t tabsz, nent;
@@ -74,19 +106,22 @@ struct dns_resolver {
 	int woken;	      /* a watched descriptor was readable */
 	struct waiter *spare; /* waiter nodes kept for reuse */
 	struct pollfd *pfd, *pcopy;
+	struct achan **pch, **pchcopy; /* the channel of each pfd */
 	size_t npfd, cappfd, capcopy;
 	dns_done_fn done_fn;
 	void *done_arg;
 	struct dns_stats st;
 };
 
-static const struct dns_answer answer_nomem = {DNS_SERVFAIL, 0, NULL, NULL};
-static const struct dns_answer answer_badname = {DNS_NXDOMAIN, 0, NULL, NULL};
+static const struct dns_answer answer_nomem = {DNS_SERVFAIL, 0, NULL, NULL,
+					       DNS_VIA_RECURSIVE};
+static const struct dns_answer answer_badname = {DNS_NXDOMAIN, 0, NULL, NULL,
+						 DNS_VIA_RECURSIVE};
 
 static uint32_t
-hash(const char *name, enum dns_type type)
+hash(const char *name, enum dns_type type, int auth)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)type;
+	uint32_t h = 2166136261u ^ (uint32_t)type ^ (auth ? AUTH_BIT : 0);
 
 	for (; *name != '\0'; name++)
 		h = (h ^ (unsigned char)*name) * 16777619u;
@@ -113,12 +148,14 @@ make_key(const char *name, char *key, size_t keysz)
  * half full: a lookup reads one slot and the entry it names, and rarely
  * touches an entry that is not the one sought. */
 static struct entry *
-lookup(struct dns_resolver *r, const char *key, enum dns_type type, uint32_t h)
+lookup(struct dns_resolver *r, const char *key, enum dns_type type, int auth,
+       uint32_t h)
 {
 	size_t i, mask = r->tabsz - 1;
 
 	for (i = h & mask; r->tab[i].e != NULL; i = (i + 1) & mask)
 		if (r->tab[i].hash == h && r->tab[i].e->type == type &&
+		    r->tab[i].e->auth == auth &&
 		    strcmp(r->tab[i].e->name, key) == 0)
 			return r->tab[i].e;
 	return NULL;
@@ -215,7 +252,7 @@ evict(struct dns_resolver *r)
 	while (r->max_cached > 0 && r->nanswered > r->max_cached &&
 	       (e = r->lru_head) != NULL) {
 		lru_unlink(r, e);
-		unplace(r, e, hash(e->name, e->type));
+		unplace(r, e, hash(e->name, e->type, e->auth));
 		r->nanswered--;
 		r->st.evicted++;
 		entry_free(e);
@@ -240,7 +277,7 @@ enqueue(struct dns_resolver *r, struct entry *e, int front)
 }
 
 static struct entry *
-entry_new(struct dns_resolver *r, const char *key, enum dns_type type,
+entry_new(struct dns_resolver *r, const char *key, enum dns_type type, int auth,
 	  uint32_t h)
 {
 	size_t len = strlen(key);
@@ -251,10 +288,15 @@ entry_new(struct dns_resolver *r, const char *key, enum dns_type type,
 	memcpy(e->name, key, len + 1);
 	e->r = r;
 	e->type = type;
+	e->auth = (unsigned char)(auth != 0);
 	place(r->tab, r->tabsz, h, e);
 	r->nent++;
 	r->st.questions++;
-	enqueue(r, e, 0);
+	if (auth) {
+		e->state = E_WAIT;
+		e->phase = A_WALK;
+	} else
+		enqueue(r, e, 0);
 	return e;
 }
 
@@ -275,18 +317,21 @@ add_waiter(struct entry *e, const struct dns_wait *w)
 	return 0;
 }
 
+static void auth_pass(struct entry *);
+
 const struct dns_answer *
-dns_resolver_get(struct dns_resolver *r, const char *name, enum dns_type type,
-		 const struct dns_wait *w)
+dns_resolver_ask(struct dns_resolver *r, const char *name, enum dns_type type,
+		 int auth, const struct dns_wait *w)
 {
 	char key[NAME_TEXT];
 	struct entry *e;
 	uint32_t h;
 
+	auth = auth != 0;
 	if (make_key(name, key, sizeof key) == -1)
 		return &answer_badname;
-	h = hash(key, type);
-	if ((e = lookup(r, key, type, h)) != NULL && e->state == E_DONE) {
+	h = hash(key, type, auth);
+	if ((e = lookup(r, key, type, auth, h)) != NULL && e->state == E_DONE) {
 		r->st.cache_hits++;
 		if (r->max_cached > 0 && e != r->lru_tail) {
 			lru_unlink(r, e);
@@ -294,11 +339,22 @@ dns_resolver_get(struct dns_resolver *r, const char *name, enum dns_type type,
 		}
 		return &e->ans;
 	}
-	if (e == NULL && (e = entry_new(r, key, type, h)) == NULL)
-		return &answer_nomem;
+	if (e == NULL) {
+		if ((e = entry_new(r, key, type, auth, h)) == NULL)
+			return &answer_nomem;
+		if (auth)
+			auth_pass(e); /* never completes it at once */
+	}
 	if (add_waiter(e, w) == -1)
 		return &answer_nomem;
 	return NULL;
+}
+
+const struct dns_answer *
+dns_resolver_get(struct dns_resolver *r, const char *name, enum dns_type type,
+		 const struct dns_wait *w)
+{
+	return dns_resolver_ask(r, name, type, 0, w);
 }
 
 static const struct dns_answer *
@@ -360,6 +416,193 @@ status_of(int ares_status)
 	}
 }
 
+/* A reply left a CNAME without its target's data (a->canon): e asks the
+ * target next, unless the chain is too long (-1, a kept). */
+static int
+chase(struct entry *e, struct dns_answer *a)
+{
+	if (e->hops >= MAX_HOPS)
+		return -1;
+	free(e->ask);
+	e->ask = a->canon;
+	a->canon = NULL;
+	dns_reply_release(a);
+	e->hops++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Authoritative questions.                                             */
+
+static struct achan *achan_get(struct dns_resolver *, const char *servers);
+
+/* An answer the walk of e waited on arrived: the next pass. */
+static void
+auth_wake(void *arg)
+{
+	struct entry *e = arg;
+
+	if (--e->nwait == 0)
+		auth_pass(e);
+}
+
+/* A recursive answer for e's walk, or NULL when e now waits on it. */
+static const struct dns_answer *
+walk_get(struct entry *e, const char *name, enum dns_type type)
+{
+	struct dns_wait w = {auth_wake, e, e->r};
+	const struct dns_answer *a;
+
+	if ((a = dns_resolver_ask(e->r, name, type, 0, &w)) == NULL)
+		e->nwait++;
+	return a;
+}
+
+/* The NS answer of the closest name at or above qname that has NS
+ * records of its own (not through a CNAME: a zone apex has none): 0 with
+ * *nsp, 1 when waiting, -1 when there is none or it could not be asked. */
+static int
+zone_cut(struct entry *e, const char *qname, const struct dns_answer **nsp)
+{
+	const struct dns_answer *a;
+	const char *cand = qname;
+
+	for (;;) {
+		if ((a = walk_get(e, cand, DNS_T_NS)) == NULL)
+			return 1;
+		if (a->status == DNS_OK && a->canon == NULL) {
+			*nsp = a;
+			return 0;
+		}
+		if (dns_failed(a) || (cand = strchr(cand, '.')) == NULL)
+			return -1;
+		cand++;
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Adds the IPv4 addresses of a as "IP:PORT" to addr[*n], distinct. */
+static void
+add_addrs(const struct dns_answer *a, int port, char (*addr)[AUTH_ADDR_TEXT],
+	  size_t *n)
+{
+	const uint8_t *b;
+	size_t i, j;
+
+	for (i = 0; a->status == DNS_OK && i < a->nrr && *n < AUTH_ADDRS; i++) {
+		if (a->rr[i].type != DNS_T_A)
+			continue;
+		b = a->rr[i].u.a;
+		snprintf(addr[*n], AUTH_ADDR_TEXT, "%u.%u.%u.%u:%d", b[0], b[1],
+			 b[2], b[3], port);
+		for (j = 0; j < *n && strcmp(addr[j], addr[*n]) != 0; j++)
+			;
+		if (j == *n)
+			(*n)++;
+	}
+}
+
+/* The zone's server addresses, sorted, as a CSV in buf (so that zones on
+ * the same servers share a channel): 0, 1 when waiting, -1 when none. */
+static int
+server_list(struct entry *e, const struct dns_answer *ns, char *buf,
+	    size_t bufsz)
+{
+	char addr[AUTH_ADDRS][AUTH_ADDR_TEXT];
+	const struct dns_answer *a;
+	size_t i, n = 0, off = 0;
+
+	for (i = 0; i < ns->nrr && i < AUTH_NS; i++)
+		if (ns->rr[i].type == DNS_T_NS &&
+		    (a = walk_get(e, ns->rr[i].u.host, DNS_T_A)) != NULL)
+			add_addrs(a, e->r->auth_port, addr, &n);
+	if (e->nwait > 0)
+		return 1;
+	if (n == 0)
+		return -1;
+	qsort(addr, n, sizeof addr[0], cmp_str);
+	for (i = 0; i < n && off < bufsz; i++)
+		off += (size_t)snprintf(buf + off, bufsz - off, "%s%s",
+					i ? "," : "", addr[i]);
+	return off < bufsz ? 0 : -1;
+}
+
+/* No authoritative answer to be had: the recursive resolver is asked the
+ * original question. */
+static void
+fallback(struct entry *e)
+{
+	e->phase = A_FALLBACK;
+	e->chan = NULL;
+	free(e->ask);
+	e->ask = NULL;
+	e->hops = 0;
+	e->r->st.auth_fallbacks++;
+	enqueue(e->r, e, 0);
+}
+
+/* One pass of an authoritative question's walk (restartable, like the
+ * engine: each pass starts over from cached answers): it waits on the
+ * answers not known yet, or ends queued for the zone's servers or, when
+ * there are none to ask, for the recursive resolver. */
+static void
+auth_pass(struct entry *e)
+{
+	const char *qname = e->ask != NULL ? e->ask : e->name;
+	char servers[AUTH_ADDRS * AUTH_ADDR_TEXT];
+	const struct dns_answer *ns = NULL;
+	int rc;
+
+	e->nwait = 0;
+	if ((rc = zone_cut(e, qname, &ns)) == 0)
+		rc = server_list(e, ns, servers, sizeof servers);
+	if (rc == 1)
+		return;
+	if (rc == 0 && (e->chan = achan_get(e->r, servers)) != NULL) {
+		e->phase = A_QUERY;
+		enqueue(e->r, e, 0);
+		return;
+	}
+	fallback(e);
+}
+
+/* A reply from the zone's servers: kept only when authoritative (AA,
+ * RFC 1035 §4.1.1); a CNAME out of the zone is followed in the target's
+ * zone; anything else goes to the recursive resolver. */
+static void
+auth_reply(struct entry *e, const unsigned char *abuf, int alen)
+{
+	const char *qname = e->ask != NULL ? e->ask : e->name;
+	struct dns_answer a;
+	int rc = -1;
+
+	memset(&a, 0, sizeof a);
+	if (abuf != NULL && alen > 3 && (abuf[2] & 0x04))
+		rc = dns_reply_parse(abuf, (size_t)alen, qname, e->type, &a);
+	if (rc == 0 && !dns_failed(&a)) {
+		a.via = DNS_VIA_AUTHORITATIVE;
+		if (e->ask != NULL && a.canon == NULL &&
+		    (a.canon = strdup(e->ask)) == NULL)
+			a.status = DNS_SERVFAIL;
+		finish(e, &a);
+		return;
+	}
+	if (rc == 1 && chase(e, &a) == 0) {
+		e->phase = A_WALK;
+		e->chan = NULL;
+		e->state = E_WAIT;
+		auth_pass(e);
+		return;
+	}
+	dns_reply_release(&a);
+	fallback(e);
+}
+
 static void
 query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -370,8 +613,14 @@ query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
 	r->inflight--;
 	r->st.retries += (unsigned long)timeouts;
+	if (e->phase == A_QUERY)
+		e->chan->inflight--;
 	if (status == ARES_EDESTRUCTION)
 		return; /* dns_resolver_free() owns the entry */
+	if (e->phase == A_QUERY) {
+		auth_reply(e, abuf, alen);
+		return;
+	}
 	memset(&a, 0, sizeof a);
 	a.status = status_of(status);
 	if (abuf != NULL && alen > 0 &&
@@ -379,14 +628,8 @@ query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 				  e->ask != NULL ? e->ask : e->name, e->type,
 				  &a)) == -1)
 		a.status = DNS_SERVFAIL;
-	if (rc == 1 && e->hops < MAX_HOPS) {
-		/* Chase the CNAME target with a query of its own. */
-		free(e->ask);
-		e->ask = a.canon;
-		a.canon = NULL;
-		dns_reply_release(&a);
-		e->hops++;
-		enqueue(r, e, 1);
+	if (rc == 1 && chase(e, &a) == 0) {
+		enqueue(r, e, 1); /* the target, with a query of its own */
 		return;
 	}
 	if (rc == 1)
@@ -410,8 +653,13 @@ send_one(struct dns_resolver *r)
 	r->st.queries++;
 	if (r->inflight > r->st.max_inflight)
 		r->st.max_inflight = r->inflight;
-	ares_query(r->ch, e->ask != NULL ? e->ask : e->name, 1 /* IN */,
-		   (int)e->type, query_cb, e);
+	if (e->phase == A_QUERY) {
+		e->chan->inflight++;
+		r->st.auth_queries++;
+	}
+	ares_query(e->phase == A_QUERY ? e->chan->ch : r->ch,
+		   e->ask != NULL ? e->ask : e->name, 1 /* IN */, (int)e->type,
+		   query_cb, e);
 }
 
 void
@@ -422,29 +670,48 @@ dns_resolver_flush(struct dns_resolver *r)
 	dns_socks_flush(r->socks); /* what it leaves to read: poll_once() */
 }
 
-/* c-ares tells which sockets to watch; we keep them in a pollfd array. */
+/* Room for one more pollfd and its channel; -1 on memory. */
+static int
+pfd_room(struct dns_resolver *r)
+{
+	size_t cap = r->cappfd * 2 + 4;
+	struct pollfd *p;
+	struct achan **c;
+
+	if (r->npfd < r->cappfd)
+		return 0;
+	if ((p = realloc(r->pfd, cap * sizeof *p)) == NULL)
+		return -1;
+	r->pfd = p;
+	if ((c = realloc(r->pch, cap * sizeof *c)) == NULL)
+		return -1;
+	r->pch = c;
+	r->cappfd = cap;
+	return 0;
+}
+
+/* c-ares tells which sockets to watch; we keep them in a pollfd array,
+ * each with its channel (data). */
 static void
 sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
-	struct dns_resolver *r = data;
-	struct pollfd *p;
+	struct achan *c = data;
+	struct dns_resolver *r = c->r;
 	size_t i;
 
 	for (i = 0; i < r->npfd && r->pfd[i].fd != fd; i++)
 		;
 	if (!readable && !writable) {
-		if (i < r->npfd)
+		if (i < r->npfd) {
 			r->pfd[i] = r->pfd[--r->npfd];
+			r->pch[i] = r->pch[r->npfd];
+		}
 		return;
 	}
 	if (i == r->npfd) {
-		if (r->npfd == r->cappfd) {
-			p = realloc(r->pfd, (r->cappfd * 2 + 4) * sizeof *p);
-			if (p == NULL)
-				return; /* the query will time out */
-			r->pfd = p;
-			r->cappfd = r->cappfd * 2 + 4;
-		}
+		if (pfd_room(r) == -1)
+			return; /* the query will time out */
+		r->pch[r->npfd] = c;
 		r->pfd[r->npfd++].fd = fd;
 	}
 	r->pfd[i].events =
@@ -500,17 +767,90 @@ channel_init(struct dns_resolver *r, const struct dns_resolver_opts *o)
 	ao.ednspsz = EDNS_SIZE;
 	ao.socket_receive_buffer_size = RCVBUF;
 	ao.sock_state_cb = sock_state;
-	ao.sock_state_cb_data = r;
+	ao.sock_state_cb_data = &r->rec;
 	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	       ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF | ARES_OPT_SOCK_STATE_CB;
 	if ((rc = ares_init_options(&r->ch, &ao, mask)) != ARES_SUCCESS) {
 		log_warnx("ares_init_options: %s", ares_strerror(rc));
 		return -1;
 	}
+	r->rec.r = r;
+	r->rec.ch = r->ch;
+	r->timeout_ms = ao.timeout;
 	ares_set_socket_callback(r->ch, sock_created, r);
 	if ((r->socks = dns_socks_new(r->ch)) == NULL)
 		return -1;
 	return set_servers(r, o);
+}
+
+static void
+achan_free(struct achan *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ch != NULL)
+		ares_destroy(c->ch);
+	free(c->servers);
+	free(c);
+}
+
+/* A channel to one set of authoritative servers: recursion not desired,
+ * each server tried once, the servers sharing one try's timeout (at least
+ * AUTH_MIN_TRY each), so that silent servers (a host that may not reach
+ * them) cost about one timeout before the recursive resolver is asked. */
+static struct achan *
+achan_new(struct dns_resolver *r, const char *servers)
+{
+	struct ares_options ao;
+	struct achan *c;
+	const char *p;
+	int rc, n = 1;
+
+	if ((c = calloc(1, sizeof *c)) == NULL ||
+	    (c->servers = strdup(servers)) == NULL) {
+		achan_free(c);
+		return NULL;
+	}
+	c->r = r;
+	memset(&ao, 0, sizeof ao);
+	ao.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | ARES_FLAG_NORECURSE;
+	for (p = servers; (p = strchr(p, ',')) != NULL; p++)
+		n++;
+	ao.timeout =
+	    r->timeout_ms / n > AUTH_MIN_TRY ? r->timeout_ms / n : AUTH_MIN_TRY;
+	ao.tries = 1;
+	ao.ednspsz = EDNS_SIZE;
+	ao.sock_state_cb = sock_state;
+	ao.sock_state_cb_data = c;
+	rc = ares_init_options(&c->ch, &ao,
+			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
+				   ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
+				   ARES_OPT_SOCK_STATE_CB);
+	if (rc != ARES_SUCCESS ||
+	    (rc = ares_set_servers_ports_csv(c->ch, servers)) != ARES_SUCCESS) {
+		log_warnx("authoritative servers %s: %s", servers,
+			  ares_strerror(rc));
+		achan_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The channel for servers, made on first use and kept for the run. */
+static struct achan *
+achan_get(struct dns_resolver *r, const char *servers)
+{
+	struct achan *c;
+
+	for (c = r->chans; c != NULL; c = c->next)
+		if (strcmp(c->servers, servers) == 0)
+			return c;
+	if ((c = achan_new(r, servers)) == NULL)
+		return NULL;
+	c->next = r->chans;
+	r->chans = c;
+	r->st.auth_channels++;
+	return c;
 }
 
 struct dns_resolver *
@@ -528,6 +868,7 @@ dns_resolver_new(const struct dns_resolver_opts *o)
 	r->tabsz = 1024;
 	r->max_inflight = o->max_inflight > 0 ? o->max_inflight : DEF_INFLIGHT;
 	r->max_cached = o->max_cached;
+	r->auth_port = o->auth_port > 0 ? o->auth_port : 53;
 	if ((r->tab = calloc(r->tabsz, sizeof *r->tab)) == NULL)
 		goto fail;
 	if (channel_init(r, o) == -1)
@@ -563,11 +904,16 @@ entry_free(struct entry *e)
 void
 dns_resolver_free(struct dns_resolver *r)
 {
+	struct achan *c;
 	size_t i;
 
 	if (r == NULL)
 		return;
 	/* Outstanding queries end with ARES_EDESTRUCTION: see query_cb(). */
+	while ((c = r->chans) != NULL) {
+		r->chans = c->next;
+		achan_free(c);
+	}
 	if (r->ch != NULL)
 		ares_destroy(r->ch);
 	dns_socks_free(r->socks);
@@ -578,6 +924,8 @@ dns_resolver_free(struct dns_resolver *r)
 	free(r->tab);
 	free(r->pfd);
 	free(r->pcopy);
+	free(r->pch);
+	free(r->pchcopy);
 	free(r);
 	ares_library_cleanup();
 }
@@ -636,10 +984,16 @@ poll_timeout(struct dns_resolver *r, long left)
 {
 	struct timeval max, tv, *tvp;
 	long ms;
+	struct achan *c;
 
 	max.tv_sec = 1;
 	max.tv_usec = 0;
 	tvp = ares_timeout(r->ch, &max, &tv);
+	for (c = r->chans; c != NULL; c = c->next)
+		if (c->inflight > 0) {
+			max = *tvp;
+			tvp = ares_timeout(c->ch, &max, &tv);
+		}
 	ms = (long)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
 	if (left >= 0 && left < ms)
 		ms = left;
@@ -663,7 +1017,45 @@ send_queued(struct dns_resolver *r)
 	return n;
 }
 
-/* One poll() round; hands every ready socket to c-ares. */
+/* Lets the authoritative channels with queries out handle their
+ * timeouts: their sockets may stay silent while the recursive one is
+ * busy. */
+static void
+auth_timeouts(struct dns_resolver *r)
+{
+	struct achan *c;
+
+	for (c = r->chans; c != NULL; c = c->next)
+		if (c->inflight > 0)
+			ares_process_fd(c->ch, ARES_SOCKET_BAD,
+					ARES_SOCKET_BAD);
+}
+
+/* The copy of the pollfds and their channels poll_once() works on, with
+ * room for the watched descriptors after them; -1 on memory. */
+static int
+poll_copy(struct dns_resolver *r, size_t n, size_t all)
+{
+	struct achan **c;
+
+	if (all > r->capcopy) {
+		free(r->pcopy);
+		r->capcopy = 0;
+		if ((r->pcopy = calloc(all, sizeof *r->pcopy)) == NULL)
+			return -1;
+		if ((c = realloc(r->pchcopy, all * sizeof *c)) == NULL)
+			return -1;
+		r->pchcopy = c;
+		r->capcopy = all;
+	}
+	if (n > 0) {
+		memcpy(r->pcopy, r->pfd, n * sizeof *r->pcopy);
+		memcpy(r->pchcopy, r->pch, n * sizeof *r->pchcopy);
+	}
+	return 0;
+}
+
+/* One poll() round; hands every ready socket to its channel. */
 static void
 poll_once(struct dns_resolver *r, int ms)
 {
@@ -680,16 +1072,8 @@ poll_once(struct dns_resolver *r, int ms)
 
 	/* A copy: c-ares may open or close sockets while we process. The
 	 * watched descriptors follow c-ares's. */
-	if (all > r->capcopy) {
-		free(r->pcopy);
-		r->capcopy = 0;
-		if ((r->pcopy = calloc(all, sizeof *r->pcopy)) == NULL)
-			n = all = 0;
-		else
-			r->capcopy = all;
-	}
-	if (n > 0)
-		memcpy(r->pcopy, r->pfd, n * sizeof *r->pcopy);
+	if (poll_copy(r, n, all) == -1)
+		n = all = 0;
 	for (i = n; i < all; i++) {
 		r->pcopy[i].fd = r->watch[i - n];
 		r->pcopy[i].events = POLLIN;
@@ -700,6 +1084,7 @@ poll_once(struct dns_resolver *r, int ms)
 		if (ready == -1 && errno != EINTR)
 			log_warnx("poll: %s", strerror(errno));
 		ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		auth_timeouts(r);
 		return;
 	}
 	for (i = n; i < all; i++)
@@ -713,8 +1098,9 @@ poll_once(struct dns_resolver *r, int ms)
 			 : ARES_SOCKET_BAD;
 		wr = r->pcopy[i].revents & POLLOUT ? r->pcopy[i].fd
 						   : ARES_SOCKET_BAD;
-		ares_process_fd(r->ch, rd, wr);
+		ares_process_fd(r->pchcopy[i]->ch, rd, wr);
 	}
+	auth_timeouts(r);
 }
 
 void

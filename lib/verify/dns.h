@@ -62,11 +62,16 @@ struct dns_rr {
 	} u;
 };
 
+/* Which way an answer came: from the recursive resolver, or from the
+ * zone's authoritative servers asked directly (dns_resolver_ask()). */
+enum dns_via { DNS_VIA_RECURSIVE, DNS_VIA_AUTHORITATIVE };
+
 struct dns_answer {
 	enum dns_status status;
 	size_t nrr;
 	struct dns_rr *rr;
-	char *canon; /* the name after following CNAMEs, or NULL */
+	char *canon;	  /* the name after following CNAMEs, or NULL */
+	enum dns_via via; /* DNS_VIA_RECURSIVE unless asked authoritatively */
 };
 
 /* A source of answers. get() returns the answer for (name, type), or NULL
@@ -129,6 +134,9 @@ struct dns_resolver_opts {
 	 * hold no answer across a wait (lib/verify/verify.c's batch), so that a
 	 * run over any number of domains uses bounded memory. */
 	size_t max_cached;
+	/* The port authoritative servers are asked on; 0: 53. Another port
+	 * is for benchmarks against one local server. */
+	int auth_port;
 };
 struct dns_resolver *dns_resolver_new(const struct dns_resolver_opts *);
 void dns_resolver_free(struct dns_resolver *);
@@ -177,6 +185,29 @@ const struct dns_answer *dns_resolver_get(struct dns_resolver *,
 					  const struct dns_wait *w);
 void dns_resolver_cancel(struct dns_resolver *, const void *owner);
 
+/*
+ * dns_resolver_get(), asking the authoritative servers of the name's zone
+ * directly when authoritative is set: a recursive resolver may hold a
+ * negative answer from before the record was published. The zone cut is
+ * the closest enclosing name with NS records, found by asking NS of the
+ * name and its parents through the recursive resolver; the NS hosts'
+ * addresses (A) come from it too. Those answers are ordinary cache
+ * entries, so a run asks them once for every domain sharing a zone or a
+ * name server. The question then goes to the zone's servers, recursion
+ * not desired (RD=0), one c-ares channel per set of server addresses
+ * (at most 8, each tried once, sharing one try's timeout); a reply
+ * counts only with the AA bit set; a CNAME whose target lies in
+ * another zone is followed there with that zone's servers. When no
+ * authoritative answer can be had (no cut, no address, every server timed
+ * out, refused or failed, a reply without AA), the question is asked of
+ * the recursive resolver instead, from the start. An answer says which
+ * way it came (dns_answer.via); the two ways are cached apart.
+ */
+const struct dns_answer *dns_resolver_ask(struct dns_resolver *,
+					  const char *name, enum dns_type,
+					  int authoritative,
+					  const struct dns_wait *w);
+
 /* Counters for benchmarks and the run summary. */
 struct dns_stats {
 	unsigned long questions;  /* distinct (name, type) asked */
@@ -186,7 +217,11 @@ struct dns_stats {
 	unsigned long cache_hits; /* get() answered from the cache */
 	unsigned long evicted;	  /* answers dropped (max_cached) */
 	unsigned long by_status[DNS_STATUS__MAX];
-	int max_inflight; /* most queries outstanding at once */
+	int max_inflight;	      /* most queries outstanding at once */
+	unsigned long auth_queries;   /* of queries, to authoritative servers */
+	unsigned long auth_fallbacks; /* authoritative questions answered by
+					 the recursive resolver instead */
+	unsigned long auth_channels;  /* sets of authoritative servers */
 };
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 

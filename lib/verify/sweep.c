@@ -77,6 +77,7 @@ sweep_opts_config(struct sweep_opts *o)
 	o->max_interval_s = (int)config_num("verify_max_interval_s");
 	o->retry_s = (int)config_num("verify_retry_s");
 	o->retire_days = (int)config_num("dkim_retire_days");
+	o->authoritative_recheck = (int)config_num("authoritative_recheck");
 }
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
@@ -397,6 +398,12 @@ claim_take(struct sweep *s, int wait)
 		split_key(res, i, SWEEP_CLAIM_DKIM, &req.selector, &req.dkim_p);
 		split_key(res, i, SWEEP_CLAIM_DKIM_NEXT, &req.next_selector,
 			  &req.next_p);
+		/* a negative answer cached by the resolver from before the
+		 * records were published must not hide them (DESIGN.md
+		 * "Lookups") */
+		req.authoritative =
+		    s->o->domain_id > 0 || s->o->authoritative_recheck ||
+		    PQgetvalue(res, i, SWEEP_CLAIM_SETTLED)[0] != 't';
 		if (verify_batch_add(s->vb, &req, &c->items[i]) == -1) {
 			log_warnx("cannot queue %s", req.domain);
 			claim_done(s, c);

@@ -22,6 +22,9 @@ struct sweep_opts {
 	int retry_s;
 	int retire_days; /* dkim_retire_days */
 	int progress;	 /* print a progress line on stderr */
+	/* ask verified domains' authoritative servers too (the others' and
+	 * domain_id's always) */
+	int authoritative_recheck;
 };
 
 struct sweep_stats {

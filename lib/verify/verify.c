@@ -61,30 +61,83 @@ note(int rc, int *done, int *need)
 	return rc;
 }
 
+/* A part's source: the check's, counting which way the answers came.
+ * A part's pass reads every answer its verdict rests on, so the counts
+ * of the pass that completes it are the verdict's. */
+struct via_src {
+	const struct dns_source *src;
+	struct verify_via *via;
+};
+
+static const struct dns_answer *
+via_get(void *ctx, const char *name, enum dns_type type)
+{
+	struct via_src *s = ctx;
+	const struct dns_answer *a = s->src->get(s->src->ctx, name, type);
+
+	if (a != NULL) {
+		s->via->asked++;
+		s->via->recursive += a->via != DNS_VIA_AUTHORITATIVE;
+	}
+	return a;
+}
+
+static struct dns_source
+part_src(const struct dns_source *src, struct verify_via *via,
+	 struct via_src *s)
+{
+	struct dns_source ps = {via_get, s};
+
+	s->src = src;
+	s->via = via;
+	memset(via, 0, sizeof *via);
+	return ps;
+}
+
+const char *
+verify_via_name(const struct verify_via *v)
+{
+	if (v->asked == 0)
+		return NULL;
+	return v->recursive > 0 ? "recursive" : "authoritative";
+}
+
 /* A verdict function that does not return 0 leaves nothing to free, so a
  * part's next pass starts clean. */
 int
 verify_check(const struct verify_request *req, const struct platform *pf,
 	     const struct dns_source *src, struct verify_result *res)
 {
+	struct via_src vs;
+	struct dns_source ps;
 	int need = 0;
 
-	if (!res->spf_done && note(spf_verdict(req->domain, pf, src, &res->spf),
-				   &res->spf_done, &need) == -1)
-		return -1;
-	if (!res->dkim_done && note(part_dkim(req->domain, req->selector,
-					      req->dkim_p, src, &res->dkim),
-				    &res->dkim_done, &need) == -1)
-		return -1;
-	if (!res->dkim_next_done &&
-	    note(part_dkim(req->domain, req->next_selector, req->next_p, src,
-			   &res->dkim_next),
-		 &res->dkim_next_done, &need) == -1)
-		return -1;
-	if (!res->dmarc_done &&
-	    note(dmarc_verdict(req->domain, src, &res->dmarc), &res->dmarc_done,
-		 &need) == -1)
-		return -1;
+	if (!res->spf_done) {
+		ps = part_src(src, &res->spf_via, &vs);
+		if (note(spf_verdict(req->domain, pf, &ps, &res->spf),
+			 &res->spf_done, &need) == -1)
+			return -1;
+	}
+	if (!res->dkim_done) {
+		ps = part_src(src, &res->dkim_via, &vs);
+		if (note(part_dkim(req->domain, req->selector, req->dkim_p, &ps,
+				   &res->dkim),
+			 &res->dkim_done, &need) == -1)
+			return -1;
+	}
+	if (!res->dkim_next_done) {
+		ps = part_src(src, &res->dkim_next_via, &vs);
+		if (note(part_dkim(req->domain, req->next_selector, req->next_p,
+				   &ps, &res->dkim_next),
+			 &res->dkim_next_done, &need) == -1)
+			return -1;
+	}
+	if (!res->dmarc_done) {
+		ps = part_src(src, &res->dmarc_via, &vs);
+		if (note(dmarc_verdict(req->domain, &ps, &res->dmarc),
+			 &res->dmarc_done, &need) == -1)
+			return -1;
+	}
 	return need;
 }
 
@@ -178,7 +231,8 @@ vget(void *ctx, const char *name, enum dns_type type)
 	struct dns_wait w = {wake, c, c->b};
 	const struct dns_answer *a;
 
-	if ((a = dns_resolver_get(c->b->r, name, type, &w)) == NULL)
+	if ((a = dns_resolver_ask(c->b->r, name, type, c->req.authoritative,
+				  &w)) == NULL)
 		c->nwait++;
 	return a;
 }
@@ -237,6 +291,7 @@ verify_batch_add(struct verify_batch *b, const struct verify_request *req,
 	c->req.dkim_p = c->dkim_p;
 	c->req.next_selector = c->next_selector;
 	c->req.next_p = c->next_p;
+	c->req.authoritative = req->authoritative;
 	verify_result_init(&c->res);
 	vl_push(&b->queued, c);
 	b->pending++;

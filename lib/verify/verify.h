@@ -30,7 +30,20 @@ struct verify_request {
 	const char *selector;		    /* NULL: no DKIM check */
 	const char *dkim_p;		    /* required with a selector */
 	const char *next_selector, *next_p; /* NULL: none */
+	/* Ask the zones' authoritative servers (dns_resolver_ask()): for
+	 * 今すぐ確認 and domains not yet verified. Only the batch reads it. */
+	int authoritative;
 };
+
+/* Which way the answers a verdict rests on came: how many it read, and
+ * how many of them from the recursive resolver (all of them unless asked
+ * authoritatively, some when an authoritative lookup fell back). */
+struct verify_via {
+	unsigned asked, recursive;
+};
+/* "authoritative" when every answer came that way, "recursive" when one
+ * did not, NULL when the verdict read none (DKIM skipped). */
+const char *verify_via_name(const struct verify_via *);
 
 /* The three verdicts. A part is complete when its done flag is set; the
  * DKIM verdict of a request without selector is complete at once, with
@@ -40,6 +53,7 @@ struct verify_result {
 	struct dkim_verdict dkim, dkim_next;
 	struct dmarc_verdict dmarc;
 	int spf_done, dkim_done, dkim_next_done, dmarc_done;
+	struct verify_via spf_via, dkim_via, dkim_next_via, dmarc_via;
 };
 
 void verify_result_init(struct verify_result *);

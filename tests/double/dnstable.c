@@ -241,6 +241,12 @@ dns_table_add_cname(struct dns_table *t, const char *name, const char *target)
 	return add_host(t, DNS_T_CNAME, name, target);
 }
 
+int
+dns_table_add_ns(struct dns_table *t, const char *name, const char *host)
+{
+	return add_host(t, DNS_T_NS, name, host);
+}
+
 /* len may be NULL, then each string is NUL-terminated. */
 int
 dns_table_add_txt(struct dns_table *t, const char *name, size_t n,
@@ -379,8 +385,10 @@ resolve(const struct dns_table *t, const char *key, enum dns_type type,
 static const struct dns_answer *
 table_get(void *ctx, const char *name, enum dns_type type)
 {
-	static const struct dns_answer fail = {DNS_SERVFAIL, 0, NULL, NULL};
-	static const struct dns_answer nx = {DNS_NXDOMAIN, 0, NULL, NULL};
+	static const struct dns_answer fail = {DNS_SERVFAIL, 0, NULL, NULL,
+					       DNS_VIA_RECURSIVE};
+	static const struct dns_answer nx = {DNS_NXDOMAIN, 0, NULL, NULL,
+					     DNS_VIA_RECURSIVE};
 	struct dns_table *t = ctx;
 	char key[TABLE_NAME_MAX + 1];
 	struct table_answer *a;

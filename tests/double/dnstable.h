@@ -29,6 +29,7 @@ int dns_table_add_mx(struct dns_table *, const char *name, uint16_t pref,
 int dns_table_add_ptr(struct dns_table *, const char *name, const char *host);
 int dns_table_add_cname(struct dns_table *, const char *name,
 			const char *target);
+int dns_table_add_ns(struct dns_table *, const char *name, const char *host);
 int dns_table_add_txt(struct dns_table *, const char *name, size_t n,
 		      const char *const *str, const size_t *len);
 struct dns_source dns_table_source(struct dns_table *);

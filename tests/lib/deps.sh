@@ -10,7 +10,8 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 	libpsl-dev publicsuffix libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
 	multiwatch nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium
 	openssl systemd opendkim miltertest python3-dkim python3-dnspython rspamd
-	prometheus-node-exporter fonts-ipafont-gothic python3-spf)
+	prometheus-node-exporter fonts-ipafont-gothic python3-spf unbound
+	bind9-dnsutils)
 # (multiwatch supervises the test stack's workers; systemd brings
 # systemd-analyze for the install test; OpenDKIM with miltertest and rspamd
 # sign mail from exported keys, python3-dkim verifies it; python3-dnspython
@@ -18,7 +19,9 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 # verifier's metrics file; fonts-ipafont-gothic lets the browser test's
 # screenshots show Japanese; libpsl over publicsuffix's list finds DMARC's
 # organizational domain; python3-spf is the other side of the differential
-# SPF test, tests/conformance/README.)
+# SPF test, tests/conformance/README; unbound is the caching resolver in
+# front of NSD of the authoritative-lookup test, t350, and dig
+# (bind9-dnsutils) shows what that resolver says.)
 
 # Node.js may come from elsewhere than Debian (this kind of machine has its
 # own); Debian's packages are only a fallback when the commands are absent.

@@ -554,6 +554,27 @@ test_parse_values(void)
 static struct fakens ns;
 static struct dns_table *tab;
 
+/* For the authoritative lookups: auth.test and other.test on the fake
+ * server itself (127.0.0.1, asked on its port), down.test on an address
+ * where nothing listens. */
+static void
+auth_zones(void)
+{
+	static const char *const s[] = {"v=spf1 -all"};
+	static const uint8_t here[4] = {127, 0, 0, 1}, none[4] = {127, 1, 2, 3};
+
+	dns_table_add_ns(tab, "auth.test", "ns.auth.test");
+	dns_table_add_a(tab, "ns.auth.test", here);
+	dns_table_add_txt(tab, "auth.test", 1, s, NULL);
+	dns_table_add_txt(tab, "a.b.auth.test", 1, s, NULL);
+	dns_table_add_cname(tab, "cn.auth.test", "x.other.test");
+	dns_table_add_ns(tab, "other.test", "ns.auth.test");
+	dns_table_add_txt(tab, "x.other.test", 1, s, NULL);
+	dns_table_add_ns(tab, "down.test", "ns.down.test");
+	dns_table_add_a(tab, "ns.down.test", none);
+	dns_table_add_txt(tab, "down.test", 1, s, NULL);
+}
+
 static void
 zone(void)
 {
@@ -577,6 +598,7 @@ zone(void)
 		snprintf(name, sizeof name, "n%d.example.jp", i);
 		dns_table_add_txt(tab, name, 1, s, NULL);
 	}
+	auth_zones();
 }
 
 static struct dns_resolver *
@@ -584,8 +606,8 @@ resolver_cached(int timeout_ms, int tries, int inflight, size_t cached)
 {
 	char server[32];
 	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1,	 timeout_ms,
-				      tries,   inflight, cached};
+	struct dns_resolver_opts o = {servers,	1,	timeout_ms, tries,
+				      inflight, cached, 0};
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
 	return dns_resolver_new(&o);
@@ -700,6 +722,67 @@ test_chase(void)
 	     "chase: a CNAME left by the server is asked again");
 	t_ok(st.queries == 2 && st.questions == 1,
 	     "chase: one question, two queries");
+	dns_resolver_free(r);
+}
+
+/* ask(), authoritatively. */
+static const struct dns_answer *
+ask_auth(struct dns_resolver *r, const char *name, enum dns_type type)
+{
+	const struct dns_answer *a;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		if ((a = dns_resolver_ask(r, name, type, 1, NULL)) != NULL)
+			return a;
+		dns_resolver_flush(r);
+		dns_resolver_wait(r, 100);
+	}
+	return NULL;
+}
+
+static int
+found_via(const struct dns_answer *a, enum dns_via via)
+{
+	return a != NULL && a->status == DNS_OK && a->nrr == 1 && a->via == via;
+}
+
+static void
+test_authoritative(void)
+{
+	char server[32];
+	const char *servers[] = {server};
+	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
+	struct dns_resolver *r;
+	const struct dns_answer *a;
+	struct dns_stats st;
+
+	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
+	r = dns_resolver_new(&o);
+	t_ok(found_via(ask_auth(r, "auth.test", DNS_T_TXT),
+		       DNS_VIA_AUTHORITATIVE),
+	     "authoritative: the zone apex, at its server");
+	t_ok(found_via(ask_auth(r, "a.b.auth.test", DNS_T_TXT),
+		       DNS_VIA_AUTHORITATIVE),
+	     "authoritative: the zone cut found two labels up");
+	atomic_store(&ns.cname_only, 1);
+	a = ask_auth(r, "cn.auth.test", DNS_T_TXT);
+	atomic_store(&ns.cname_only, 0);
+	t_ok(found_via(a, DNS_VIA_AUTHORITATIVE) && a->canon != NULL &&
+		 strcmp(a->canon, "x.other.test") == 0,
+	     "authoritative: a CNAME into another zone followed there");
+	dns_resolver_stats(r, &st);
+	t_ok(st.auth_channels == 1 && st.auth_fallbacks == 0 &&
+		 st.auth_queries == 4,
+	     "authoritative: zones on one server share its channel (%lu "
+	     "channels, %lu queries)",
+	     st.auth_channels, st.auth_queries);
+	t_ok(found_via(ask_auth(r, "down.test", DNS_T_TXT), DNS_VIA_RECURSIVE),
+	     "authoritative: a server that refuses, the resolver answers");
+	dns_resolver_stats(r, &st);
+	t_ok(st.auth_fallbacks == 1, "authoritative: the fallback counted");
+	t_ok(found_via(ask(r, "auth.test", DNS_T_TXT), DNS_VIA_RECURSIVE),
+	     "authoritative: the recursive answer is cached apart");
 	dns_resolver_free(r);
 }
 
@@ -884,7 +967,7 @@ test_closed_port(void)
 	socklen_t len = sizeof sin;
 	char server[32];
 	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, 1000, 2, 0, 0};
+	struct dns_resolver_opts o = {servers, 1, 1000, 2, 0, 0, 0};
 	struct dns_resolver *r;
 	const struct dns_answer *a;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -911,7 +994,7 @@ static void
 test_bad_server(void)
 {
 	const char *servers[] = {"not-an-address:53"};
-	struct dns_resolver_opts o = {servers, 1, 100, 1, 0, 0};
+	struct dns_resolver_opts o = {servers, 1, 100, 1, 0, 0, 0};
 
 	t_ok(dns_resolver_new(&o) == NULL, "bad server refused");
 }
@@ -929,6 +1012,7 @@ main(void)
 	test_outcomes();
 	test_cache();
 	test_chase();
+	test_authoritative();
 	test_waiters();
 	test_inflight();
 	test_burst();

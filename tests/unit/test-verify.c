@@ -187,13 +187,15 @@ test_xml(void)
 	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 	    "<check domain=\"example.jp\">"
 	    "<spf status=\"unverified\" reason=\"not_authorized\" "
-	    "lookups=\"0\"><record>v=spf1 ip4:192.0.2.1 ~all</record>"
+	    "lookups=\"0\" via=\"recursive\">"
+	    "<record>v=spf1 ip4:192.0.2.1 ~all</record>"
 	    "<result ip=\"210.198.21.20\">softfail</result>"
 	    "<suggested>v=spf1 ip4:192.0.2.1 ip4:210.198.21.20 "
 	    "include:m01-ahd-sys.net ~all</suggested></spf>"
 	    "<dkim status=\"unverified\" reason=\"no_record\" selector=\"s1\" "
-	    "name=\"s1._domainkey.example.jp\" />"
-	    "<dmarc status=\"missing\" reason=\"no_record\" /></check>";
+	    "name=\"s1._domainkey.example.jp\" via=\"recursive\" />"
+	    "<dmarc status=\"missing\" reason=\"no_record\" "
+	    "via=\"recursive\" /></check>";
 	struct dns_table *t = dns_table_new();
 	struct dns_source src = dns_table_source(t);
 	struct verify_request req = {
@@ -236,7 +238,8 @@ test_xml_org_domain(void)
 	     "xml: the RFC 7208 result of the platform address");
 	t_ok(s != NULL && strstr(s, "<dmarc status=\"found\" reason=\"ok\" "
 				    "policy=\"reject\" "
-				    "org-domain=\"example.jp\" />") != NULL,
+				    "org-domain=\"example.jp\" "
+				    "via=\"recursive\" />") != NULL,
 	     "xml: DMARC of the organizational domain, its sp=, and where");
 	free(s);
 	verify_result_release(&res);
@@ -363,7 +366,8 @@ resolver(struct fakens *ns, int timeout_ms, int inflight)
 {
 	char server[32];
 	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, timeout_ms, 2, inflight, 0};
+	struct dns_resolver_opts o = {servers,	1, timeout_ms, 2,
+				      inflight, 0, 0};
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", ns->port);
 	return dns_resolver_new(&o);
