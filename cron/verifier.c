@@ -45,7 +45,7 @@
 #define MAX_RESOLVERS 8
 
 static const char usage_text[] =
-    "usage: verifier run [--domain ID] [--timeout MS]\n"
+    "usage: verifier run [--domain ID [--account ID]] [--timeout MS]\n"
     "       verifier check DOMAIN [--resolver HOST:PORT]... [--spf-ip IP]...\n"
     "                [--spf-include NAME] [--spf-all softfail|any]\n"
     "                [--selector SEL (--public-key FILE.pem | --dkim-p "
@@ -464,12 +464,14 @@ out:
 
 static const struct option run_longopts[] = {
     {"domain", required_argument, NULL, 'd'},
+    {"account", required_argument, NULL, 'a'},
     {"timeout", required_argument, NULL, 't'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-/* Options of `run` into o (timeout) and so (domain); 0 or an exit status. */
+/* Options of `run` into o (timeout) and so (domain, and the account of
+ * 今すぐ確認, the actor of its events); 0 or an exit status. */
 static int
 run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 {
@@ -485,6 +487,9 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 		if (c == 'd' &&
 		    parse_long(optarg, 1, LONG_MAX, &so->domain_id) == 0)
 			continue;
+		if (c == 'a' &&
+		    parse_long(optarg, 1, LONG_MAX, &so->account_id) == 0)
+			continue;
 		if (c == 't' &&
 		    parse_long(optarg, 50, 60000, &o->timeout_ms) == 0)
 			continue;
@@ -492,6 +497,8 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument %s", argv[optind]);
+	if (so->account_id > 0 && so->domain_id == 0)
+		return usage_error("--account goes with --domain");
 	return 0;
 }
 

@@ -22,6 +22,9 @@ struct sweep_opts {
 	int retry_s;
 	int retire_days; /* dkim_retire_days */
 	int progress;	 /* print a progress line on stderr */
+	long account_id; /* > 0: 今すぐ確認's account, the events' actor */
+	int notify_min_s; /* notify_min_interval_s */
+	int webhook;	  /* notify_url is set */
 };
 
 struct sweep_stats {
