@@ -1,8 +1,9 @@
 /*
  * check - POST /mail-settings/check: 今すぐ確認. Checks one domain of the
- * organization now, synchronously, by running `verifier run --domain ID`
- * (the same code path as cron, so the verdict is written the same way)
- * with the short check_timeout_ms, then answers 303 to the domain's card,
+ * organization now, synchronously, by running `verifier run --domain ID
+ * --account ID` (the same code path as cron, so the verdict is written the
+ * same way; the log names the account that pressed the button) with the
+ * short check_timeout_ms, then answers 303 to the domain's card,
  * which shows the result: checked, or check_tempfail when DNS could not
  * be asked (the previous verdict stays). Web binaries never link c-ares:
  * the DNS work stays in the verifier process.
@@ -51,19 +52,21 @@ verifier_path(char *buf, size_t len)
 	return buf;
 }
 
-/* Runs the verifier for domain id, killed after limit_ms; 0 / -1. */
+/* Runs the verifier for domain id on behalf of account (the actor of its
+ * events), killed after limit_ms; 0 / -1. */
 static int
-run_verifier(long id, long limit_ms)
+run_verifier(long id, long account, long limit_ms)
 {
-	char path[PATH_MAX + 16], ids[NUMBUF], ms[NUMBUF];
-	char *argv[] = {"verifier",  "run", "--domain", ids,
-			"--timeout", ms,    NULL};
+	char path[PATH_MAX + 16], ids[NUMBUF], acc[NUMBUF], ms[NUMBUF];
+	char *argv[] = {"verifier", "run",	 "--domain", ids, "--account",
+			acc,	    "--timeout", ms,	     NULL};
 	struct timespec pause = {0, 20 * 1000000L};
 	pid_t pid;
 	long waited;
 	int status;
 
 	num(id, ids);
+	num(account, acc);
 	num(limit_ms / 2 > 50 ? limit_ms / 2 : 50, ms);
 	if (posix_spawn(&pid, verifier_path(path, sizeof path), NULL, NULL,
 			argv, environ) != 0) {
@@ -110,7 +113,8 @@ check(struct req *r)
 	long id = r->v[F_ID].n;
 	int tf;
 
-	if (run_verifier(id, config_num("check_timeout_ms")) == -1) {
+	if (run_verifier(id, r->sess.account_id,
+			 config_num("check_timeout_ms")) == -1) {
 		http_fail(r, 503, "check_failed");
 		return -1;
 	}

@@ -1,6 +1,8 @@
 /*
  * log - GET /mail-settings/log: the organization's event log ("ログ"),
- * newest first (tests/golden/log-example.xml).
+ * newest first (tests/golden/log-example.xml). A status change carries
+ * its codes (<spf>, <dkim>), which the page turns into sentences; one
+ * written before they were stored keeps its text (<detail>).
  */
 #include <stdio.h>
 
@@ -23,6 +25,29 @@ static const struct {
     {"object", EVENT_LIST_OBJECT_NAME},
 };
 
+/* A status change's codes per record: <spf from= to= reason=/> and
+ * <dkim .../>, from the columns that hold them. */
+static const struct {
+	const char *name;
+	int from, to, reason;
+} changes[] = {
+    {"spf", EVENT_LIST_OLD_SPF, EVENT_LIST_NEW_SPF, EVENT_LIST_SPF_REASON},
+    {"dkim", EVENT_LIST_OLD_DKIM, EVENT_LIST_NEW_DKIM, EVENT_LIST_DKIM_REASON},
+};
+
+static void
+change(mxml_node_t *e, PGresult *res, int i, size_t k)
+{
+	mxml_node_t *c;
+
+	if (PQgetisnull(res, i, changes[k].to))
+		return;
+	c = xml_el(e, changes[k].name);
+	xml_attr(c, "from", PQgetvalue(res, i, changes[k].from));
+	xml_attr(c, "to", PQgetvalue(res, i, changes[k].to));
+	xml_attr(c, "reason", PQgetvalue(res, i, changes[k].reason));
+}
+
 static void
 event(mxml_node_t *root, PGresult *res, int i)
 {
@@ -39,6 +64,8 @@ event(mxml_node_t *root, PGresult *res, int i)
 		xml_attr(a, "name",
 			 PQgetvalue(res, i, EVENT_LIST_ACCOUNT_NAME));
 	}
+	for (k = 0; k < sizeof changes / sizeof changes[0]; k++)
+		change(e, res, i, k);
 	if (PQgetvalue(res, i, EVENT_LIST_DETAIL)[0] != '\0')
 		xml_text_el(e, "detail", PQgetvalue(res, i, EVENT_LIST_DETAIL));
 }

@@ -32,6 +32,7 @@
 #include "dkim.h"
 #include "dns.h"
 #include "metrics.h"
+#include "notify.h"
 #include "records.h"
 #include "report.h"
 #include "spf.h"
@@ -45,7 +46,9 @@
 #define MAX_RESOLVERS 8
 
 static const char usage_text[] =
-    "usage: verifier run [--domain ID] [--timeout MS]\n"
+    "usage: verifier run [--domain ID [--account ID]] [--timeout MS]\n"
+    "                [--no-alerts]\n"
+    "       verifier notify\n"
     "       verifier check DOMAIN [--resolver HOST:PORT]... [--spf-ip IP]...\n"
     "                [--spf-include NAME] [--spf-all softfail|any]\n"
     "                [--selector SEL (--public-key FILE.pem | --dkim-p "
@@ -78,7 +81,10 @@ static const char usage_text[] =
     "verdicts and prints one summary line. Domains not yet verified are\n"
     "checked at their authoritative servers, verified ones through the\n"
     "resolver (authoritative_recheck = 1: at their servers too);\n"
-    "without --domain it also writes the metrics file (metrics_file).\n"
+    "without --domain it also writes the metrics file (metrics_file) and\n"
+    "then sends the alerts of the outbox (mail through sendmail_command,\n"
+    "the webhook notify_url) unless --no-alerts; notify sends only those\n"
+    "alerts.\n"
     "Several runs, on one host or many, share the work. Exit status 0\n"
     "when it ran, whatever the verdicts; 1 when the database or the\n"
     "configuration failed.\n"
@@ -477,14 +483,19 @@ out:
 
 static const struct option run_longopts[] = {
     {"domain", required_argument, NULL, 'd'},
+    {"account", required_argument, NULL, 'a'},
+    {"no-alerts", no_argument, NULL, 'n'},
     {"timeout", required_argument, NULL, 't'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-/* Options of `run` into o (timeout) and so (domain); 0 or an exit status. */
+/* Options of `run` into o (timeout), so (domain, and the account of
+ * 今すぐ確認, the actor of its events) and *alerts (cleared by
+ * --no-alerts); 0 or an exit status. */
 static int
-run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
+run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so,
+	  int *alerts)
 {
 	int c;
 
@@ -498,6 +509,13 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 		if (c == 'd' &&
 		    parse_long(optarg, 1, LONG_MAX, &so->domain_id) == 0)
 			continue;
+		if (c == 'a' &&
+		    parse_long(optarg, 1, LONG_MAX, &so->account_id) == 0)
+			continue;
+		if (c == 'n') {
+			*alerts = 0;
+			continue;
+		}
 		if (c == 't' &&
 		    parse_long(optarg, 50, 60000, &o->timeout_ms) == 0)
 			continue;
@@ -505,6 +523,25 @@ run_parse(int argc, char **argv, struct check_opts *o, struct sweep_opts *so)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument %s", argv[optind]);
+	if (so->account_id > 0 && so->domain_id == 0)
+		return usage_error("--account goes with --domain");
+	return 0;
+}
+
+/* Sends the outbox's alerts (lib/verify/notify.c), with a summary line
+ * when there were any; 0 / -1 (the database). */
+static int
+send_alerts(void)
+{
+	struct notify_stats ns;
+
+	if (notify_send(&ns) == -1) {
+		fprintf(stderr, "verifier: alerts: the database failed\n");
+		return -1;
+	}
+	if (ns.sent + ns.failed > 0)
+		printf("verifier: alerts sent %lu, failed %lu\n", ns.sent,
+		       ns.failed);
 	return 0;
 }
 
@@ -517,11 +554,11 @@ cmd_run(int argc, char **argv)
 	struct sweep_stats st;
 	struct dns_resolver *r = NULL;
 	const char *mf;
-	int rc;
+	int rc, alerts = 1;
 
 	memset(&o, 0, sizeof o);
 	sweep_opts_config(&so);
-	if ((rc = run_parse(argc, argv, &o, &so)) != 0)
+	if ((rc = run_parse(argc, argv, &o, &so, &alerts)) != 0)
 		return rc == -1 ? 0 : rc;
 	so.progress = so.domain_id == 0 && isatty(STDERR_FILENO);
 	check_platform(&o, &p);
@@ -549,9 +586,34 @@ cmd_run(int argc, char **argv)
 	if (so.domain_id == 0 && (mf = config_str("metrics_file")) != NULL &&
 	    metrics_write(mf, &st, time(NULL)) == -1)
 		goto out;
+	/* the alerts these verdicts (and any run before) left in the
+	 * outbox; 今すぐ確認's runs, under its time limit, leave them to the
+	 * next periodic run; the systemd unit sends them outside its
+	 * sandbox (--no-alerts, dist/senderauth-notify.service.in) */
+	if (so.domain_id == 0 && alerts && send_alerts() == -1)
+		goto out;
 	rc = 0;
 out:
 	dns_resolver_free(r);
+	db_close();
+	return rc;
+}
+
+/* `notify`: only the alerts' sending that ends every run. */
+static int
+cmd_notify(int argc, char **argv)
+{
+	int rc = 1;
+
+	if (argc > 1)
+		return usage_error("unexpected argument %s", argv[1]);
+	if (config_str("database") == NULL)
+		fprintf(stderr, "verifier: no database in %s\n",
+			config_default_path());
+	else if (db_connect(config_str("database")) == -1)
+		fprintf(stderr, "verifier: the database is unreachable\n");
+	else if (send_alerts() == 0)
+		rc = 0;
 	db_close();
 	return rc;
 }
@@ -596,6 +658,7 @@ static const struct command {
 } commands[] = {
     {"check", cmd_check},
     {"run", cmd_run},
+    {"notify", cmd_notify},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

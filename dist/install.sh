@@ -16,7 +16,8 @@
 #   $PREFIX/sbin/senderauth-admin              when built
 #   $PREFIX/share/senderauth/xsl/, xsl/static/, sql/
 #   $PREFIX/lib/systemd/system/senderauth@.socket, senderauth@.service,
-#       senderauth-verifier.service, senderauth-verifier.timer
+#       senderauth-verifier.service, senderauth-verifier.timer,
+#       senderauth-notify.service
 #   $PREFIX/lib/sysusers.d/senderauth.conf     the senderauth account
 #   /etc/nginx/snippets/senderauth.conf        include in the portal's server
 #   /etc/nginx/conf.d/senderauth-maps.conf     maps (Debian's nginx.conf
@@ -82,7 +83,8 @@ install_all() {
 	for f in sql/*.sql; do
 		put 0644 "$f" "$PKGDATADIR/$f"
 	done
-	for f in senderauth@.socket senderauth@.service senderauth-verifier.service; do
+	for f in senderauth@.socket senderauth@.service senderauth-verifier.service \
+		senderauth-notify.service; do
 		put 0644 "dist/$f.in" "$UNITDIR/$f" subst
 	done
 	put 0644 dist/senderauth-verifier.timer "$UNITDIR/senderauth-verifier.timer"

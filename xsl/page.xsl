@@ -1516,10 +1516,25 @@
   </section>
 </xsl:template>
 
+<!-- An event; names (of the actor and the object) never wrap inside. A
+     status change or check says per record what it is now, what it was,
+     and why (its reason sentence of the settings page); one written before
+     its codes were stored shows its text. -->
 <xsl:template match="event">
   <tr>
     <td class="nowrap"><xsl:call-template name="datetime"><xsl:with-param name="v" select="@at"/></xsl:call-template></td>
-    <td><xsl:value-of select="actor/@name"/></td>
+    <td class="name">
+      <xsl:choose>
+        <xsl:when test="actor"><xsl:value-of select="actor/@name"/></xsl:when>
+        <xsl:when test="@action = 'status_changed' or @action = 'checked'
+            or @action = 'dkim_activated' or @action = 'dkim_retiring'">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'log.actor.auto'"/></xsl:call-template>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'log.actor.system'"/></xsl:call-template>
+        </xsl:otherwise>
+      </xsl:choose>
+    </td>
     <td>
       <xsl:call-template name="msg">
         <xsl:with-param name="k" select="concat('log.action.', @action)"/>
@@ -1534,10 +1549,63 @@
         </xsl:call-template>
       </span>
       <xsl:text> </xsl:text>
-      <xsl:value-of select="@object"/>
+      <span class="name"><xsl:value-of select="@object"/></span>
     </td>
-    <td class="mono note"><xsl:value-of select="detail"/></td>
+    <xsl:choose>
+      <xsl:when test="spf or dkim">
+        <td><xsl:apply-templates select="spf | dkim" mode="change"/></td>
+      </xsl:when>
+      <xsl:otherwise>
+        <td class="mono note"><xsl:value-of select="detail"/></td>
+      </xsl:otherwise>
+    </xsl:choose>
   </tr>
+</xsl:template>
+
+<xsl:template match="spf | dkim" mode="change">
+  <xsl:variable name="label" select="translate(local-name(), 'spfdkim', 'SPFDKIM')"/>
+  <xsl:variable name="to">
+    <xsl:call-template name="msg">
+      <xsl:with-param name="k" select="concat('log.status.', @to)"/>
+      <xsl:with-param name="fallback" select="'log.status.unknown'"/>
+    </xsl:call-template>
+  </xsl:variable>
+  <p class="change">
+    <xsl:choose>
+      <xsl:when test="@from = @to">
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'log.unchanged'"/>
+          <xsl:with-param name="a" select="$label"/>
+          <xsl:with-param name="b" select="$to"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="msg">
+          <xsl:with-param name="k" select="'log.changed'"/>
+          <xsl:with-param name="a" select="$label"/>
+          <xsl:with-param name="b">
+            <xsl:call-template name="msg">
+              <xsl:with-param name="k" select="'log.from_to'"/>
+              <xsl:with-param name="a">
+                <xsl:call-template name="msg">
+                  <xsl:with-param name="k" select="concat('log.status.', @from)"/>
+                  <xsl:with-param name="fallback" select="'log.status.unknown'"/>
+                </xsl:call-template>
+              </xsl:with-param>
+              <xsl:with-param name="b" select="$to"/>
+            </xsl:call-template>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="@reason != ''">
+      <xsl:if test="$L = 'en'"><xsl:text> </xsl:text></xsl:if>
+      <xsl:call-template name="msg">
+        <xsl:with-param name="k" select="concat(local-name(), '.reason.', @reason)"/>
+        <xsl:with-param name="fallback" select="concat(local-name(), '.reason.unknown')"/>
+      </xsl:call-template>
+    </xsl:if>
+  </p>
 </xsl:template>
 
 <!-- ================================================================

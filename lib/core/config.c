@@ -79,6 +79,15 @@ static const struct key {
     /* where the suggested DMARC record sends aggregate reports (rua);
      * none: the domain's first sender address */
     {"dmarc_rua", 0, 0, 0, NULL, 0},
+    /* alerts (lib/verify/notify.c): the page's address in the mail's
+     * link, the mail command (the message on its standard input), the
+     * From header, the signed webhook (none: no webhook), the least
+     * interval between two alerts of a kind for a domain */
+    {"site_url", 0, 0, 0, "http://localhost/mail-settings/", 0},
+    {"sendmail_command", 0, 0, 0, "/usr/sbin/sendmail -t -i", 0},
+    {"notify_from", 0, 0, 0, "senderauth@localhost", 0},
+    {"notify_url", 0, 0, 0, NULL, 0},
+    {"notify_min_interval_s", 0, 0, 86400 * 30, NULL, 86400},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 

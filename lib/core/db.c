@@ -63,7 +63,9 @@ static const char *const sql[DB__MAX] = {
 	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
 [DB_EVENT_LIST] =
 	"SELECT e.id, sa_ts(e.created_at), e.action, e.object_type,"
-	" e.object_id, e.object_name, e.detail, e.account_id, a.name"
+	" e.object_id, e.object_name, e.detail, e.account_id, a.name,"
+	" e.old_spf, e.new_spf, e.spf_reason, e.old_dkim, e.new_dkim,"
+	" e.dkim_reason"
 	" FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
 	" WHERE e.org_id = $1 ORDER BY e.id DESC LIMIT 500",
 /* domains with the key their DKIM status follows: the active one, else
@@ -90,6 +92,26 @@ static const char *const sql[DB__MAX] = {
 	" WHERE d.id = $1 AND d.org_id = $2 AND d.deleted_at IS NULL",
 [DB_DOMAIN_NAME] =
 	"SELECT unicode_name FROM domains WHERE id = $1 AND org_id = $2",
+/* the alerts' sender (lib/verify/notify.c): claims with a lease, in id
+ * order after $3; a claim whose lease ran out is taken again */
+[DB_NOTIFY_CLAIM] =
+	"UPDATE notify_outbox o SET claim_owner = $1,"
+	" claimed_until = now() + make_interval(secs => $2),"
+	" attempts = o.attempts + 1"
+	" FROM (SELECT id FROM notify_outbox WHERE sent_at IS NULL"
+	"  AND id > $3 AND (claimed_until IS NULL OR claimed_until < now())"
+	"  ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c"
+	" WHERE o.id = c.id"
+	" RETURNING o.id, o.channel, o.kind, o.org_id, o.domain_id,"
+	" o.domain_name, o.rcpt, o.spf_status, o.spf_reason, o.dkim_status,"
+	" o.dkim_reason, sa_ts(o.created_at)",
+/* $1 the row, $2 the owner: only while the claim is still its own */
+[DB_NOTIFY_SENT] =
+	"UPDATE notify_outbox SET sent_at = now(), claimed_until = NULL"
+	" WHERE id = $1 AND claim_owner = $2 AND sent_at IS NULL",
+[DB_NOTIFY_RELEASE] =
+	"UPDATE notify_outbox SET claimed_until = NULL"
+	" WHERE id = $1 AND claim_owner = $2 AND sent_at IS NULL",
 [DB_DOMAIN_BY_NAME] =
 	"SELECT id FROM domains"
 	" WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
@@ -123,7 +145,7 @@ static const char *const sql[DB__MAX] = {
 	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
 /* the verifier's batches: sql/001_baseline.sql, sa_claim as of 002,
- * sa_save_verdicts as of 004 */
+ * sa_save_verdicts as of 005 */
 [DB_SWEEP_CLAIM] =
 	"SELECT c.id, c.name, c.dkim, c.dkim_next, c.due, c.claim,"
 	" c.dkim_next IS NULL AND EXISTS (SELECT 1 FROM domains d"
@@ -133,7 +155,7 @@ static const char *const sql[DB__MAX] = {
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
-	" $24, $25)",
+	" $24, $25, $26, $27, $28)",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
@@ -272,6 +294,7 @@ static const int ncols[DB__MAX] = {
 [DB_KEY_COUNTS] = KEY_COUNTS__MAX,
 [DB_STATUS] = STATUS__MAX,
 [DB_DOMAIN_NAME] = DOMAIN_NAME__MAX,
+[DB_NOTIFY_CLAIM] = NOTIFY_CLAIM__MAX,
 };
 
 /* The parameters of the statements that name theirs in db.h; 0: not

@@ -56,6 +56,9 @@ enum db_stmt {
 	DB_KEY_COUNTS,
 	DB_STATUS,
 	DB_DOMAIN_NAME,
+	DB_NOTIFY_CLAIM,
+	DB_NOTIFY_SENT,
+	DB_NOTIFY_RELEASE,
 	DB__MAX
 };
 
@@ -116,6 +119,15 @@ enum {
 	EVENT_LIST_DETAIL,
 	EVENT_LIST_ACCOUNT_ID, /* NULL: the verifier */
 	EVENT_LIST_ACCOUNT_NAME,
+	/* a status change or a check (sql/005): the status before and
+	 * after and the reason after, per record; NULL for other events
+	 * and for those written before 005 (their detail is text) */
+	EVENT_LIST_OLD_SPF,
+	EVENT_LIST_NEW_SPF,
+	EVENT_LIST_SPF_REASON,
+	EVENT_LIST_OLD_DKIM,
+	EVENT_LIST_NEW_DKIM,
+	EVENT_LIST_DKIM_REASON,
 	EVENT_LIST__MAX
 };
 enum {
@@ -159,6 +171,23 @@ enum {
 /* a domain of the organization by id, deleted or not: what a notice
  * names */
 enum { DOMAIN_NAME_UNICODE, DOMAIN_NAME__MAX };
+/* alerts of the outbox (sql/005) claimed by a sender: $1 the owner, $2
+ * the lease in seconds, $3 the last id this run claimed, $4 how many */
+enum {
+	NOTIFY_CLAIM_ID,
+	NOTIFY_CLAIM_CHANNEL, /* mail | webhook */
+	NOTIFY_CLAIM_KIND,    /* regression | completion */
+	NOTIFY_CLAIM_ORG_ID,
+	NOTIFY_CLAIM_DOMAIN_ID,
+	NOTIFY_CLAIM_DOMAIN, /* U-label form */
+	NOTIFY_CLAIM_RCPT,   /* mail: addresses, comma-separated */
+	NOTIFY_CLAIM_SPF_STATUS,
+	NOTIFY_CLAIM_SPF_REASON,
+	NOTIFY_CLAIM_DKIM_STATUS,
+	NOTIFY_CLAIM_DKIM_REASON,
+	NOTIFY_CLAIM_AT,
+	NOTIFY_CLAIM__MAX
+};
 enum { DOMAIN_BY_NAME_ID, DOMAIN_BY_NAME__MAX };
 enum { DOMAIN_WAS_DELETED_ONE, DOMAIN_WAS_DELETED__MAX };
 enum { DOMAIN_INSERT_ID, DOMAIN_INSERT__MAX };
@@ -256,7 +285,7 @@ enum {
  * The parameters of the verifier's batch statements by name ($1 is the
  * first), checked against PostgreSQL at connect like the columns. The
  * arguments of sa_claim() (sql/002_dkim_lifecycle.sql) and
- * sa_save_verdicts() (sql/004_verdict_detail.sql).
+ * sa_save_verdicts() (sql/005_event_codes_outbox.sql).
  */
 enum {
 	CLAIM_P_LIMIT,
@@ -296,6 +325,9 @@ enum {
 	SAVE_P_MIN_INTERVAL_S,
 	SAVE_P_MAX_INTERVAL_S,
 	SAVE_P_RETRY_S,
+	SAVE_P_ACCOUNT,	     /* 今すぐ確認's account; NULL: the verifier */
+	SAVE_P_NOTIFY_MIN_S, /* notify_min_interval_s */
+	SAVE_P_WEBHOOK,	     /* notify_url is set: alerts get a webhook row */
 	SAVE_P__MAX
 };
 #define SAVE_P_NARRAYS SAVE_P_OWNER /* the per-verdict arrays come first */

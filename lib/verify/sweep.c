@@ -78,6 +78,8 @@ sweep_opts_config(struct sweep_opts *o)
 	o->retry_s = (int)config_num("verify_retry_s");
 	o->retire_days = (int)config_num("dkim_retire_days");
 	o->authoritative_recheck = (int)config_num("authoritative_recheck");
+	o->notify_min_s = (int)config_num("notify_min_interval_s");
+	o->webhook = config_str("notify_url") != NULL;
 }
 
 /* Appends one element to a PostgreSQL array literal: quoted, with
@@ -258,6 +260,7 @@ static int
 flush(struct sweep *s, size_t min, int wait)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
+	char ac[NUMBUF], nm[NUMBUF];
 	const char *p[SAVE_P__MAX];
 	int i;
 
@@ -286,6 +289,10 @@ flush(struct sweep *s, size_t min, int wait)
 	p[SAVE_P_MIN_INTERVAL_S] = num(s->o->min_interval_s, mi);
 	p[SAVE_P_MAX_INTERVAL_S] = num(s->o->max_interval_s, ma);
 	p[SAVE_P_RETRY_S] = num(s->o->retry_s, re);
+	p[SAVE_P_ACCOUNT] =
+	    s->o->account_id > 0 ? num(s->o->account_id, ac) : NULL;
+	p[SAVE_P_NOTIFY_MIN_S] = num(s->o->notify_min_s, nm);
+	p[SAVE_P_WEBHOOK] = s->o->webhook ? "t" : "f";
 	s->nrows = 0;
 	if (db_async_send(s->wr, DB_SWEEP_SAVE, SAVE_P__MAX, p) == -1)
 		return -1;

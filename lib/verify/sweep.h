@@ -25,6 +25,9 @@ struct sweep_opts {
 	/* ask verified domains' authoritative servers too (the others' and
 	 * domain_id's always) */
 	int authoritative_recheck;
+	long account_id; /* > 0: 今すぐ確認's account, the events' actor */
+	int notify_min_s; /* notify_min_interval_s */
+	int webhook;	  /* notify_url is set */
 };
 
 struct sweep_stats {

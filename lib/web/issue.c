@@ -24,8 +24,10 @@ issue_names(enum keys_issue_kind kind, int had_key, int have_key,
 		*event = "dkim_reissued";
 		*notice = "reissued";
 	} else {
+		/* a domain's first key, also when issued again after its
+		 * issuance failed: not a reissue, nothing to replace */
 		*event = "dkim_issued";
-		*notice = kind == KEYS_ADD ? "issued" : "reissued";
+		*notice = kind == KEYS_ADD ? "issued" : "dkim_issued";
 	}
 }
 

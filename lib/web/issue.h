@@ -23,7 +23,8 @@ struct req;
  * over; KEYS_ROTATE: its status stays) and logs the event (dkim_issued,
  * dkim_reissued, dkim_rotation_started, or dkim_failed when no pair could
  * be had); commits and answers 303 to the domain's card with the notice
- * (issued, reissued, rotation_started, dkim_failed). id: the existing domain's;
+ * (issued, dkim_issued: a first key after a failed one, reissued,
+ * rotation_started, dkim_failed). id: the existing domain's;
  * had_key: a key was issued for it before (KEYS_AGAIN logs dkim_issued
  * otherwise); name, unicode: its A-label and U-label forms. 0, or -1 with
  * nothing answered (db_unique_violation() tells a duplicate).

@@ -16,8 +16,9 @@
 #include "xml.h"
 
 static const char *const notices[] = {
-    "updated",	   "deleted", "issued",		  "reissued",
-    "dkim_failed", "checked", "rotation_started", "check_tempfail",
+    "updated",	"deleted",	    "issued",
+    "reissued", "dkim_issued",	    "dkim_failed",
+    "checked",	"rotation_started", "check_tempfail",
 };
 
 static const char *

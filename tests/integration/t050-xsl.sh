@@ -286,6 +286,7 @@ done <<'EOF'
 updated アカウント設定を更新しました
 deleted 削除しました
 issued 発行が完了しました。
+dkim_issued DKIMレコードを発行しました。下記のDKIMレコードをDNSに登録してください。
 reissued 新しいDKIMキーを発行しました。DNSのDKIMレコードを下記の新しいレコードに置き換えてください（以前のセレクタのレコードは使われなくなります）。
 dkim_failed DKIMレコードの発行に失敗しました。再度、発行ボタンを押下してください。
 checked DNSを確認しました
@@ -306,6 +307,7 @@ while read -r code class want; do
 done <<'EOF'
 issued ok 日本語.jp のSPF/DKIMレコードを発行しました。
 reissued warn 日本語.jp の新しいDKIMキーを発行しました。
+dkim_issued ok 日本語.jp のDKIMレコードを発行しました。
 dkim_failed err 日本語.jp のDKIMレコードの発行に失敗しました。
 rotation_started warn 日本語.jp の新しいDKIMキーを発行しました。下記の「追加するレコード」
 checked ok 日本語.jp のDNSを確認しました。
@@ -493,6 +495,33 @@ for action in $(rng_values log-action); do
 	check "log action $action is named" \
 		eval 'no_missing_key "$T/la-$action.html" && hasnt "$T/la-$action.html" "その他の操作"'
 done
+# Status changes: codes as sentences with the settings page's reasons;
+# the verifier's own checks are 自動確認, 今すぐ確認 names its account; a
+# change stored as text before the codes shows that text; names never wrap.
+row() { grep -o "<tr><td class=\"nowrap\"><time datetime=\"$1\".*" "$L" | sed 's|</tr>.*|</tr>|'; }
+tr -d '\n' <"$L" | sed 's|<tr>|\n<tr>|g' >"$T/log-rows.html"
+L=$T/log-rows.html
+check "log: a change in words, with the reason sentence of the page" \
+	eval 'row 2026-12-02T08:00:00+09:00 | grep -qF "<p class=\"change\">SPFが「設定済」から「未設定」になりました。SPFレコードに当サービスの送信サーバが含まれていません。"'
+check "log: an unchanged record says so" \
+	eval 'row 2026-12-02T08:00:00+09:00 | grep -qF "DKIMは「設定済」のままです。"'
+check "log: the verifier's change is by 自動確認" \
+	eval 'row 2026-12-02T08:00:00+09:00 | grep -qF "<td class=\"name\">自動確認</td>"'
+check "log: 今すぐ確認 names who pressed it" \
+	eval 'row 2026-12-02T08:05:00+09:00 | grep -qF "<td class=\"name\">山田 太郎</td><td>DNSを確認</td>"'
+check "log: a change stored as text shows the text" \
+	eval 'row 2026-12-01T12:00:00+09:00 | grep -qF "<td class=\"mono note\">SPF pending -&gt; verified (ok), DKIM pending -&gt; verified (ok)</td>"'
+check "log: the object's name is kept whole" \
+	eval 'row 2026-12-01T12:00:00+09:00 | grep -qF "<span class=\"name\">example.jp</span>"'
+check "css: names in the log do not wrap" grep -qF '.name{white-space:nowrap' "$SA_TOP/xsl/static/senderauth.css"
+for st in pending verified unverified tempfail; do
+	sed "s/<spf from=\"verified\" to=\"unverified\"/<spf from=\"$st\" to=\"$st\"/" "$G/log-example.xml" >"$T/ls-$st.xml"
+	render "$T/ls-$st.html" "$XSL" "$T/ls-$st.xml"
+	check "log status $st is named" eval 'no_missing_key "$T/ls-$st.html" && hasnt "$T/ls-$st.html" "不明"'
+done
+render "$T/log-en.html" --stringparam lang en "$XSL" "$G/log-example.xml"
+check "log in English: the change in words" \
+	eval 'has "$T/log-en.html" "SPF changed from “set up” to “not set up”." && has "$T/log-en.html" "Automatic check" && no_missing_key "$T/log-en.html"'
 printf '<log status="200" base="/mail-settings/"><account id="1" name="a"/><organization id="1" name="o"/></log>\n' >"$T/log-empty.xml"
 render "$T/log-empty.html" "$XSL" "$T/log-empty.xml"
 check "log empty state" has "$T/log-empty.html" "ログはまだありません"

@@ -185,11 +185,14 @@ post /mail-settings/reissue "$ct" csrf="$csrf" id="$fid"
 check "reissue while failing: dkim_failed again" header_has "notice=dkim_failed"
 rm -f "$T/dkim-fault"
 post /mail-settings/reissue "$ct" csrf="$csrf" id="$fid"
-check "reissue: 303 reissued, at the card" \
-	header_has "Location: /mail-settings/?notice=reissued&domain=$fid#domain-$fid"
-get "/mail-settings/?notice=reissued&domain=$fid" "$ct"
-check "reissue: the notice names the domain" \
-	body_has "fault.example.jp の新しいDKIMキーを発行しました。"
+check "first key after a failure: 303 dkim_issued (not reissued), at the card" \
+	header_has "Location: /mail-settings/?notice=dkim_issued&domain=$fid#domain-$fid"
+get "/mail-settings/?notice=dkim_issued&domain=$fid" "$ct"
+check "first key after a failure: the notice names the domain, nothing to replace" \
+	eval 'body_has "fault.example.jp のDKIMレコードを発行しました。" && ! body_has "置き換えて"'
+get /mail-settings/api/log "$ct"
+check "first key after a failure: logged dkim_issued" \
+	test "$(xpath "count(//event[@object='fault.example.jp' and @action='dkim_issued'])")" = 1
 get /mail-settings/api/ "$ct"
 check_eq "reissue: DKIM record now" 1 "$(xpath 'count(//domain[@name="fault.example.jp"]/dkim/record)')"
 

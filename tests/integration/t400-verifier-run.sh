@@ -102,8 +102,9 @@ check_eq "DMARC as information" "found none" "$(col "dmarc_status || ' ' || dmar
 get /mail-settings/api/ "$ct"
 check_eq "DMARC found: no record suggested" 0 "$(xpath 'count(//domain/dmarc/record)')"
 check_eq "bulk-sender: SPF, DKIM, DMARC and alignment in place" "yes yes yes yes" "$(bulk)"
-check_eq "event for the status change" 1 \
-	"$(sa_psql -tAc "SELECT count(*) FROM events WHERE action = 'status_changed' AND object_id = $id AND detail LIKE '%-> verified%-> verified%'")"
+check_eq "events for the status changes, as codes, by the verifier" \
+	"pending unverified no_record pending unverified no_record,unverified verified ok unverified verified ok" \
+	"$(sa_psql -tAc "SELECT string_agg(concat_ws(' ', old_spf, new_spf, spf_reason, old_dkim, new_dkim, dkim_reason), ',' ORDER BY id) FROM events WHERE action = 'status_changed' AND object_id = $id AND account_id IS NULL AND detail = ''")"
 get /mail-settings/ "$ct"
 check "page shows ✔ 設定済" body_has "✔ 設定済"
 check "page shows the record found" body_has "v=spf1 include:m01-ahd-sys.net ~all"
@@ -231,6 +232,19 @@ get "/mail-settings/?notice=checked&domain=$id" "$ct"
 check "page asks for ~all" body_has "~all に変更してください"
 check "the notice names the domain, in green, on its card" \
 	eval 'grep -o "<details class=\"domain\" id=\"domain-$id\"[^>]*><summary>.*</summary><div class=\"in\"><div role=\"status\" class=\"box ok\">example.jp のDNSを確認しました。</div>" "$T/body" >/dev/null'
+last_event() { sa_psql -tAc "SELECT concat_ws(' ', action, account_id, old_spf, new_spf, spf_reason) FROM events WHERE object_id = $id ORDER BY id DESC LIMIT 1"; }
+check_eq "今すぐ確認's change is logged with who pressed it" \
+	"status_changed $taro verified unverified hardfail_all" "$(last_event)"
+post /mail-settings/check "$ct" csrf="$csrf" id="$id"
+check_eq "今すぐ確認 that changed nothing is logged as a check, with who pressed it" \
+	"checked $taro unverified unverified hardfail_all" "$(last_event)"
+get /mail-settings/log "$ct"
+check "log page: the check in words, by the account" \
+	eval 'tr -d "\n" <"$T/body" | sed "s|<tr>|\n<tr>|g" | grep -F "<td class=\"name\">山田 太郎</td><td>DNSを確認</td>" | grep -qF "SPFは「未設定」のままです。SPFレコードの末尾が <code>-all</code> になっています。"'
+check "log page: the change in words" \
+	eval 'tr -d "\n" <"$T/body" | sed "s|<tr>|\n<tr>|g" | grep -F "<td>確認結果が変化</td>" | grep -qF "SPFが「設定済」から「未設定」になりました。"'
+check "log page: the verifier's own change is by 自動確認" \
+	eval 'tr -d "\n" <"$T/body" | sed "s|<tr>|\n<tr>|g" | grep -F "<td class=\"name\">自動確認</td><td>確認結果が変化</td>" | grep -qF "SPFが「未設定」から「設定済」になりました。"'
 org2=$(sa_org "別会社")
 co=$(sa_mint "$(sa_account "$org2" "鈴木")" "$org2")
 post /mail-settings/check "$co" csrf="$(csrf_of "$co")" id="$id"
@@ -280,7 +294,7 @@ save_one() { # claim due -> rows written
 		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
 		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', '{NULL}',
 		'{NULL}', '{\"210.198.21.20 pass\"}', '{NULL}', 'test', '{}', 72, 240,
-		300, 86400, 300)"
+		300, 86400, 300, NULL, 86400, false)"
 }
 claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
 IFS='|' read -r c d <<<"$(claim_one)"

@@ -41,6 +41,7 @@ done
 U=/usr/lib/systemd/system
 mode_is 644 $U/senderauth@.socket $U/senderauth@.service \
 	$U/senderauth-verifier.service $U/senderauth-verifier.timer \
+	$U/senderauth-notify.service \
 	/usr/lib/sysusers.d/senderauth.conf \
 	/etc/nginx/snippets/senderauth.conf /etc/nginx/conf.d/senderauth-maps.conf \
 	/etc/cron.d/senderauth
@@ -48,7 +49,7 @@ mode_is 640 /etc/senderauth/senderauth.conf
 check "no @PLACEHOLDER@ left in the installed text files" \
 	eval '! grep -rlE "@[A-Z]+@" "$R/etc" "$R$U" "$R/usr/lib/sysusers.d"'
 check "units name the installed paths" \
-	eval 'grep -qx "ExecStart=/usr/lib/senderauth/cgi-bin/%i" "$R$U/senderauth@.service" && grep -qx "ExecStart=/usr/bin/senderauth-verifier run" "$R$U/senderauth-verifier.service" && grep -qx "ListenStream=/run/senderauth/%i.sock" "$R$U/senderauth@.socket"'
+	eval 'grep -qx "ExecStart=/usr/lib/senderauth/cgi-bin/%i" "$R$U/senderauth@.service" && grep -qx "ExecStart=/usr/bin/senderauth-verifier run --no-alerts" "$R$U/senderauth-verifier.service" && grep -qx "ExecStart=/usr/bin/senderauth-verifier notify" "$R$U/senderauth-notify.service" && grep -qx "ListenStream=/run/senderauth/%i.sock" "$R$U/senderauth@.socket"'
 check "socket 0660 for group www-data" \
 	eval 'grep -qx "SocketMode=0660" "$R$U/senderauth@.socket" && grep -qx "SocketGroup=www-data" "$R$U/senderauth@.socket"'
 for s in senderauth@.service senderauth-verifier.service; do
@@ -62,7 +63,7 @@ check "senderauth@.service: restarted, stdin the socket, stderr to the journal" 
 	eval 'grep -qx Restart=always "$R$U/senderauth@.service" && grep -qx StandardInput=socket "$R$U/senderauth@.service" && grep -qx StandardError=journal "$R$U/senderauth@.service"'
 check "senderauth-verifier.service: oneshot" grep -qx Type=oneshot "$R$U/senderauth-verifier.service"
 check_eq "senderauth-verifier.service: the verifier, then the key commands, export-keys as root" \
-	"/usr/bin/senderauth-verifier run
+	"/usr/bin/senderauth-verifier run --no-alerts
 /usr/sbin/senderauth-admin rotate-keys
 /usr/sbin/senderauth-admin pool-fill
 +/usr/sbin/senderauth-admin export-keys" \
@@ -71,6 +72,8 @@ check "… export-keys without a target configured (exit 2) is no failure" \
 	grep -qx "SuccessExitStatus=2" "$R$U/senderauth-verifier.service"
 check "… /var/lib/senderauth writable (metrics_file)" \
 	grep -qx "ReadWritePaths=-/var/lib/senderauth" "$R$U/senderauth-verifier.service"
+check "senderauth-verifier.service pulls in the alerts' sender, which runs after it as senderauth" \
+	eval 'grep -qx "Wants=senderauth-notify.service" "$R$U/senderauth-verifier.service" && grep -qx "After=senderauth-verifier.service postgresql.service" "$R$U/senderauth-notify.service" && grep -qx "User=senderauth" "$R$U/senderauth-notify.service" && grep -qx "Type=oneshot" "$R$U/senderauth-notify.service"'
 check "timer every five minutes" grep -qx "OnCalendar=\*:0/5" "$R$U/senderauth-verifier.timer"
 check_eq "cron.d, only without systemd: the same sequence, export-keys as root" \
 	'*/5 * * * * root [ -d /run/systemd/system ] || { runuser -u senderauth -- /usr/bin/senderauth-verifier run && runuser -u senderauth -- /usr/sbin/senderauth-admin rotate-keys && runuser -u senderauth -- /usr/sbin/senderauth-admin pool-fill && /usr/sbin/senderauth-admin export-keys; } 2>&1 | logger -t senderauth-verifier' \
@@ -103,7 +106,7 @@ check "… frame-ancestors 'self' only" \
 cp -a "$R" "$T/vroot"
 cp -n /lib/systemd/system/*.target "$T/vroot$U/"
 check "systemd-analyze verify: every unit, an instance per action, no warning" \
-	eval '(cd "$T" && systemd-analyze verify --root="$T/vroot" $(for a in $actions; do echo senderauth@$a.service senderauth@$a.socket; done) senderauth-verifier.service senderauth-verifier.timer) >"$T/verify.log" 2>&1; rc=$?; cat "$T/verify.log"; [ $rc = 0 ] && [ ! -s "$T/verify.log" ]'
+	eval '(cd "$T" && systemd-analyze verify --root="$T/vroot" $(for a in $actions; do echo senderauth@$a.service senderauth@$a.socket; done) senderauth-verifier.service senderauth-verifier.timer senderauth-notify.service) >"$T/verify.log" 2>&1; rc=$?; cat "$T/verify.log"; [ $rc = 0 ] && [ ! -s "$T/verify.log" ]'
 rm -f "$T/vroot/usr/lib/senderauth/cgi-bin/settings"
 check "systemd-analyze verify fails on a missing ExecStart" \
 	eval '! (cd "$T" && systemd-analyze verify --root="$T/vroot" senderauth@settings.service) >/dev/null 2>&1'

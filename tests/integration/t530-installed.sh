@@ -117,6 +117,10 @@ while read -r cmd; do
 	check_eq "ExecStart $n (${cmd#+}) exits 0" 0 $?
 done < <(sed -n 's/^ExecStart=//p' "$UNIT")
 check_eq "four commands" 4 "$n"
+cmd=$(sed -n 's/^ExecStart=//p' "${UNIT%/*}/senderauth-notify.service")
+# shellcheck disable=SC2086 # a command line of the unit
+SENDERAUTH_CONFIG=$R$conf $R$cmd >"$T/notify.out" 2>"$T/notify.err"
+check_eq "the alerts' unit's command ($cmd) exits 0" 0 $?
 check "the verifier's summary" grep -q '^verifier: checked 1, verified 1, unverified 0, tempfail 0, ' "$T/exec1.out"
 
 # --- 設定済

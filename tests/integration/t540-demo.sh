@@ -113,6 +113,8 @@ check "senderauth.local.conf is created, with comments only" \
 
 post /mail-settings/add-domain "$c" csrf="$(csrf_of "$c")" domain=shop.example.com
 check_eq "a domain added on the page" 303 "$CODE"
+post /mail-settings/register "$c" csrf="$(csrf_of "$c")" address=info@shop.example.com
+check_eq "an address in it" 303 "$CODE"
 check "the verifier loop finds no record for it in the demo's DNS: 未設定" \
 	sa_wait_for 30 api_has "$shop/spf[@status = 'unverified' and @reason = 'no_record']"
 out=$($publish shop.example.com)
@@ -121,6 +123,18 @@ check "the printed command publishes SPF and DKIM" \
 check "設定済 follows, nobody pressing 今すぐ確認" sa_wait_for 60 api_has \
 	"$shop/spf[@status = 'verified'] and $shop/dkim[@status = 'verified' and @state = 'active']"
 id=$(xpath "string($shop/@id)")
+# demo_mail TO: the decoded bodies of the demo's alert mails to TO.
+demo_mail() {
+	python3 - "$state/mail" "$1" <<'EOF'
+import email, email.policy, glob, sys
+for f in glob.glob(sys.argv[1] + '/alert-*.eml'):
+    m = email.message_from_binary_file(open(f, 'rb'), policy=email.policy.default)
+    if m['To'] == sys.argv[2]:
+        print(m.get_content())
+EOF
+}
+check "the alert of the first 設定済 is kept in the demo's mail directory, with the link to the card" \
+	sa_wait_for 30 eval 'demo_mail info@shop.example.com | grep -qxF "$SA_URL/mail-settings/#domain-$id"'
 get /mail-settings/ "$c"
 check_eq "the page shows ✔ 設定済 in the domain's SPF and DKIM cells" "✔ 設定済 ✔ 設定済" \
 	"$(xmllint --html --xpath "//details[@id = 'domain-$id']/div[@class = 'scroll']//td/span[contains(concat(' ', @class, ' '), ' st ')]" \

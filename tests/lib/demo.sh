@@ -13,7 +13,8 @@
 #   sa_demo_config                 the configuration lines the demo needs
 #                                  (its DNS as the resolver; new domains and
 #                                  DNS failures checked again at every
-#                                  verifier run), one a line
+#                                  verifier run; alert mails kept in
+#                                  $SA_DIR/mail), one a line
 #   sa_demo_env                    $SA_DIR/demo.env: what
 #                                  tests/tools/demo-publish.sh reads
 #   sa_demo_verifier_start         `verifier run` now and then every
@@ -49,6 +50,11 @@ sa_demo_config() {
 	echo "resolver = 127.0.0.1:$SA_NSD_PORT"
 	echo "verify_new_interval_s = 10"
 	echo "verify_retry_s = 10"
+	# alerts: kept as files in $SA_DIR/mail (no mail server runs), their
+	# link to the demo's page
+	echo "sendmail_command = $SA_TOP/tests/tools/demo-sendmail.sh $SA_DIR/mail -t -i"
+	[ -z "${SA_HTTP_PORT:-}" ] ||
+		echo "site_url = http://127.0.0.1:$SA_HTTP_PORT/mail-settings/"
 }
 
 sa_demo_env() {

@@ -85,6 +85,7 @@ publish=$SA_TOP/tests/tools/demo-publish.sh
 [ "$SA_DIR" = "$SA_TOP/run" ] || publish="$publish --dir $SA_DIR"
 echo "  DNS:   NSD on 127.0.0.1:$SA_NSD_PORT, zones in $SA_DIR/zones; the verifier runs every ${SA_DEMO_VERIFY_EVERY}s"
 echo "  logs:  $SA_DIR (your configuration lines: $local_conf)"
+echo "  mail:  alerts (設定済 -> 未設定, and the first 設定済) kept in $SA_DIR/mail"
 echo
 echo "After adding a domain on the page, publish its records in the demo's DNS"
 echo "(what the customer does at their DNS provider); ✔ 設定済 follows within a minute:"
