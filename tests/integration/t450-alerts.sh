@@ -17,13 +17,9 @@ source "$SA_TOP/tests/integration/lib.sh"
 SA_PG_FAST=1
 
 mkdir -p "$T/zones" "$T/mail" "$T/hook"
-soa() {
-	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
-		"$1" "$1" "$1" "$1"
-}
-soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
+sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
 echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
-soa example.jp >"$T/zones/example.jp.zone"
+sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 
 # The sendmail stand-in: each message it accepts in mail/N.eml with its
@@ -106,7 +102,7 @@ run() { "$BUILD/verifier" run 2>>"$T/verifier.err"; }
 due_now() { sa_psql -c "UPDATE domains SET due_at = now()" >/dev/null; }
 # zone SPF-POLICY: example.jp with its DKIM record and SPF ending so.
 zone() {
-	soa example.jp >"$T/zones/example.jp.zone"
+	sa_soa example.jp >"$T/zones/example.jp.zone"
 	printf '%s\n' "@ IN TXT \"v=spf1 include:m01-ahd-sys.net $1\"" \
 		"$sel._domainkey IN TXT ( \"${dkim:0:200}\" \"${dkim:200}\" )" \
 		>>"$T/zones/example.jp.zone"
