@@ -2,6 +2,7 @@
  * fuzz-validate.c - libFuzzer target for every validator of what users
  * type (lib/core/validate.c): the input, as a C string, goes through each.
  * What a validator accepts it leaves in bounded, NUL-terminated outputs;
+ * a name offered from a refused URL or host:port is itself accepted;
  * an accepted domain's A-label is lower-case LDH and validates again to
  * itself; an accepted address's key has one "@"; a port is 1..65535.
  */
@@ -43,12 +44,33 @@ domain(const char *in)
 		abort();
 }
 
+/* A URL or host:port is refused with the name in it offered only when that
+ * name would be accepted by itself. */
+static void
+offered(const char *in)
+{
+	char a[DOMAIN_MAX + 1], u[ULABEL_MAX + 1], found[ULABEL_MAX + 1];
+	struct domain_typed typed;
+	const char *e;
+
+	e = validate_domain_typed(in, a, u, &typed);
+	if (e != NULL && strcmp(e, "url") == 0 && typed.found[0] != '\0' &&
+	    validate_domain(typed.found, a, u) != NULL)
+		abort();
+	e = validate_smtp_host(in, found, sizeof found);
+	if (memchr(found, '\0', sizeof found) == NULL)
+		abort();
+	if (e != NULL && strcmp(e, "url") == 0 && found[0] != '\0' &&
+	    validate_smtp_host(found, a, sizeof a) != NULL)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *(*const fields[])(const char *,
 					     struct field_value *) = {
-	    valid_address, valid_domain, valid_port,
+	    valid_address, valid_domain, valid_smtp_host, valid_port,
 	    valid_line,	   valid_id,	 valid_flag,
 	};
 	struct field_value v;
@@ -68,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	validate_text(s, 1000, 1);
 	domain(s);
+	offered(s);
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		memset(&v, 0, sizeof v);
 		v.s = s;
