@@ -357,6 +357,14 @@
     </xsl:call-template>
   </div>
 </xsl:template>
+<!-- A form sent with a token the session no longer gives (the page was
+     older than the login): nothing was done; the page again, the input
+     kept in its form, to send once more. -->
+<xsl:template match="settings/error[@code = 'bad_csrf']">
+  <div class="box warn" role="alert">
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'error.bad_csrf.retry'"/></xsl:call-template>
+  </div>
+</xsl:template>
 
 <!-- A delete asked for without confirm=1: ask, without JavaScript. -->
 <xsl:template match="confirm">

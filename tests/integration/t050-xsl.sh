@@ -487,6 +487,12 @@ for code in no_session bad_session; do
 		eval 'has "$T/e401-$code.html" "<h1>メール設定</h1>" && hasnt "$T/e401-$code.html" "<a " && hasnt "$T/e401-$code.html" "<nav"'
 done
 check "error bad_csrf: reload" has "$T/e-bad_csrf.html" "ページを再読み込み"
+sed 's|<settings status="200"|<settings status="403"|; s|<error code="invalid_form"/>|<error code="bad_csrf"/>|; s|value="Example.JP."|value="retry.example.jp"|' "$EX" >"$T/csrf-retry.xml"
+render "$T/csrf-retry.html" "$XSL" "$T/csrf-retry.xml"
+render "$T/csrf-retry.en.html" --stringparam lang en "$XSL" "$T/csrf-retry.xml"
+check "page with a stale CSRF token validates" valid "$T/csrf-retry.xml"
+check "… says nothing was done and to send again, not to reload, the input kept" \
+	eval 'has "$T/csrf-retry.html" "<div class=\"box warn\" role=\"alert\">ページの有効期限が切れていたため、操作は実行されていません。" && hasnt "$T/csrf-retry.html" "ページを再読み込み" && has "$T/csrf-retry.html" "value=\"retry.example.jp\"" && has "$T/csrf-retry.en.html" "so nothing was done"'
 check "error db_unavailable: try again" has "$T/e-db_unavailable.html" "しばらくしてから、もう一度お試しください"
 L=$T/log-example.html
 for text in '<h2>ログ</h2>' '<th>日時</th>' '<th>操作者</th>' '<th>操作</th>' \
