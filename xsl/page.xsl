@@ -304,7 +304,8 @@
 <xsl:template match="settings" mode="main">
   <!-- a notice or a question about a domain shows at its card -->
   <xsl:apply-templates select="@notice[not(../@notice-domain-id)]"/>
-  <xsl:apply-templates select="error"/>
+  <!-- a form to send again shows its box at the form -->
+  <xsl:apply-templates select="error[not(@code = 'bad_csrf' and ../form)]"/>
   <xsl:apply-templates select="confirm[@kind = 'address' or not(@id = ../domains/domain/@id)]"/>
   <xsl:call-template name="address-form"/>
   <xsl:call-template name="address-list"/>
@@ -359,7 +360,8 @@
 </xsl:template>
 <!-- A form sent with a token the session no longer gives (the page was
      older than the login): nothing was done; the page again, the input
-     kept in its form, to send once more. -->
+     kept in its form, to send once more. The box stands above that form
+     (where the page lands), at the top for a button without one. -->
 <xsl:template match="settings/error[@code = 'bad_csrf']">
   <div class="box warn" role="alert">
     <xsl:call-template name="t"><xsl:with-param name="k" select="'error.bad_csrf.retry'"/></xsl:call-template>
@@ -434,6 +436,7 @@
         </xsl:otherwise>
       </xsl:choose>
     </h2>
+    <xsl:apply-templates select="error[@code = 'bad_csrf'][$f]"/>
     <form method="post" action="{$base}register" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:if test="$f/@id">
@@ -701,6 +704,7 @@
       <xsl:call-template name="domain-summary"/>
     </xsl:if>
     <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <xsl:apply-templates select="error[@code = 'bad_csrf'][../form/@name = 'add_domain']"/>
     <form method="post" action="{$base}add-domain#add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">

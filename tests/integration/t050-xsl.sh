@@ -491,6 +491,8 @@ sed 's|<settings status="200"|<settings status="403"|; s|<error code="invalid_fo
 render "$T/csrf-retry.html" "$XSL" "$T/csrf-retry.xml"
 render "$T/csrf-retry.en.html" --stringparam lang en "$XSL" "$T/csrf-retry.xml"
 check "page with a stale CSRF token validates" valid "$T/csrf-retry.xml"
+check "… its box stands above the form to send again (where the page lands), not at the top" \
+	eval 'has "$T/csrf-retry.html" "もう一度送信してください。</div><form method=\"post\" action=\"/mail-settings/add-domain#add-domain\"" && hasnt "$T/csrf-retry.html" "<main><div class=\"box warn\""'
 check "… says nothing was done and to send again, not to reload, the input kept" \
 	eval 'has "$T/csrf-retry.html" "<div class=\"box warn\" role=\"alert\">ページの有効期限が切れていたため、操作は実行されていません。" && hasnt "$T/csrf-retry.html" "ページを再読み込み" && has "$T/csrf-retry.html" "value=\"retry.example.jp\"" && has "$T/csrf-retry.en.html" "so nothing was done"'
 check "error db_unavailable: try again" has "$T/e-db_unavailable.html" "しばらくしてから、もう一度お試しください"
