@@ -211,10 +211,12 @@
       <xsl:choose>
         <xsl:when test="error/@status = 401">
           <!-- without a session every page of ours answers 401: no
-               links to them, only the title -->
-          <header class="bar">
-            <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
-          </header>
+               links to them, only the title (none in the frame) -->
+          <xsl:if test="$embed = ''">
+            <header class="bar">
+              <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+            </header>
+          </xsl:if>
         </xsl:when>
         <xsl:when test="$embed != ''">
           <nav class="tabs"><xsl:call-template name="nav"/></nav>

@@ -434,6 +434,15 @@ try {
 		}
 	}
 
+	// Without a session every page answers 401: that page links nowhere.
+	const anon = await browser.newPage({ locale: 'ja-JP' });
+	res = await anon.goto(`${url}/mail-settings/`);
+	check('no session: 401, saying to log in, with no link (each would answer 401 again)',
+		res.status() === 401 && (await anon.content()).includes(msg('error.no_session')) &&
+		await anon.locator('a').count() === 0);
+	await anon.screenshot({ path: `${shots}/17-no-session.png` });
+	await anon.close();
+
 	check('no JavaScript errors', errors.length === 0);
 	check(`no console errors (CSP violations included)${consoleErrors.length ? ': ' + consoleErrors[0] : ''}`,
 		consoleErrors.length === 0);

@@ -486,6 +486,10 @@ for code in no_session bad_session; do
 	check "error 401 $code: no link back to a page that answers 401, no navigation" \
 		eval 'has "$T/e401-$code.html" "<h1>メール設定</h1>" && hasnt "$T/e401-$code.html" "<a " && hasnt "$T/e401-$code.html" "<nav"'
 done
+render "$T/e401-embed.html" --stringparam embed embed/ "$XSL" "$T/e401-no_session.xml"
+check "error 401 in the portal's frame: no header bar, no link either" \
+	eval 'hasnt "$T/e401-embed.html" "<header" && hasnt "$T/e401-embed.html" "<a " && hasnt "$T/e401-embed.html" "<nav" && has "$T/e401-embed.html" "ログインしてください"'
+
 check "error bad_csrf: reload" has "$T/e-bad_csrf.html" "ページを再読み込み"
 sed 's|<settings status="200"|<settings status="403"|; s|<error code="invalid_form"/>|<error code="bad_csrf"/>|; s|value="Example.JP."|value="retry.example.jp"|' "$EX" >"$T/csrf-retry.xml"
 render "$T/csrf-retry.html" "$XSL" "$T/csrf-retry.xml"
