@@ -67,6 +67,15 @@
 <xsl:variable name="t-copied">
   <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.copied'"/></xsl:call-template>
 </xsl:variable>
+<xsl:variable name="t-spf">
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template>
+</xsl:variable>
+<xsl:variable name="t-dkim">
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template>
+</xsl:variable>
+<xsl:variable name="t-rec-domain">
+  <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template>
+</xsl:variable>
 
 <!-- ================================================================
      Messages
@@ -197,7 +206,18 @@
       <link rel="stylesheet" href="{$static}senderauth.css"/>
     </head>
     <body>
+      <!-- the log's table is styled apart (its rows stack on a phone) -->
+      <xsl:if test="log"><xsl:attribute name="class">p-log</xsl:attribute></xsl:if>
       <xsl:choose>
+        <xsl:when test="error/@status = 401">
+          <!-- without a session every page of ours answers 401: no
+               links to them, only the title (none in the frame) -->
+          <xsl:if test="$embed = ''">
+            <header class="bar">
+              <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+            </header>
+          </xsl:if>
+        </xsl:when>
         <xsl:when test="$embed != ''">
           <nav class="tabs"><xsl:call-template name="nav"/></nav>
         </xsl:when>
@@ -269,7 +289,9 @@
         <xsl:with-param name="fallback" select="'error.unknown'"/>
       </xsl:call-template>
     </p>
-    <p><a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
+    <xsl:if test="@status != 401">
+      <p><a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
+    </xsl:if>
   </section>
 </xsl:template>
 
@@ -284,7 +306,8 @@
 <xsl:template match="settings" mode="main">
   <!-- a notice or a question about a domain shows at its card -->
   <xsl:apply-templates select="@notice[not(../@notice-domain-id)]"/>
-  <xsl:apply-templates select="error"/>
+  <!-- a form to send again shows its box at the form -->
+  <xsl:apply-templates select="error[not(@code = 'bad_csrf' and ../form)]"/>
   <xsl:apply-templates select="confirm[@kind = 'address' or not(@id = ../domains/domain/@id)]"/>
   <xsl:call-template name="address-form"/>
   <xsl:call-template name="address-list"/>
@@ -335,6 +358,15 @@
       <xsl:with-param name="k" select="concat('error.', @code)"/>
       <xsl:with-param name="fallback" select="'error.unknown'"/>
     </xsl:call-template>
+  </div>
+</xsl:template>
+<!-- A form sent with a token the session no longer gives (the page was
+     older than the login): nothing was done; the page again, the input
+     kept in its form, to send once more. The box stands above that form
+     (where the page lands), at the top for a button without one. -->
+<xsl:template match="settings/error[@code = 'bad_csrf']">
+  <div class="box warn" role="alert">
+    <xsl:call-template name="t"><xsl:with-param name="k" select="'error.bad_csrf.retry'"/></xsl:call-template>
   </div>
 </xsl:template>
 
@@ -406,6 +438,7 @@
         </xsl:otherwise>
       </xsl:choose>
     </h2>
+    <xsl:apply-templates select="error[@code = 'bad_csrf'][$f]"/>
     <form method="post" action="{$base}register" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:if test="$f/@id">
@@ -575,15 +608,29 @@
         <xsl:variable name="t-delete">
           <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
         </xsl:variable>
+        <!-- the column names again as each cell's data-label: on a
+             phone each address is a card, a labelled line per value -->
+        <xsl:variable name="h-host">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template>
+        </xsl:variable>
+        <xsl:variable name="h-port">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template>
+        </xsl:variable>
+        <xsl:variable name="h-note">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template>
+        </xsl:variable>
+        <xsl:variable name="h-reg">
+          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template>
+        </xsl:variable>
         <div class="scroll">
-          <table>
+          <table class="stack addrs">
             <thead>
               <tr>
                 <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.address'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template></th>
+                <th><xsl:value-of select="$h-host"/></th>
+                <th><xsl:value-of select="$h-port"/></th>
+                <th><xsl:value-of select="$h-note"/></th>
+                <th><xsl:value-of select="$h-reg"/></th>
                 <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.actions'"/></xsl:call-template></th>
               </tr>
             </thead>
@@ -594,10 +641,10 @@
                     <span class="mono"><xsl:value-of select="email"/></span>
                     <xsl:apply-templates select="@authenticated[. = 'no']"/>
                   </td>
-                  <td class="mono"><xsl:value-of select="smtp-host"/></td>
-                  <td><xsl:value-of select="smtp-port"/></td>
-                  <td class="note"><xsl:value-of select="note"/></td>
-                  <td><xsl:value-of select="registrant/@name"/></td>
+                  <td class="mono" data-label="{$h-host}"><xsl:value-of select="smtp-host"/></td>
+                  <td data-label="{$h-port}"><xsl:value-of select="smtp-port"/></td>
+                  <td class="note" data-label="{$h-note}"><xsl:value-of select="note"/></td>
+                  <td data-label="{$h-reg}"><xsl:value-of select="registrant/@name"/></td>
                   <td class="act">
                     <xsl:if test="@mine = '1'">
                       <a class="btn sm" href="{$base}?edit={@id}"><xsl:value-of select="$t-edit"/></a>
@@ -659,6 +706,7 @@
       <xsl:call-template name="domain-summary"/>
     </xsl:if>
     <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <xsl:apply-templates select="error[@code = 'bad_csrf'][../form/@name = 'add_domain']"/>
     <form method="post" action="{$base}add-domain#add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">
@@ -729,30 +777,36 @@
      to its card, the statuses and the last check. -->
 <xsl:template name="domain-summary">
   <div class="scroll">
-    <table class="summary">
+    <xsl:variable name="h-dmarc">
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dmarc'"/></xsl:call-template>
+    </xsl:variable>
+    <xsl:variable name="h-checked">
+      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
+    </xsl:variable>
+    <table class="stack summary">
       <thead>
         <tr>
           <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
-          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
-          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
-          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dmarc'"/></xsl:call-template></th>
-          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template></th>
+          <th><xsl:value-of select="$t-spf"/></th>
+          <th><xsl:value-of select="$t-dkim"/></th>
+          <th><xsl:value-of select="$h-dmarc"/></th>
+          <th><xsl:value-of select="$h-checked"/></th>
         </tr>
       </thead>
       <tbody>
         <xsl:for-each select="domains/domain">
           <tr>
             <td><a class="dname" href="#domain-{@id}"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></a></td>
-            <td><xsl:apply-templates select="spf" mode="chip"/></td>
-            <td><xsl:apply-templates select="dkim" mode="chip"/></td>
-            <td>
+            <td data-label="{$t-spf}"><xsl:apply-templates select="spf" mode="chip"/></td>
+            <td data-label="{$t-dkim}"><xsl:apply-templates select="dkim" mode="chip"/></td>
+            <td data-label="{$h-dmarc}">
               <xsl:call-template name="msg">
                 <xsl:with-param name="k" select="concat('dmarc.short.', dmarc/@status)"/>
                 <xsl:with-param name="fallback" select="'dmarc.short.none'"/>
                 <xsl:with-param name="a" select="dmarc/@policy"/>
               </xsl:call-template>
             </td>
-            <td class="nowrap"><xsl:call-template name="checked-at"/></td>
+            <td class="nowrap" data-label="{$h-checked}"><xsl:call-template name="checked-at"/></td>
           </tr>
         </xsl:for-each>
       </tbody>
@@ -787,11 +841,11 @@
     <summary>
       <strong class="dname"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
       <span class="chips">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template>
+        <xsl:value-of select="$t-spf"/>
         <xsl:text> </xsl:text>
         <xsl:apply-templates select="spf" mode="chip"/>
         <xsl:text> · </xsl:text>
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template>
+        <xsl:value-of select="$t-dkim"/>
         <xsl:text> </xsl:text>
         <xsl:apply-templates select="dkim" mode="chip"/>
       </span>
@@ -803,19 +857,19 @@
       </div>
     </xsl:if>
     <div class="scroll">
-      <table>
+      <table class="stack dstat">
         <thead>
           <tr>
             <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template></th>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template></th>
+            <th><xsl:value-of select="$t-spf"/></th>
+            <th><xsl:value-of select="$t-dkim"/></th>
             <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.delete'"/></xsl:call-template></th>
           </tr>
         </thead>
         <tbody>
           <tr>
             <td>
-              <strong><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
+              <strong class="dname"><xsl:value-of select="@unicode[. != ''] | @name[not(../@unicode != '')]"/></strong>
               <xsl:if test="@unicode != '' and @unicode != @name">
                 <div class="mono muted"><xsl:value-of select="@name"/></div>
               </xsl:if>
@@ -825,8 +879,8 @@
                 <xsl:call-template name="checked-at"/>
               </div>
             </td>
-            <td><xsl:apply-templates select="spf" mode="status"/></td>
-            <td><xsl:apply-templates select="dkim" mode="status"/></td>
+            <td data-label="{$t-spf}"><xsl:apply-templates select="spf" mode="status"/></td>
+            <td data-label="{$t-dkim}"><xsl:apply-templates select="dkim" mode="status"/></td>
             <td class="act">
               <form class="inline" method="post" action="{$base}delete#domain-{@id}">
                 <xsl:call-template name="csrf"/>
@@ -855,7 +909,6 @@
               <xsl:with-param name="action" select="'reissue'"/>
               <xsl:with-param name="label" select="'btn.dkim_update'"/>
               <xsl:with-param name="rotate" select="true()"/>
-              <xsl:with-param name="class" select="'btn sm'"/>
             </xsl:call-template>
           </xsl:when>
           <xsl:when test="not(dkim/record)">
@@ -870,17 +923,16 @@
               <xsl:with-param name="action" select="'reissue'"/>
               <xsl:with-param name="label" select="'btn.dkim_rotate'"/>
               <xsl:with-param name="rotate" select="true()"/>
-              <xsl:with-param name="class" select="'btn sm'"/>
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
-        <a class="btn sm" href="{$base}?request={@id}">
+        <a class="btn" href="{$base}?request={@id}">
           <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.request'"/></xsl:call-template>
         </a>
       </div>
       <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
       <div class="scroll">
-        <table class="rec">
+        <table class="stack rec">
           <xsl:call-template name="rec-head"/>
           <tbody>
             <xsl:apply-templates select="spf/record | dkim/record | dkim/next/record | dkim/retiring/record"/>
@@ -891,7 +943,7 @@
         <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired'"/></xsl:call-template></h4>
         <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired.note'"/></xsl:call-template></p>
         <div class="scroll">
-          <table class="rec">
+          <table class="stack rec">
             <xsl:call-template name="rec-head"/>
             <tbody>
               <xsl:apply-templates select="dkim/retired/record"/>
@@ -1012,9 +1064,15 @@
       <xsl:value-of select="concat('-', count(../preceding-sibling::retired) + 1)"/>
     </xsl:if>
   </xsl:variable>
+  <xsl:variable name="what">
+    <xsl:choose>
+      <xsl:when test="$kind = 'spf'"><xsl:value-of select="$t-spf"/></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$t-dkim"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:variable>
   <tr>
-    <td><xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template></td>
-    <td>
+    <td><xsl:value-of select="$what"/></td>
+    <td data-label="{$t-rec-domain}">
       <span class="mono"><xsl:value-of select="@host"/></span>
       <xsl:if test="$key != 'retired'"><xsl:call-template name="panel-host"/></xsl:if>
     </td>
@@ -1063,6 +1121,7 @@
         <xsl:with-param name="id" select="$id"/>
         <xsl:with-param name="value" select="$value"/>
         <xsl:with-param name="multiline" select="string-length($value) &gt; 90"/>
+        <xsl:with-param name="label" select="concat($what, ' ', @host)"/>
       </xsl:call-template>
       <xsl:if test="$kind = 'dkim'">
         <p class="muted">
@@ -1083,6 +1142,10 @@
           <xsl:with-param name="id" select="concat($id, '-zone')"/>
           <xsl:with-param name="value" select="@zone"/>
           <xsl:with-param name="multiline" select="true()"/>
+          <xsl:with-param name="label">
+            <xsl:value-of select="concat($what, ' ', @host, ' ')"/>
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template>
+          </xsl:with-param>
         </xsl:call-template>
       </xsl:if>
     </td>
@@ -1179,6 +1242,7 @@
   <xsl:call-template name="copy-field">
     <xsl:with-param name="id" select="concat('dmarc-', ancestor::domain/@id)"/>
     <xsl:with-param name="value" select="@value"/>
+    <xsl:with-param name="label" select="concat('DMARC ', @host)"/>
   </xsl:call-template>
   <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.path'"/></xsl:call-template></p>
 </xsl:template>
@@ -1343,7 +1407,7 @@
     <h2><xsl:value-of select="$title"/></h2>
     <p><xsl:value-of select="$intro"/></p>
     <div class="scroll">
-      <table class="rec">
+      <table class="stack rec">
         <thead>
           <tr>
             <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
@@ -1440,6 +1504,7 @@
       <tr>
         <td><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></td>
         <td>
+          <xsl:attribute name="data-label"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.host'"/></xsl:call-template></xsl:attribute>
           <span class="mono"><xsl:value-of select="$host"/></span>
           <xsl:call-template name="panel-host"><xsl:with-param name="host" select="$host"/></xsl:call-template>
         </td>
@@ -1623,13 +1688,14 @@
   <xsl:param name="id"/>
   <xsl:param name="value"/>
   <xsl:param name="multiline" select="false()"/>
+  <xsl:param name="label"/>
   <div class="copy">
     <xsl:choose>
       <xsl:when test="$multiline">
-        <textarea id="{$id}" readonly="readonly" spellcheck="false"><xsl:value-of select="$value"/></textarea>
+        <textarea id="{$id}" readonly="readonly" spellcheck="false" aria-label="{$label}"><xsl:value-of select="$value"/></textarea>
       </xsl:when>
       <xsl:otherwise>
-        <input id="{$id}" type="text" readonly="readonly" spellcheck="false" value="{$value}"/>
+        <input id="{$id}" type="text" readonly="readonly" spellcheck="false" value="{$value}" aria-label="{$label}"/>
       </xsl:otherwise>
     </xsl:choose>
     <button type="button" class="btn sm" data-copy="{$id}" data-done="{$t-copied}" hidden="hidden">

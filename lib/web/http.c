@@ -262,6 +262,20 @@ http_account(struct req *r)
 	return 0;
 }
 
+/*
+ * Whether the browser says it sent the request from a page of this
+ * origin (Sec-Fetch-Site, which a page cannot set). A form posted from
+ * another site says otherwise, and a request without it (a script, the
+ * portal, an older browser) is not taken for one of our pages.
+ */
+static int
+http_same_origin(struct io *io)
+{
+	const char *site = io_param(io, "HTTP_SEC_FETCH_SITE");
+
+	return site != NULL && strcmp(site, "same-origin") == 0;
+}
+
 /* Method, body, query, session, CSRF and database; 0 when the account
  * may be checked. */
 static int
@@ -300,8 +314,11 @@ http_prepare(struct io *io, struct req *r, const struct action *a)
 	}
 	if (r->method == HTTP_POST &&
 	    !session_csrf_ok(&r->sess, form_get(&r->body, "csrf"))) {
-		http_fail(r, 403, "bad_csrf");
-		return -1;
+		if (!http_same_origin(io)) {
+			http_fail(r, 403, "bad_csrf");
+			return -1;
+		}
+		r->csrf_retry = 1;
 	}
 	if (db_ensure() == -1) {
 		http_fail(r, 503, "db_unavailable");
@@ -360,7 +377,8 @@ http_answered(const struct req *r)
 
 /*
  * The action on a request whose account is checked: its fields, the object
- * they name, then the handler when every field is valid. The answer is
+ * they name, then the handler when every field is valid (with a CSRF
+ * token to retry, only the fields, for the page that asks again). The answer is
  * then the one set (a page, a refusal, a redirect), else the one 422 of
  * the fields' errors, else 500.
  */
@@ -369,7 +387,13 @@ http_act(struct req *r)
 {
 	const struct action *a = r->action;
 
-	if (http_fields(r) == -1 || (a->find != NULL && a->find(r) == -1))
+	if (http_fields(r) == -1)
+		return;
+	if (r->csrf_retry) {
+		page_retry(r);
+		return;
+	}
+	if (a->find != NULL && a->find(r) == -1)
 		return;
 	if ((r->invalid == 0 && a->handle(r) == 0) || http_answered(r))
 		return;

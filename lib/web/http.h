@@ -5,7 +5,8 @@
  *
  * Per request: reset → method (405) → Content-Length against the body
  * limit before reading (413) → decode query and body strictly (400) →
- * session (401) → CSRF on POST (403) → database (503) → the session's
+ * session (401) → CSRF on POST (403; a token that fails on a form of this
+ * origin goes on, see csrf_retry) → database (503) → the session's
  * account in the session's organization (401) → every field of the
  * action's table validated once (a parameter: 400) → the object the
  * parameters name (404, 403) → the fields' errors (422) or the handler,
@@ -71,7 +72,13 @@ struct req {
 	PGresult *account; /* DB_ACCOUNT: the account's and the org's names */
 	struct field_value v[FIELD_MAX]; /* every field, valid */
 	struct field_error err[FIELD_MAX];
-	int invalid;	 /* how many fields have an error */
+	int invalid; /* how many fields have an error */
+	/* The POST's CSRF token failed, but the browser says the form is
+	 * one of this origin's pages: one from before the portal renewed
+	 * the session cookie, from which the token derives. Nothing is done;
+	 * the answer is the page again (403) with the input kept and the
+	 * session's token (page_retry). */
+	int csrf_retry;
 	PGresult *found; /* the row action->find looked up, or NULL */
 	int status;
 	const char *error; /* error code of a non-page answer */

@@ -335,14 +335,29 @@ page_fields(struct req *r)
 	return form;
 }
 
+/* The whole page answering status with the page-level error code and the
+ * action's form, as typed, when it has one. */
+static int
+page_again(struct req *r, int status, const char *code)
+{
+	if (page_begin(r, status, NULL) == -1)
+		return -1;
+	page_error(r, code);
+	if (r->action->form != NULL)
+		page_fields(r);
+	return page_end(r);
+}
+
 int
 page_invalid(struct req *r)
 {
-	if (page_begin(r, 422, NULL) == -1)
-		return -1;
-	page_error(r, "invalid_form");
-	page_fields(r);
-	return page_end(r);
+	return page_again(r, 422, "invalid_form");
+}
+
+int
+page_retry(struct req *r)
+{
+	return page_again(r, 403, "bad_csrf");
 }
 
 static void attr_col(mxml_node_t *, const char *, PGresult *, int, int);

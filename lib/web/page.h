@@ -62,6 +62,12 @@ mxml_node_t *page_fields(struct req *);
 /* The one 422: the whole page with invalid_form and the action's form,
  * every error at its field. 0, or -1 with another answer set. */
 int page_invalid(struct req *);
+/* A POST whose CSRF token failed on a form of this origin (req.csrf_retry):
+ * the whole page answering 403 with bad_csrf, the action's form as typed
+ * (every field as page_invalid() shows it, a password never) and the
+ * session's token, for the user to send again. 0, or -1 with another
+ * answer set. */
+int page_retry(struct req *);
 
 /* The page with a confirmation box (<confirm kind= id= name=>) for an
  * action on the object named name (delete, rotate); 0 / -1. */

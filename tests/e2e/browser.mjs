@@ -6,14 +6,21 @@
 // then what a customer with several domains sees: a check that cannot
 // reach DNS, a URL typed for a domain, an address's domain, the summary
 // and folded cards, the merged SPF record, the help, the page for the
-// person who edits DNS and its download. Prints one "ok - …" / "not ok - …"
-// line per assertion (counted by tests/run.sh).
+// person who edits DNS and its download; a form sent after the portal
+// renewed the session, kept to send again; then the pages at 1280 and 390
+// pixels: screenshots, every copy button in view at 390 without scrolling
+// sideways, names not broken at hyphens, and axe-core on the settings, log
+// and DNS request pages. Prints one "ok - …" / "not ok - …" line per
+// assertion (counted by tests/run.sh).
 import { chromium } from 'playwright-core';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const url = process.env.SA_URL;
 const shots = process.env.SA_SHOTS;
+// axe-core, evaluated in the page (the Content-Security-Policy allows no
+// inline script tag; the DevTools protocol's evaluation is not one)
+const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 let failures = 0;
 function check(name, cond) {
 	console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
@@ -53,12 +60,13 @@ try {
 	page.on('pageerror', (e) => errors.push(String(e)));
 	// Console errors include Content-Security-Policy violations. The
 	// favicon is the portal's (the dev server has none); a 422 is the
-	// page answering refused input, which Chromium logs as a failed load.
+	// page answering refused input, and a 403 the page asking to send a
+	// form again, which Chromium logs as failed loads.
 	const consoleErrors = [];
 	page.on('console', (m) => {
 		const where = m.location().url;
 		if (m.type() === 'error' && !where.endsWith('/favicon.ico') &&
-		    !m.text().includes('responded with a status of 422'))
+		    !/responded with a status of 4(22|03)/.test(m.text()))
 			consoleErrors.push(`${m.text()} (${where})`);
 	});
 
@@ -354,6 +362,86 @@ try {
 	check('the zone file downloads as mail.example.jp.zone', download.suggestedFilename() === 'mail.example.jp.zone');
 	const zone = readFileSync(await download.path(), 'utf8');
 	check('… with the SPF record', zone.includes(`mail.example.jp. IN TXT ( "${rec.spf}" )`));
+
+	// A form sent after the portal renewed the session cookie (its CSRF
+	// token is the older cookie's): nothing done, the input kept, sent
+	// again it works.
+	await page.goto(`${url}/mail-settings/`);
+	const add = page.locator('form[action*="add-domain"]:has(input[name="domain"]:not([type="hidden"]))').first();
+	await add.locator('[name="domain"]').fill('retry-mail-example.jp');
+	await context.addCookies([{ name: 'sa_session', value: process.env.SA_COOKIE_RENEWED, url: url }]);
+	res = (await Promise.all([page.waitForNavigation(), add.locator('button[type="submit"]').click()]))[0];
+	const again = page.locator('.box.warn[role="alert"]');
+	check('renewed session: the form answers 403, asking above it to send again, in view, the domain as typed',
+		res.status() === 403 && await again.count() === 1 && await inView(again) &&
+		(await again.textContent()).startsWith(msg('error.bad_csrf.retry').slice(0, 20)) &&
+		await page.locator('#f-domain').inputValue() === 'retry-mail-example.jp');
+	check('… and nothing added', !(await page.content()).includes('retry-mail-example.jp のSPF/DKIMレコードを発行しました。') &&
+		await page.evaluate(async () => !(await (await fetch('/mail-settings/api/')).text()).includes('retry-mail-example.jp')));
+	await page.screenshot({ path: `${shots}/16-csrf-retry.png` });
+	await addDomain('retry-mail-example.jp');
+	check('… sent again, the domain is added',
+		(await page.content()).includes('retry-mail-example.jp のSPF/DKIMレコードを発行しました。'));
+
+	// Each page at 1280 and at 390 pixels: screenshots (every card
+	// open), axe-core, and at 390 nothing wider than the screen.
+	const rid = await domainId('retry-mail-example.jp');
+	const pages = [['settings', '/mail-settings/'], ['log', '/mail-settings/log'],
+		['request', `/mail-settings/?request=${rid}`]];
+	for (const width of [1280, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		for (const [name, path] of pages) {
+			await page.goto(`${url}${path}`);
+			await page.evaluate(() => document.querySelectorAll('details.domain').forEach((d) => { d.open = true; }));
+			await page.screenshot({ path: `${shots}/w${width}-${name}.png`, fullPage: true });
+			await page.evaluate(axeSource);
+			const bad = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+				.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				.map((v) => `${v.id} (${v.impact}) at ${v.nodes[0].target.join(' ')}`));
+			check(`axe-core at ${width}: ${name} page without serious or critical violations${bad.length ? ': ' + bad.join('; ') : ''}`,
+				bad.length === 0);
+			if (width !== 390) continue;
+			const wide = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+			check(`at 390: the ${name} page does not scroll sideways (${wide[0]} px wide)`, wide[0] <= wide[1]);
+			if (name !== 'settings') continue;
+			// every value to copy and its button, inside the screen's width
+			const copies = await page.evaluate(() => [...document.querySelectorAll('.copy > input, .copy > textarea, .copy > button')]
+				.map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.width]; }));
+			const nbuttons = await page.locator('.copy > button').count();
+			check(`at 390: ${nbuttons} copy buttons and their values on the ${name} page, each inside the screen`,
+				nbuttons > 0 && copies.every(([l, r, w]) => w > 0 && l >= 0 && r <= 390));
+			// names and hosts: never broken after a hyphen, unless wider
+			// than their table (or block) allows
+			const names = await page.evaluate(() => [...document.querySelectorAll('.dname, span.mono, .name')]
+				.filter((e) => e.offsetParent && e.textContent.includes('-')).map((e) => {
+					const t = e.firstChild;
+					const r = document.createRange();
+					const top = (i) => { r.setStart(t, i); r.setEnd(t, i + 1); return r.getBoundingClientRect().top; };
+					let broken = false;
+					for (let i = 0; i + 1 < t.length; i++)
+						if (t.data[i] === '-' && top(i + 1) > top(i) + 2) broken = true;
+					const c = e.cloneNode(true);
+					c.style.whiteSpace = 'nowrap';
+					c.style.position = 'absolute';
+					c.style.visibility = 'hidden';
+					e.parentElement.appendChild(c);
+					const natural = c.getBoundingClientRect().width;
+					c.remove();
+					return !broken || natural > (e.closest('table') || e.parentElement).clientWidth - 32;
+				}));
+			check(`at 390: the ${names.length} names with a hyphen on the ${name} page are not broken at a hyphen where they fit`,
+				names.length > 0 && names.every((x) => x));
+		}
+	}
+
+	// Without a session every page answers 401: that page links nowhere.
+	const anon = await browser.newPage({ locale: 'ja-JP' });
+	res = await anon.goto(`${url}/mail-settings/`);
+	check('no session: 401, saying to log in, with no link (each would answer 401 again)',
+		res.status() === 401 && (await anon.content()).includes(msg('error.no_session')) &&
+		await anon.locator('a').count() === 0);
+	await anon.screenshot({ path: `${shots}/17-no-session.png` });
+	await anon.close();
 
 	check('no JavaScript errors', errors.length === 0);
 	check(`no console errors (CSP violations included)${consoleErrors.length ? ': ' + consoleErrors[0] : ''}`,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The browser test: the stack on loopback, Debian's Chromium driven by
-# playwright-core (tests/e2e/browser.mjs). Screenshots go to
-# $SA_TEST_OUT/screenshots.
+# playwright-core (tests/e2e/browser.mjs) with axe-core. Screenshots go to
+# $SA_TEST_OUT/screenshots (tests/out/screenshots unless run.sh sets
+# another directory), named NN-step.png and w1280-/w390-PAGE.png; the
+# test prints where.
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
 source "$SA_TOP/tests/lib/nsd.sh"
@@ -30,8 +32,12 @@ org=$(sa_org "株式会社〇〇〇〇")
 taro=$(sa_account "$org" "山田 太郎")
 export SA_URL
 export SA_COOKIE=$(sa_mint "$taro" "$org")
-export SA_SHOTS=${SA_TEST_OUT:-$T}/screenshots
+# the same login as the portal renews it (another expiry, another token)
+export SA_COOKIE_RENEWED=$(sa_mint "$taro" "$org" 7200)
+export SA_SHOTS=${SA_TEST_OUT:-$SA_TOP/tests/out}/screenshots
 mkdir -p "$SA_SHOTS"
-[ -d "$SA_TOP/tests/e2e/node_modules/playwright-core" ] ||
+echo "# screenshots in $SA_SHOTS"
+[ -d "$SA_TOP/tests/e2e/node_modules/playwright-core" ] &&
+	[ -d "$SA_TOP/tests/e2e/node_modules/axe-core" ] ||
 	(cd "$SA_TOP/tests/e2e" && npm ci --no-audit --no-fund --silent)
 node "$SA_TOP/tests/e2e/browser.mjs"

@@ -162,7 +162,7 @@ for text in \
 	'<input type="hidden" name="confirm_readd" value="1">' \
 	'ドメイン「example.jp」を削除しますか？' \
 	'<input type="hidden" name="confirm" value="1">' \
-	'<strong>日本語.jp</strong>' 'xn--wgv71a119e.jp' \
+	'<strong class="dname">日本語.jp</strong>' 'xn--wgv71a119e.jp' \
 	'<th>For</th>' '<th>種別</th>' '<th class="entry">エントリ</th>' \
 	'未設定' '~all に変更してください' \
 	'今すぐ確認' \
@@ -184,24 +184,24 @@ done
 # retired one.
 F='<form class="inline" method="post" action="/mail-settings/reissue#domain-3"><input type="hidden" name="csrf" value="b64urltoken">'
 check "pending key: DKIMキーを再発行 posts id and rotate=1 to reissue, at the card" \
-	has "$S" "$F"'<input type="hidden" name="id" value="3"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを再発行</button></form>'
+	has "$S" "$F"'<input type="hidden" name="id" value="3"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn">DKIMキーを再発行</button></form>'
 check "active key: DKIMキーを更新 posts id and rotate=1 (no confirm) to reissue, at the card" \
-	has "$S" "${F/domain-3/domain-4}"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn sm">DKIMキーを更新</button></form>'
+	has "$S" "${F/domain-3/domain-4}"'<input type="hidden" name="id" value="4"><input type="hidden" name="rotate" value="1"><button type="submit" class="btn">DKIMキーを更新</button></form>'
 check "only the active keys' buttons say 更新" eval '[ "$(grep -o "DKIMキーを更新</button>" "$S" | wc -l)" = "$(grep -c "state=\"active\"" "$EX")" ]'
 for text in \
 	'<p class="muted">DKIMキーを更新中です（新しいレコードの確認待ち）。</p>' \
 	'<p class="kstate keep">現在のレコード（署名に使用中・削除しないでください）</p>' \
 	'<p class="kstate add">追加するレコード（新しいキー）</p><span class="st no">未設定</span><p class="why">DKIMレコードが見つかりません。' \
-	'<td><span class="mono">20261201._domainkey.example.jp</span>' \
+	'<td data-label="ドメイン"><span class="mono">20261201._domainkey.example.jp</span>' \
 	'data-copy="dkim-4-next"' 'data-copy="dkim-4-next-zone"' \
 	'<p class="kstate keep">古いレコード（2026/12/08 10:00まで残してください）</p>' \
-	'<td><span class="mono">20261001._domainkey.example.jp</span>' \
+	'<td data-label="ドメイン"><span class="mono">20261001._domainkey.example.jp</span>' \
 	'<h4>削除できる古いレコード</h4>' \
-	'<td><span class="mono">20260901._domainkey.example.jp</span>'; do
+	'<td data-label="ドメイン"><span class="mono">20260901._domainkey.example.jp</span>'; do
 	check "rotation shows: $text" has "$S" "$text"
 done
 check "rotation: the record to add comes after the current one, the old one last" \
-	eval 'grep -o "<td><span class=\"mono\">20261[0-9]*\._domainkey" "$S" | tr -d "\n" | grep -qF "20261120._domainkey<td><span class=\"mono\">20261201._domainkey<td><span class=\"mono\">20261001._domainkey"'
+	eval 'grep -o "<td data-label=\"ドメイン\"><span class=\"mono\">20261[0-9]*\._domainkey" "$S" | sed "s/.*>//" | tr -d "\n" | grep -qF "20261120._domainkey20261201._domainkey20261001._domainkey"'
 check "pending key without a rotation: no key-state labels on its card" \
 	eval '! grep -o "<details class=\"domain\" id=\"domain-3\".*</details><details class=\"domain\" id=\"domain-4\"" "$S" | grep -qE "現在のレコード|追加するレコード|古いレコード"'
 sed '/<next /,/<\/next>/d' "$EX" >"$T/nonext.xml"
@@ -363,11 +363,11 @@ EOF2
 xsltproc "$T/many.xsl" "$EX" >"$T/many.xml"
 render "$T/many.html" "$XSL" "$T/many.xml"
 check "more than three domains validate" valid "$T/many.xml"
-check "more than three domains: a summary table" has "$T/many.html" '<table class="summary"><thead><tr><th>ドメイン</th><th>SPF</th><th>DKIM</th><th>DMARC</th><th>最終確認</th></tr></thead>'
+check "more than three domains: a summary table" has "$T/many.html" '<table class="stack summary"><thead><tr><th>ドメイン</th><th>SPF</th><th>DKIM</th><th>DMARC</th><th>最終確認</th></tr></thead>'
 check_eq "… one row per domain, each linking to its card" "#domain-3 #domain-4 #domain-7 #domain-5 #domain-6" \
-	"$(grep -o '<table class="summary">.*</table>' "$T/many.html" | grep -o 'href="#domain-[0-9]*"' | sed 's/href="//; s/"//' | tr '\n' ' ' | sed 's/ $//')"
+	"$(grep -o '<table class="stack summary">.*</table>' "$T/many.html" | grep -o 'href="#domain-[0-9]*"' | sed 's/href="//; s/"//' | tr '\n' ' ' | sed 's/ $//')"
 check "… a row: name, SPF, DKIM, DMARC with its policy, last check" \
-	has "$T/many.html" '<tr><td><a class="dname" href="#domain-5">d5.example.jp</a></td><td><span class="st yes">✔ 設定済</span></td><td><span class="st yes">✔ 設定済</span></td><td>✔ 設定済（reject）</td><td class="nowrap"><time datetime="2026-12-01T10:05:00+09:00">2026/12/01 10:05</time></td></tr>'
+	has "$T/many.html" '<tr><td><a class="dname" href="#domain-5">d5.example.jp</a></td><td data-label="SPF"><span class="st yes">✔ 設定済</span></td><td data-label="DKIM"><span class="st yes">✔ 設定済</span></td><td data-label="DMARC">✔ 設定済（reject）</td><td class="nowrap" data-label="最終確認"><time datetime="2026-12-01T10:05:00+09:00">2026/12/01 10:05</time></td></tr>'
 check "… the domain with every record in place starts folded" has "$T/many.html" '<details class="domain" id="domain-5"><summary>'
 check "… the others are open (未設定, a rotation under way)" \
 	eval 'has "$T/many.html" "<details class=\"domain\" id=\"domain-3\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-4\" open=\"open\">" && has "$T/many.html" "<details class=\"domain\" id=\"domain-6\" open=\"open\">"'
@@ -481,7 +481,26 @@ for code in $(rng_values error-code); do
 		eval 'no_missing_key "$T/e-$code.html" && hasnt "$T/e-$code.html" "処理できませんでした。" && has "$T/e-$code.html" "メール設定に戻る</a>"'
 done
 check "error no_session: ログインしてください" has "$T/error-example.html" "ログインしてください"
+# Without a session every page answers 401: the 401 page links to none.
+for code in no_session bad_session; do
+	printf '<error status="401" code="%s" base="/mail-settings/"/>\n' "$code" >"$T/e401-$code.xml"
+	render "$T/e401-$code.html" "$XSL" "$T/e401-$code.xml"
+	check "error 401 $code: no link back to a page that answers 401, no navigation" \
+		eval 'has "$T/e401-$code.html" "<h1>メール設定</h1>" && hasnt "$T/e401-$code.html" "<a " && hasnt "$T/e401-$code.html" "<nav"'
+done
+render "$T/e401-embed.html" --stringparam embed embed/ "$XSL" "$T/e401-no_session.xml"
+check "error 401 in the portal's frame: no header bar, no link either" \
+	eval 'hasnt "$T/e401-embed.html" "<header" && hasnt "$T/e401-embed.html" "<a " && hasnt "$T/e401-embed.html" "<nav" && has "$T/e401-embed.html" "ログインしてください"'
+
 check "error bad_csrf: reload" has "$T/e-bad_csrf.html" "ページを再読み込み"
+sed 's|<settings status="200"|<settings status="403"|; s|<error code="invalid_form"/>|<error code="bad_csrf"/>|; s|value="Example.JP."|value="retry.example.jp"|' "$EX" >"$T/csrf-retry.xml"
+render "$T/csrf-retry.html" "$XSL" "$T/csrf-retry.xml"
+render "$T/csrf-retry.en.html" --stringparam lang en "$XSL" "$T/csrf-retry.xml"
+check "page with a stale CSRF token validates" valid "$T/csrf-retry.xml"
+check "… its box stands above the form to send again (where the page lands), not at the top" \
+	eval 'has "$T/csrf-retry.html" "もう一度送信してください。</div><form method=\"post\" action=\"/mail-settings/add-domain#add-domain\"" && hasnt "$T/csrf-retry.html" "<main><div class=\"box warn\""'
+check "… says nothing was done and to send again, not to reload, the input kept" \
+	eval 'has "$T/csrf-retry.html" "<div class=\"box warn\" role=\"alert\">ページの有効期限が切れていたため、操作は実行されていません。" && hasnt "$T/csrf-retry.html" "ページを再読み込み" && has "$T/csrf-retry.html" "value=\"retry.example.jp\"" && has "$T/csrf-retry.en.html" "so nothing was done"'
 check "error db_unavailable: try again" has "$T/e-db_unavailable.html" "しばらくしてから、もう一度お試しください"
 L=$T/log-example.html
 for text in '<h2>ログ</h2>' '<th>日時</th>' '<th>操作者</th>' '<th>操作</th>' \
@@ -513,7 +532,7 @@ check "log: a change stored as text shows the text" \
 	eval 'row 2026-12-01T12:00:00+09:00 | grep -qF "<td class=\"mono note\">SPF pending -&gt; verified (ok), DKIM pending -&gt; verified (ok)</td>"'
 check "log: the object's name is kept whole" \
 	eval 'row 2026-12-01T12:00:00+09:00 | grep -qF "<span class=\"name\">example.jp</span>"'
-check "css: names in the log do not wrap" grep -qF '.name{white-space:nowrap' "$SA_TOP/xsl/static/senderauth.css"
+check "css: names in the log are not broken inside" grep -qF '.name{display:inline-block;max-width:100%;overflow-wrap:break-word;word-break:keep-all}' "$SA_TOP/xsl/static/senderauth.css"
 for st in pending verified unverified tempfail; do
 	sed "s/<spf from=\"verified\" to=\"unverified\"/<spf from=\"$st\" to=\"$st\"/" "$G/log-example.xml" >"$T/ls-$st.xml"
 	render "$T/ls-$st.html" "$XSL" "$T/ls-$st.xml"
@@ -558,12 +577,12 @@ check "help: @ or empty for the domain itself" has "$S" '<li>ドメインその�
 check "help: only selector._domainkey where the panel appends the domain" has "$S" 'DKIMのホスト名欄には「<code>セレクタ._domainkey</code>」の部分だけを入力してください'
 check "help: the DKIM value whole, the space after ; kept" has "$S" '「<code>;</code>」の後ろの空白も消さずにそのまま残します。'
 check "each record: the host field for the domain itself" \
-	has "$S" '<td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td>'
+	has "$S" '<td data-label="ドメイン"><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td>'
 check "each record: the host field for a DKIM key" \
-	has "$S" '<td><span class="mono">20261126._domainkey.xn--wgv71a119e.jp</span><p class="hint">ドメイン名を自動で付ける管理画面のホスト名欄: <code>20261126._domainkey</code></p></td>'
+	has "$S" '<td data-label="ドメイン"><span class="mono">20261126._domainkey.xn--wgv71a119e.jp</span><p class="hint">ドメイン名を自動で付ける管理画面のホスト名欄: <code>20261126._domainkey</code></p></td>'
 
 # DNS担当者に依頼する: ?request=ID, one printable page and a mail.
-check "each card links to its DNS request" has "$S" '<a class="btn sm" href="/mail-settings/?request=3">DNS担当者に依頼する</a>'
+check "each card links to its DNS request" has "$S" '<a class="btn" href="/mail-settings/?request=3">DNS担当者に依頼する</a>'
 sed 's/<settings status="200"/<settings request="3" status="200"/; s|<dmarc status="found" reason="ok" policy="none"/>|<dmarc status="missing" reason="no_record" policy=""><record host="_dmarc.xn--wgv71a119e.jp" type="TXT" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"/></dmarc>|' "$EX" >"$T/request.xml"
 R=$T/request.html
 render "$R" "$XSL" "$T/request.xml"
@@ -572,10 +591,10 @@ check "request validates" valid "$T/request.xml"
 check "request: its title and who asks" \
 	eval 'has "$R" "<h2>DNSレコード登録のお願い（日本語.jp）</h2><p>株式会社〇〇〇〇 のメール送信のため、ドメイン 日本語.jp のDNSに、次のレコードの登録をお願いします。</p>"'
 check "request: the SPF record to publish (the merged one, replacing)" \
-	has "$R" '<td>SPF</td><td><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td><td>TXT</td><td><code class="val">v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all</code><p class="hint">既にDNSにあるSPFレコードを、このレコードに置き換えてください'
+	has "$R" '<td>SPF</td><td data-label="ホスト名"><span class="mono">xn--wgv71a119e.jp</span><p class="hint">管理画面のホスト名欄: <code>@</code>（または空欄）</p></td><td>TXT</td><td><code class="val">v=spf1 include:_spf.example.net ip4:210.198.21.20 include:m01-ahd-sys.net ~all</code><p class="hint">既にDNSにあるSPFレコードを、このレコードに置き換えてください'
 check "request: the DKIM record, pasted whole" \
 	has "$R" '<code class="val">v=DKIM1; k=rsa; p=MIIB...</code><p class="hint">値は分割せず、全体を1つのTXTレコードとして登録してください'
-check "request: the DMARC record, recommended" has "$R" '<td>DMARC（推奨）</td><td><span class="mono">_dmarc.xn--wgv71a119e.jp</span>'
+check "request: the DMARC record, recommended" has "$R" '<td>DMARC（推奨）</td><td data-label="ホスト名"><span class="mono">_dmarc.xn--wgv71a119e.jp</span>'
 check "request: only that domain" eval 'hasnt "$R" "example.jp</span>" && hasnt "$R" "20261120"'
 check "request: nothing to post, nothing else of the page" \
 	eval 'hasnt "$R" "method=\"post\"" && hasnt "$R" "id=\"addresses\"" && hasnt "$R" "id=\"domains\""'
@@ -605,10 +624,14 @@ render "$T/dm-suggest.html" "$XSL" "$T/dm-suggest.xml"
 render "$T/dm-suggest.en.html" --stringparam lang en "$XSL" "$T/dm-suggest.xml"
 check "DMARC suggestion validates" valid "$T/dm-suggest.xml"
 check "DMARC missing: the host and the record to copy" \
-	has "$T/dm-suggest.html" '<p class="muted">ドメイン <span class="mono">_dmarc.xn--wgv71a119e.jp</span> · 種別 TXT</p><div class="copy"><input id="dmarc-3" type="text" readonly spellcheck="false" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp"><button type="button" class="btn sm" data-copy="dmarc-3"'
+	has "$T/dm-suggest.html" '<p class="muted">ドメイン <span class="mono">_dmarc.xn--wgv71a119e.jp</span> · 種別 TXT</p><div class="copy"><input id="dmarc-3" type="text" readonly spellcheck="false" value="v=DMARC1; p=none; rua=mailto:dmarc@example.jp" aria-label="DMARC _dmarc.xn--wgv71a119e.jp"><button type="button" class="btn sm" data-copy="dmarc-3"'
 check "… then none → quarantine → reject, in two sentences" \
 	has "$T/dm-suggest.html" '<p class="hint">まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め、届くレポートで自社から送るメールがすべてSPFかDKIMに合格していることを確かめます。問題がなければ p=quarantine（迷惑メールとして扱う）、さらに p=reject（受信を拒否する）へと段階的に強めてください。</p>'
 check "… in English" has "$T/dm-suggest.en.html" 'Then tighten the policy step by step: p=quarantine (treat failing mail as spam), then p=reject (refuse it).'
+check "every value to copy is labelled (the record it is, for screen readers)" \
+	eval '[ "$(grep -o "<input id=\"[a-z]*-[0-9][^>]*readonly[^>]*>" "$S" "$T/dm-suggest.html" | grep -vc "aria-label=\"")" = 0 ] && [ "$(grep -o "<textarea id=\"[a-z]*-[0-9][^>]*readonly[^>]*>" "$S" | grep -vc "aria-label=\"")" = 0 ] && has "$S" "aria-label=\"DKIM 20261126._domainkey.xn--wgv71a119e.jp ゾーンファイル形式（255文字ごとに分割済み）\""'
+check "addresses: each value carries its column's name, for the cards a phone shows" \
+	eval 'has "$S" "data-label=\"SMTPサーバ\"" && has "$S" "data-label=\"ポート\"" && has "$S" "data-label=\"メールアドレス登録者\""'
 check "DMARC found: nothing suggested" eval 'hasnt "$S" "id=\"dmarc-" && hasnt "$S" "p=quarantine"'
 # The bulk-sender line: a mark per requirement.
 check "bulk-sender: all in place" \
@@ -633,7 +656,7 @@ render "$X" "$XSL" "$T/xss.xml"
 check "XSS: only our own script element" eval '[ "$(grep -o "<script" "$X" | wc -l)" = 1 ]'
 check "XSS: no live img, b or event handler" eval '! grep -qiE "<img|<b |<[^>]* on[a-z]+=" "$X"'
 for text in \
-	'<td class="note">&lt;script&gt;alert(1)&lt;/script&gt;</td>' \
+	'<td class="note" data-label="備考">&lt;script&gt;alert(1)&lt;/script&gt;</td>' \
 	'<span class="mono">&lt;img src=x onerror=alert(2)&gt;</span>' \
 	'<code class="found">&lt;/code&gt;&lt;script&gt;alert(3)&lt;/script&gt;</code>' \
 	"value='\"&gt;&lt;script&gt;alert(4)&lt;/script&gt;'" \

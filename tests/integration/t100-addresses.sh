@@ -227,6 +227,49 @@ post /mail-settings/register "$ct" csrf=AAAA address=csrf@example.jp
 check_eq "wrong CSRF: 403" 403 "$CODE"
 check_eq "CSRF failures stored nothing" "$n" "$(count)"
 
+# A form of a page from before the portal renewed the session cookie (its
+# token is the older cookie's), sent by the browser from this origin:
+# nothing done, the page again with the input kept and the session's token.
+csrf_old=$(csrf_of "$(sa_mint "$taro" "$org" 1800)")
+retry() { # retry PATH SEC-FETCH-SITE ORIGIN field=value...
+	local path=$1 site=$2 origin=$3 a args=()
+	shift 3
+	for a in "$@"; do args+=(--data-urlencode "$a"); done
+	req POST "$path" "$ct" ${site:+-H "Sec-Fetch-Site: $site"} \
+		${origin:+-H "Origin: $origin"} "${args[@]}"
+}
+note=$'<b>営業部</b>\n二行目'
+retry /mail-settings/register same-origin "$SA_URL" csrf="$csrf_old" \
+	address=retry@example.jp smtp_host=smtp.example.jp smtp_password=retry-secret note="$note"
+check_eq "stale CSRF from this origin: 403" 403 "$CODE"
+check_eq "… stored nothing" "$n" "$(count)"
+check "… the page says nothing was done and to send again" \
+	body_has "ページの有効期限が切れていたため、操作は実行されていません。入力内容はそのまま残してあります。"
+check "… with the address and the SMTP server as typed" \
+	eval 'body_has "value=\"retry@example.jp\"" && body_has "value=\"smtp.example.jp\""'
+check "… the note's two lines kept, escaped" body_has $'>&lt;b&gt;営業部&lt;/b&gt;\n二行目</textarea>'
+check "… never the password" eval '! grep -q retry-secret "$T/body"'
+check_eq "… every form carries the session's token" "$csrf_t" \
+	"$(grep -o 'name="csrf" value="[^"]*"' "$T/body" | sort -u | sed 's/.*value="//; s/"$//')"
+token=$csrf_t
+retry /mail-settings/api/register same-origin "" csrf="$csrf_old" address=retry@example.jp
+check_eq "stale CSRF through the API: the settings answer again, 403" \
+	"403 bad_csrf retry@example.jp $csrf_t" \
+	"$CODE $(xpath 'string(/settings/error/@code)') $(xpath 'string(/settings/form[@name="register"]/field[@name="address"]/@value)') $(xpath 'string(/settings/@csrf)')"
+check "… the answer validates" xmllint --noout --relaxng "$SA_TOP/xsl/senderauth.rng" "$T/body"
+retry /mail-settings/add-domain same-origin "" csrf="$csrf_old" domain=retry-example.jp
+check_eq "stale CSRF on add-domain: the domain as typed" 'value="retry-example.jp"' \
+	"$(grep -o 'value="retry-example.jp"' "$T/body")"
+check_eq "… and no domain added" 0 "$(sa_psql -tAc "SELECT count(*) FROM domains WHERE name = 'retry-example.jp'")"
+for how in "cross-site|" "same-site|" "none|" "|https://evil.example" "|$SA_URL" "|"; do
+	retry /mail-settings/api/register "${how%|*}" "${how#*|}" csrf="$csrf_old" address=retry@example.jp
+	check_eq "stale CSRF, Sec-Fetch-Site '${how%|*}', Origin '${how#*|}': the plain 403, no form" \
+		"403 bad_csrf" "$CODE $(xpath 'string(/error/@code)')"
+done
+retry /mail-settings/register same-origin "" csrf="$token" address=retry@example.jp
+check_eq "sent again with the page's token: stored" "303 $((n + 1))" "$CODE $(count)"
+n=$(count)
+
 # --- an account no longer in its session's organization
 mover=$(sa_account "$org" "移動 三郎")
 cm=$(sa_mint "$mover" "$org")

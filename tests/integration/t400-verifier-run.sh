@@ -84,7 +84,7 @@ check_eq "a dmarc_rua that is not an address stops the program at start-up" 1 $?
 check "… saying so" grep -q "rua.conf:[0-9]*: not a mail address" "$T/rua.err"
 get /mail-settings/ "$ct"
 check "the page: the suggested record to copy" \
-	body_has "<input id=\"dmarc-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp\">"
+	body_has "<input id=\"dmarc-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"v=DMARC1; p=none; rua=mailto:dmarc-first@example.jp\" aria-label=\"DMARC _dmarc."
 check "… and the path from none to reject" body_has "まずは p=none（受信側は何もせず、レポートだけを送る設定）で始め"
 check "… the bulk-sender line, nothing in place" \
 	body_has '<p class="bulk"><span class="muted">大量送信者の要件（Gmail・Yahoo）:</span> <span class="ck no">SPF ✕</span> <span class="ck no">DKIM ✕</span> <span class="ck no">DMARCあり ✕</span> <span class="ck no">DKIMアライメント ✕</span></p>'
@@ -162,7 +162,7 @@ while IFS='|' read -r name spf dk want; do
 		sug=$(col spf_suggested)
 		get /mail-settings/ "$ct"
 		check "two SPF records: the SPF row offers the merged record ($sug)" \
-			body_has "<input id=\"spf-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"$sug\">"
+			body_has "<input id=\"spf-$id\" type=\"text\" readonly spellcheck=\"false\" value=\"$sug\" aria-label=\"SPF "
 		check "… to replace both" body_has "DNSにあるSPFレコードをすべて削除し、このレコード1つに置き換えてください"
 		check "… and no other SPF record to copy" \
 			eval '[ "$(grep -o "value=\"v=spf1[^\"]*\"" "$T/body" | sort -u)" = "value=\"$sug\"" ]'

@@ -41,6 +41,16 @@ check "stylesheet is xsl/static/senderauth.css" cmp -s "$T/body" "$SA_TOP/xsl/st
 get /mail-settings/static/senderauth.js ""
 headers_ok "script" 200
 check "script served as application/javascript" header_has "Content-Type: application/javascript"
+for f in senderauth.css senderauth.js; do
+	get "/mail-settings/static/$f" ""
+	check "$f cached by the browser: Cache-Control: max-age=3600" header_has "Cache-Control: max-age=3600"
+	etag=$(grep -i '^ETag:' "$T/headers" | sed 's/^[^:]*: *//' | tr -d '\r')
+	get "/mail-settings/static/$f" "" -H "If-None-Match: $etag"
+	check_eq "$f asked again while unchanged: 304" 304 "$CODE"
+	check "… with the security headers still" header_has "$CSP"
+done
+get /mail-settings/ "$c"
+check "the page itself is never cached" header_has "Cache-Control: no-store"
 get /mail-settings/static/../page.xsl ""
 check_eq "no way out of static/" 404 "$CODE"
 check "no CSP outside /mail-settings/ (the include leaves the portal's pages alone)" \

@@ -10,15 +10,16 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
 	libpsl-dev publicsuffix libyaml-dev postgresql nginx libnginx-mod-http-xslt-filter spawn-fcgi
 	multiwatch nsd libxml2-utils xsltproc curl iproute2 bc wrk dnsperf chromium
 	openssl systemd opendkim miltertest python3-dkim python3-dnspython rspamd
-	prometheus-node-exporter fonts-ipafont-gothic python3-spf unbound
-	bind9-dnsutils)
+	prometheus-node-exporter fonts-ipafont-gothic fonts-noto-cjk python3-spf
+	unbound bind9-dnsutils)
 # (multiwatch supervises the test stack's workers; systemd brings
 # systemd-analyze for the install test; OpenDKIM with miltertest and rspamd
 # sign mail from exported keys, python3-dkim verifies it; python3-dnspython
 # also serves tests/tools/demo-publish.sh; node_exporter reads the
-# verifier's metrics file; fonts-ipafont-gothic lets the browser test's
-# screenshots show Japanese; libpsl over publicsuffix's list finds DMARC's
-# organizational domain; python3-spf is the other side of the differential
+# verifier's metrics file; fonts-ipafont-gothic and fonts-noto-cjk (the
+# page's "Noto Sans CJK JP") let the browser test's screenshots show
+# Japanese; libpsl over publicsuffix's list finds DMARC's organizational
+# domain; python3-spf is the other side of the differential
 # SPF test, tests/conformance/README; unbound is the caching resolver in
 # front of NSD of the authoritative-lookup test, t350, and dig
 # (bind9-dnsutils) shows what that resolver says.)
@@ -44,6 +45,7 @@ fi
 # Debian's packages start their own daemons where an init system runs; the
 # project starts private instances and needs none of those.
 
-if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then
+if [ -f tests/e2e/package.json ] && { [ ! -d tests/e2e/node_modules/playwright-core ] ||
+	[ ! -d tests/e2e/node_modules/axe-core ]; }; then
 	(cd tests/e2e && npm ci --no-audit --no-fund --silent)
 fi
