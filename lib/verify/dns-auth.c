@@ -243,6 +243,11 @@ dns_auth_reply(struct entry *e, const unsigned char *abuf, int alen)
 	memset(&a, 0, sizeof a);
 	if (abuf != NULL && alen > 3 && (abuf[2] & 0x04))
 		rc = dns_reply_parse(abuf, (size_t)alen, qname, e->type, &a);
+	/* Asked without recursion, a server that offers it (RA) also stops
+	 * at a CNAME whose target lies outside its zones: the parser takes
+	 * the chain for a recursive NODATA, but its target is still to ask. */
+	if (rc == 0 && a.status == DNS_NODATA && a.canon != NULL)
+		rc = 1;
 	if (rc == 0 && !dns_failed(&a)) {
 		a.via = DNS_VIA_AUTHORITATIVE;
 		if (e->ask != NULL && a.canon == NULL &&

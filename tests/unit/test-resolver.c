@@ -786,6 +786,36 @@ test_authoritative(void)
 	dns_resolver_free(r);
 }
 
+/* A server authoritative for the zone that also offers recursion (RA set)
+ * still answers a query without RD with the CNAME alone when the target
+ * lies in another zone: the target is asked at its own zone's servers, not
+ * taken as authoritatively absent. */
+static void
+test_authoritative_ra(void)
+{
+	char server[32];
+	const char *servers[] = {server};
+	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
+	struct dns_resolver *r;
+	const struct dns_answer *a;
+
+	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
+	r = dns_resolver_new(&o);
+	atomic_store(&ns.cname_only, 1);
+	atomic_store(&ns.ra, 1);
+	a = ask_auth(r, "cn.auth.test", DNS_T_TXT);
+	atomic_store(&ns.ra, 0);
+	atomic_store(&ns.cname_only, 0);
+	t_ok(found_via(a, DNS_VIA_AUTHORITATIVE) && a->canon != NULL &&
+		 strcmp(a->canon, "x.other.test") == 0,
+	     "authoritative, RA set: a CNAME into another zone followed there "
+	     "(got %s via %s)",
+	     a ? dns_status_name(a->status) : "nothing",
+	     a && a->via == DNS_VIA_AUTHORITATIVE ? "authoritative"
+						  : "recursive");
+	dns_resolver_free(r);
+}
+
 static int woken;
 static void
 wake(void *arg)
@@ -1013,6 +1043,7 @@ main(void)
 	test_cache();
 	test_chase();
 	test_authoritative();
+	test_authoritative_ra();
 	test_waiters();
 	test_inflight();
 	test_burst();
