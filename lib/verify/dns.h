@@ -118,8 +118,9 @@ int dns_get_txt(const struct dns_source *src, const char *left,
 const char *dns_type_name(enum dns_type);
 
 /*
- * c-ares resolver (lib/verify/dns.c): one channel, many queries in flight, a
- * cache of answers per (name, type) for the life of the resolver.
+ * c-ares resolver (lib/verify/dns.c, authoritative lookups in
+ * lib/verify/dns-auth.c): one channel, many queries in flight, a cache of
+ * answers per (name, type) for the life of the resolver.
  */
 struct dns_resolver;
 struct dns_resolver_opts {

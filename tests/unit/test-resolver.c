@@ -1,9 +1,9 @@
 /*
- * test-resolver.c - lib/verify/dns.c: the reply parser over crafted messages
- * (every malformation its own row), then the c-ares resolver over real
- * sockets against the in-process server of fakens.h: the four failure
- * outcomes, the cache, name folding, CNAME chasing, waiters, the in-flight
- * cap, retries and EDNS.
+ * test-resolver.c - lib/verify/dns.c and dns-auth.c: the reply parser over
+ * crafted messages (every malformation its own row), then the c-ares
+ * resolver over real sockets against the in-process server of fakens.h: the
+ * four failure outcomes, the cache, name folding, CNAME chasing,
+ * authoritative lookups, waiters, the in-flight cap, retries and EDNS.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
