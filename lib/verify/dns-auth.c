@@ -24,6 +24,7 @@
 #define AUTH_ADDRS 8	  /* server addresses of a zone asked */
 #define AUTH_MIN_TRY 300  /* ms: the least a server is waited for */
 #define AUTH_ADDR_TEXT 24 /* "255.255.255.255:65535" */
+#define AUTH_CHANNELS 64  /* unused channels kept (73 KiB each, c-ares 1.18) */
 
 void
 dns_achan_free(struct achan *c)
@@ -78,7 +79,9 @@ achan_new(struct dns_resolver *r, const char *servers)
 	return c;
 }
 
-/* The channel for servers, made on first use and kept for the run. */
+/* The channel for servers, made on first use; kept while questions use
+ * it, and after that while it is among the AUTH_CHANNELS most recently
+ * used (dns_achan_trim()). */
 static struct achan *
 achan_get(struct dns_resolver *r, const char *servers)
 {
@@ -86,13 +89,37 @@ achan_get(struct dns_resolver *r, const char *servers)
 
 	for (c = r->chans; c != NULL; c = c->next)
 		if (strcmp(c->servers, servers) == 0)
-			return c;
-	if ((c = achan_new(r, servers)) == NULL)
-		return NULL;
-	c->next = r->chans;
-	r->chans = c;
-	r->st.auth_channels++;
+			break;
+	if (c == NULL) {
+		if ((c = achan_new(r, servers)) == NULL)
+			return NULL;
+		c->next = r->chans;
+		r->chans = c;
+		r->nchans++;
+		r->st.auth_channels++;
+	}
+	c->used = ++r->chan_uses;
 	return c;
+}
+
+void
+dns_achan_trim(struct dns_resolver *r)
+{
+	struct achan **cp, **last, *c;
+
+	while (r->nchans > AUTH_CHANNELS) {
+		last = NULL;
+		for (cp = &r->chans; *cp != NULL; cp = &(*cp)->next)
+			if ((*cp)->users == 0 &&
+			    (last == NULL || (*cp)->used < (*last)->used))
+				last = cp;
+		if (last == NULL)
+			return; /* every one has questions on it */
+		c = *last;
+		*last = c->next;
+		dns_achan_free(c);
+		r->nchans--;
+	}
 }
 
 /* An answer the walk of e waited on arrived: the next pass. */
@@ -223,6 +250,7 @@ dns_auth_pass(struct entry *e)
 	if (rc == 1)
 		return;
 	if (rc == 0 && (e->chan = achan_get(e->r, servers)) != NULL) {
+		e->chan->users++;
 		e->phase = A_QUERY;
 		dns_enqueue(e->r, e, 0);
 		return;
@@ -240,6 +268,8 @@ dns_auth_reply(struct entry *e, const unsigned char *abuf, int alen)
 	struct dns_answer a;
 	int rc = -1;
 
+	e->chan->users--;
+	e->chan = NULL;
 	memset(&a, 0, sizeof a);
 	if (abuf != NULL && alen > 3 && (abuf[2] & 0x04))
 		rc = dns_reply_parse(abuf, (size_t)alen, qname, e->type, &a);
@@ -258,7 +288,6 @@ dns_auth_reply(struct entry *e, const unsigned char *abuf, int alen)
 	}
 	if (rc == 1 && dns_chase(e, &a) == 0) {
 		e->phase = A_WALK;
-		e->chan = NULL;
 		e->state = E_WAIT;
 		dns_auth_pass(e);
 		return;

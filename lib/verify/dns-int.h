@@ -40,6 +40,8 @@ struct achan {
 	struct dns_resolver *r;
 	ares_channel ch;
 	int inflight;
+	int users;	    /* entries in A_QUERY on it, queued or sent */
+	unsigned long used; /* r->chan_uses when last asked for */
 	char *servers;
 };
 
@@ -69,6 +71,8 @@ struct dns_resolver {
 	ares_channel ch;
 	struct achan rec;    /* the same channel, for the event loop */
 	struct achan *chans; /* authoritative servers' channels */
+	size_t nchans;
+	unsigned long chan_uses; /* times a channel was asked for */
 	int timeout_ms, auth_port;
 	struct dns_socks *socks; /* its sockets (lib/verify/dnssock.c) */
 	struct slot *tab;
@@ -117,5 +121,9 @@ void dns_auth_reply(struct entry *, const unsigned char *abuf, int alen);
 /* Destroys an authoritative servers' channel; its queries end with
  * ARES_EDESTRUCTION. */
 void dns_achan_free(struct achan *);
+/* Frees the least recently used channels no entry uses, beyond a cap.
+ * Only between evaluation passes (dns_resolver_wait()): no c-ares
+ * callback runs then, and no pollfd copy names a channel. */
+void dns_achan_trim(struct dns_resolver *);
 
 #endif

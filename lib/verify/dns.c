@@ -653,6 +653,7 @@ void
 dns_resolver_stats(const struct dns_resolver *r, struct dns_stats *st)
 {
 	*st = r->st;
+	st->auth_channels_open = r->nchans;
 }
 
 static long
@@ -812,6 +813,7 @@ dns_resolver_wait(struct dns_resolver *r, int timeout_ms)
 	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1, left;
 
 	evict(r);
+	dns_achan_trim(r);
 	r->completed = 0;
 	r->woken = 0;
 	for (;;) {
