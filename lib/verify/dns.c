@@ -6,10 +6,10 @@
  * raw message by lib/verify/dnsreply.c, so TXT answers keep RR boundaries and
  * the strings of each RR; a CNAME whose target the server left out is asked
  * again here; NXDOMAIN, NODATA, SERVFAIL and timeout stay four outcomes.
- * A question asked authoritatively (dns_resolver_ask()) walks to its zone's
- * servers through recursive answers of the same cache, then goes out on a
- * channel of its own for those servers (struct achan), recursion not
- * desired; the event loop serves every channel.
+ * A question asked authoritatively (dns_resolver_ask()) is an entry of the
+ * same cache that lib/verify/dns-auth.c walks to its zone's servers and
+ * asks on a channel of its own for them (struct achan); the event loop
+ * here serves every channel. What the two files share: dns-int.h.
  *
  * What does not belong here: any meaning of the records (spf, dkim, dmarc)
  * and the scheduling of checks (verify). The in-memory test source is
@@ -25,92 +25,22 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dns-int.h"
 #include "dns.h"
 #include "dnssock.h"
 #include "util.h"
 
 #define NAME_TEXT 1100	 /* a key: the escaped text of a name, bounded */
 #define MAX_HOPS 8	 /* extra queries to chase a CNAME out of a reply */
-#define EDNS_SIZE 1232	 /* fits 2048-bit DKIM keys, avoids fragmentation */
 #define RCVBUF (4 << 20) /* a burst of replies must not overflow the socket */
 #define DEF_TIMEOUT 2000 /* ms per try */
 #define DEF_TRIES 2
 #define DEF_INFLIGHT 500
-#define AUTH_NS 8	  /* NS hosts of a zone whose addresses are used */
-#define AUTH_ADDRS 8	  /* server addresses of a zone asked */
-#define AUTH_MIN_TRY 300  /* ms: the least a server is waited for */
-#define AUTH_ADDR_TEXT 24 /* "255.255.255.255:65535" */
 #define AUTH_BIT 0x10000u /* in a key's hash: asked authoritatively */
-
-enum estate { E_QUEUED, E_SENT, E_WAIT, E_DONE };
-/* An authoritative question's progress: walking to the zone's servers
- * (the NS of the name or a parent, their addresses), asked of them, or
- * handed to the recursive resolver. */
-enum aphase { A_NONE, A_WALK, A_QUERY, A_FALLBACK };
-
-struct dns_resolver;
-
-/* A c-ares channel: the recursive resolver's, or one per set of
- * authoritative server addresses (servers, the CSV of "IP:PORT"). */
-struct achan {
-	struct achan *next;
-	struct dns_resolver *r;
-	ares_channel ch;
-	int inflight;
-	char *servers;
-};
-
-struct waiter {
-	struct dns_wait w;
-	struct waiter *next;
-};
-
-struct entry {
-	struct entry *qnext;	     /* send queue */
-	struct entry *lprev, *lnext; /* answered entries, least recent first */
-	struct dns_resolver *r;
-	char *ask; /* CNAME target being chased, or NULL */
-	enum dns_type type;
-	enum estate state;
-	int hops;
-	unsigned char auth;  /* asked authoritatively: part of the key */
-	unsigned char phase; /* enum aphase */
-	int nwait;	     /* answers the walk's last pass waits on */
-	struct achan *chan;  /* A_QUERY: the zone's servers */
-	struct waiter *waiters;
-	struct dns_answer ans;
-	char name[]; /* the key: lowercased, no trailing dot */
-};
 
 struct slot {
 	uint32_t hash;
 	struct entry *e;
-};
-
-struct dns_resolver {
-	ares_channel ch;
-	struct achan rec;    /* the same channel, for the event loop */
-	struct achan *chans; /* authoritative servers' channels */
-	int timeout_ms, auth_port;
-	struct dns_socks *socks; /* its sockets (lib/verify/dnssock.c) */
-	struct slot *tab;
-	size_t tabsz, nent;
-	struct entry *qhead, *qtail;
-	size_t nqueued;
-	struct entry *lru_head, *lru_tail; /* answered entries */
-	size_t nanswered, max_cached;
-	int inflight, max_inflight;
-	int completed; /* answers since dns_resolver_wait() started */
-	int watch[DNS_MAX_WATCH]; /* dns_resolver_watch() */
-	size_t nwatch;
-	int woken;	      /* a watched descriptor was readable */
-	struct waiter *spare; /* waiter nodes kept for reuse */
-	struct pollfd *pfd, *pcopy;
-	struct achan **pch, **pchcopy; /* the channel of each pfd */
-	size_t npfd, cappfd, capcopy;
-	dns_done_fn done_fn;
-	void *done_arg;
-	struct dns_stats st;
 };
 
 static const struct dns_answer answer_nomem = {DNS_SERVFAIL, 0, NULL, NULL,
@@ -259,8 +189,8 @@ evict(struct dns_resolver *r)
 	}
 }
 
-static void
-enqueue(struct dns_resolver *r, struct entry *e, int front)
+void
+dns_enqueue(struct dns_resolver *r, struct entry *e, int front)
 {
 	e->state = E_QUEUED;
 	e->qnext = NULL;
@@ -296,7 +226,7 @@ entry_new(struct dns_resolver *r, const char *key, enum dns_type type, int auth,
 		e->state = E_WAIT;
 		e->phase = A_WALK;
 	} else
-		enqueue(r, e, 0);
+		dns_enqueue(r, e, 0);
 	return e;
 }
 
@@ -316,8 +246,6 @@ add_waiter(struct entry *e, const struct dns_wait *w)
 	e->waiters = wt;
 	return 0;
 }
-
-static void auth_pass(struct entry *);
 
 const struct dns_answer *
 dns_resolver_ask(struct dns_resolver *r, const char *name, enum dns_type type,
@@ -343,7 +271,7 @@ dns_resolver_ask(struct dns_resolver *r, const char *name, enum dns_type type,
 		if ((e = entry_new(r, key, type, auth, h)) == NULL)
 			return &answer_nomem;
 		if (auth)
-			auth_pass(e); /* never completes it at once */
+			dns_auth_pass(e); /* never completes it at once */
 	}
 	if (add_waiter(e, w) == -1)
 		return &answer_nomem;
@@ -372,8 +300,8 @@ dns_resolver_source(struct dns_resolver *r)
 }
 
 /* Stores the answer, wakes the waiters and the done callback. */
-static void
-finish(struct entry *e, const struct dns_answer *a)
+void
+dns_finish(struct entry *e, const struct dns_answer *a)
 {
 	struct dns_resolver *r = e->r;
 	struct waiter *w, *next;
@@ -418,8 +346,8 @@ status_of(int ares_status)
 
 /* A reply left a CNAME without its target's data (a->canon): e asks the
  * target next, unless the chain is too long (-1, a kept). */
-static int
-chase(struct entry *e, struct dns_answer *a)
+int
+dns_chase(struct entry *e, struct dns_answer *a)
 {
 	if (e->hops >= MAX_HOPS)
 		return -1;
@@ -429,178 +357,6 @@ chase(struct entry *e, struct dns_answer *a)
 	dns_reply_release(a);
 	e->hops++;
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Authoritative questions.                                             */
-
-static struct achan *achan_get(struct dns_resolver *, const char *servers);
-
-/* An answer the walk of e waited on arrived: the next pass. */
-static void
-auth_wake(void *arg)
-{
-	struct entry *e = arg;
-
-	if (--e->nwait == 0)
-		auth_pass(e);
-}
-
-/* A recursive answer for e's walk, or NULL when e now waits on it. */
-static const struct dns_answer *
-walk_get(struct entry *e, const char *name, enum dns_type type)
-{
-	struct dns_wait w = {auth_wake, e, e->r};
-	const struct dns_answer *a;
-
-	if ((a = dns_resolver_ask(e->r, name, type, 0, &w)) == NULL)
-		e->nwait++;
-	return a;
-}
-
-/* The NS answer of the closest name at or above qname that has NS
- * records of its own (not through a CNAME: a zone apex has none): 0 with
- * *nsp, 1 when waiting, -1 when there is none or it could not be asked. */
-static int
-zone_cut(struct entry *e, const char *qname, const struct dns_answer **nsp)
-{
-	const struct dns_answer *a;
-	const char *cand = qname;
-
-	for (;;) {
-		if ((a = walk_get(e, cand, DNS_T_NS)) == NULL)
-			return 1;
-		if (a->status == DNS_OK && a->canon == NULL) {
-			*nsp = a;
-			return 0;
-		}
-		if (dns_failed(a) || (cand = strchr(cand, '.')) == NULL)
-			return -1;
-		cand++;
-	}
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-/* Adds the IPv4 addresses of a as "IP:PORT" to addr[*n], distinct. */
-static void
-add_addrs(const struct dns_answer *a, int port, char (*addr)[AUTH_ADDR_TEXT],
-	  size_t *n)
-{
-	const uint8_t *b;
-	size_t i, j;
-
-	for (i = 0; a->status == DNS_OK && i < a->nrr && *n < AUTH_ADDRS; i++) {
-		if (a->rr[i].type != DNS_T_A)
-			continue;
-		b = a->rr[i].u.a;
-		snprintf(addr[*n], AUTH_ADDR_TEXT, "%u.%u.%u.%u:%d", b[0], b[1],
-			 b[2], b[3], port);
-		for (j = 0; j < *n && strcmp(addr[j], addr[*n]) != 0; j++)
-			;
-		if (j == *n)
-			(*n)++;
-	}
-}
-
-/* The zone's server addresses, sorted, as a CSV in buf (so that zones on
- * the same servers share a channel): 0, 1 when waiting, -1 when none. */
-static int
-server_list(struct entry *e, const struct dns_answer *ns, char *buf,
-	    size_t bufsz)
-{
-	char addr[AUTH_ADDRS][AUTH_ADDR_TEXT];
-	const struct dns_answer *a;
-	size_t i, n = 0, off = 0;
-
-	for (i = 0; i < ns->nrr && i < AUTH_NS; i++)
-		if (ns->rr[i].type == DNS_T_NS &&
-		    (a = walk_get(e, ns->rr[i].u.host, DNS_T_A)) != NULL)
-			add_addrs(a, e->r->auth_port, addr, &n);
-	if (e->nwait > 0)
-		return 1;
-	if (n == 0)
-		return -1;
-	qsort(addr, n, sizeof addr[0], cmp_str);
-	for (i = 0; i < n && off < bufsz; i++)
-		off += (size_t)snprintf(buf + off, bufsz - off, "%s%s",
-					i ? "," : "", addr[i]);
-	return off < bufsz ? 0 : -1;
-}
-
-/* No authoritative answer to be had: the recursive resolver is asked the
- * original question. */
-static void
-fallback(struct entry *e)
-{
-	e->phase = A_FALLBACK;
-	e->chan = NULL;
-	free(e->ask);
-	e->ask = NULL;
-	e->hops = 0;
-	e->r->st.auth_fallbacks++;
-	enqueue(e->r, e, 0);
-}
-
-/* One pass of an authoritative question's walk (restartable, like the
- * engine: each pass starts over from cached answers): it waits on the
- * answers not known yet, or ends queued for the zone's servers or, when
- * there are none to ask, for the recursive resolver. */
-static void
-auth_pass(struct entry *e)
-{
-	const char *qname = e->ask != NULL ? e->ask : e->name;
-	char servers[AUTH_ADDRS * AUTH_ADDR_TEXT];
-	const struct dns_answer *ns = NULL;
-	int rc;
-
-	e->nwait = 0;
-	if ((rc = zone_cut(e, qname, &ns)) == 0)
-		rc = server_list(e, ns, servers, sizeof servers);
-	if (rc == 1)
-		return;
-	if (rc == 0 && (e->chan = achan_get(e->r, servers)) != NULL) {
-		e->phase = A_QUERY;
-		enqueue(e->r, e, 0);
-		return;
-	}
-	fallback(e);
-}
-
-/* A reply from the zone's servers: kept only when authoritative (AA,
- * RFC 1035 §4.1.1); a CNAME out of the zone is followed in the target's
- * zone; anything else goes to the recursive resolver. */
-static void
-auth_reply(struct entry *e, const unsigned char *abuf, int alen)
-{
-	const char *qname = e->ask != NULL ? e->ask : e->name;
-	struct dns_answer a;
-	int rc = -1;
-
-	memset(&a, 0, sizeof a);
-	if (abuf != NULL && alen > 3 && (abuf[2] & 0x04))
-		rc = dns_reply_parse(abuf, (size_t)alen, qname, e->type, &a);
-	if (rc == 0 && !dns_failed(&a)) {
-		a.via = DNS_VIA_AUTHORITATIVE;
-		if (e->ask != NULL && a.canon == NULL &&
-		    (a.canon = strdup(e->ask)) == NULL)
-			a.status = DNS_SERVFAIL;
-		finish(e, &a);
-		return;
-	}
-	if (rc == 1 && chase(e, &a) == 0) {
-		e->phase = A_WALK;
-		e->chan = NULL;
-		e->state = E_WAIT;
-		auth_pass(e);
-		return;
-	}
-	dns_reply_release(&a);
-	fallback(e);
 }
 
 static void
@@ -618,7 +374,7 @@ query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (status == ARES_EDESTRUCTION)
 		return; /* dns_resolver_free() owns the entry */
 	if (e->phase == A_QUERY) {
-		auth_reply(e, abuf, alen);
+		dns_auth_reply(e, abuf, alen);
 		return;
 	}
 	memset(&a, 0, sizeof a);
@@ -628,15 +384,15 @@ query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 				  e->ask != NULL ? e->ask : e->name, e->type,
 				  &a)) == -1)
 		a.status = DNS_SERVFAIL;
-	if (rc == 1 && chase(e, &a) == 0) {
-		enqueue(r, e, 1); /* the target, with a query of its own */
+	if (rc == 1 && dns_chase(e, &a) == 0) {
+		dns_enqueue(r, e, 1); /* the target, with a query of its own */
 		return;
 	}
 	if (rc == 1)
 		a.status = DNS_SERVFAIL; /* chain too long */
 	if (e->ask != NULL && a.canon == NULL)
 		a.canon = strdup(e->ask);
-	finish(e, &a);
+	dns_finish(e, &a);
 }
 
 static void
@@ -692,8 +448,8 @@ pfd_room(struct dns_resolver *r)
 
 /* c-ares tells which sockets to watch; we keep them in a pollfd array,
  * each with its channel (data). */
-static void
-sock_state(void *data, ares_socket_t fd, int readable, int writable)
+void
+dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
 	struct achan *c = data;
 	struct dns_resolver *r = c->r;
@@ -766,7 +522,7 @@ channel_init(struct dns_resolver *r, const struct dns_resolver_opts *o)
 	ao.tries = o->tries > 0 ? o->tries : DEF_TRIES;
 	ao.ednspsz = EDNS_SIZE;
 	ao.socket_receive_buffer_size = RCVBUF;
-	ao.sock_state_cb = sock_state;
+	ao.sock_state_cb = dns_sock_state;
 	ao.sock_state_cb_data = &r->rec;
 	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	       ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF | ARES_OPT_SOCK_STATE_CB;
@@ -781,76 +537,6 @@ channel_init(struct dns_resolver *r, const struct dns_resolver_opts *o)
 	if ((r->socks = dns_socks_new(r->ch)) == NULL)
 		return -1;
 	return set_servers(r, o);
-}
-
-static void
-achan_free(struct achan *c)
-{
-	if (c == NULL)
-		return;
-	if (c->ch != NULL)
-		ares_destroy(c->ch);
-	free(c->servers);
-	free(c);
-}
-
-/* A channel to one set of authoritative servers: recursion not desired,
- * each server tried once, the servers sharing one try's timeout (at least
- * AUTH_MIN_TRY each), so that silent servers (a host that may not reach
- * them) cost about one timeout before the recursive resolver is asked. */
-static struct achan *
-achan_new(struct dns_resolver *r, const char *servers)
-{
-	struct ares_options ao;
-	struct achan *c;
-	const char *p;
-	int rc, n = 1;
-
-	if ((c = calloc(1, sizeof *c)) == NULL ||
-	    (c->servers = strdup(servers)) == NULL) {
-		achan_free(c);
-		return NULL;
-	}
-	c->r = r;
-	memset(&ao, 0, sizeof ao);
-	ao.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | ARES_FLAG_NORECURSE;
-	for (p = servers; (p = strchr(p, ',')) != NULL; p++)
-		n++;
-	ao.timeout =
-	    r->timeout_ms / n > AUTH_MIN_TRY ? r->timeout_ms / n : AUTH_MIN_TRY;
-	ao.tries = 1;
-	ao.ednspsz = EDNS_SIZE;
-	ao.sock_state_cb = sock_state;
-	ao.sock_state_cb_data = c;
-	rc = ares_init_options(&c->ch, &ao,
-			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
-				   ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
-				   ARES_OPT_SOCK_STATE_CB);
-	if (rc != ARES_SUCCESS ||
-	    (rc = ares_set_servers_ports_csv(c->ch, servers)) != ARES_SUCCESS) {
-		log_warnx("authoritative servers %s: %s", servers,
-			  ares_strerror(rc));
-		achan_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* The channel for servers, made on first use and kept for the run. */
-static struct achan *
-achan_get(struct dns_resolver *r, const char *servers)
-{
-	struct achan *c;
-
-	for (c = r->chans; c != NULL; c = c->next)
-		if (strcmp(c->servers, servers) == 0)
-			return c;
-	if ((c = achan_new(r, servers)) == NULL)
-		return NULL;
-	c->next = r->chans;
-	r->chans = c;
-	r->st.auth_channels++;
-	return c;
 }
 
 struct dns_resolver *
@@ -912,7 +598,7 @@ dns_resolver_free(struct dns_resolver *r)
 	/* Outstanding queries end with ARES_EDESTRUCTION: see query_cb(). */
 	while ((c = r->chans) != NULL) {
 		r->chans = c->next;
-		achan_free(c);
+		dns_achan_free(c);
 	}
 	if (r->ch != NULL)
 		ares_destroy(r->ch);
@@ -967,6 +653,7 @@ void
 dns_resolver_stats(const struct dns_resolver *r, struct dns_stats *st)
 {
 	*st = r->st;
+	st->auth_channels_open = r->nchans;
 }
 
 static long
@@ -1126,6 +813,7 @@ dns_resolver_wait(struct dns_resolver *r, int timeout_ms)
 	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1, left;
 
 	evict(r);
+	dns_achan_trim(r);
 	r->completed = 0;
 	r->woken = 0;
 	for (;;) {

@@ -118,8 +118,9 @@ int dns_get_txt(const struct dns_source *src, const char *left,
 const char *dns_type_name(enum dns_type);
 
 /*
- * c-ares resolver (lib/verify/dns.c): one channel, many queries in flight, a
- * cache of answers per (name, type) for the life of the resolver.
+ * c-ares resolver (lib/verify/dns.c, authoritative lookups in
+ * lib/verify/dns-auth.c): one channel, many queries in flight, a cache of
+ * answers per (name, type) for the life of the resolver.
  */
 struct dns_resolver;
 struct dns_resolver_opts {
@@ -195,7 +196,8 @@ void dns_resolver_cancel(struct dns_resolver *, const void *owner);
  * entries, so a run asks them once for every domain sharing a zone or a
  * name server. The question then goes to the zone's servers, recursion
  * not desired (RD=0), one c-ares channel per set of server addresses
- * (at most 8, each tried once, sharing one try's timeout); a reply
+ * (at most 8, each tried once, sharing one try's timeout; the 64 most
+ * recently used kept once no question uses them); a reply
  * counts only with the AA bit set; a CNAME whose target lies in
  * another zone is followed there with that zone's servers. When no
  * authoritative answer can be had (no cut, no address, every server timed
@@ -222,6 +224,7 @@ struct dns_stats {
 	unsigned long auth_fallbacks; /* authoritative questions answered by
 					 the recursive resolver instead */
 	unsigned long auth_channels;  /* sets of authoritative servers */
+	unsigned long auth_channels_open; /* their channels not freed yet */
 };
 void dns_resolver_stats(const struct dns_resolver *, struct dns_stats *);
 

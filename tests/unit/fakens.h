@@ -6,7 +6,8 @@
  * reply; DNS_SERVFAIL gets RCODE 2. A CNAME chain the table followed is
  * answered as one CNAME RR from the question to the canonical name, then the
  * RRs (or, with cname_only set, the CNAME alone, as an authoritative server
- * does for a target outside its zones).
+ * does for a target outside its zones). With ra set, replies say recursion
+ * available, as a server that is authoritative and recursive at once does.
  * Only what the tests need: one question per query, no compression.
  */
 #ifndef SA_FAKENS_H
@@ -33,6 +34,7 @@ struct fakens {
 	atomic_int queries;    /* queries received */
 	atomic_int drop;       /* queries to drop before answering again */
 	atomic_int cname_only; /* answer a CNAME without following it */
+	atomic_int ra;	       /* set RA in replies */
 	atomic_int edns;       /* the last query carried an OPT RR */
 	struct dns_table *table;
 	pthread_mutex_t lock; /* held while the table is read or changed */
@@ -160,6 +162,8 @@ fakens_answer(struct fakens *f, const unsigned char *q, size_t len,
 	m[3] = a->status == DNS_NXDOMAIN   ? 3
 	       : a->status == DNS_SERVFAIL ? 2
 					   : 0;
+	if (atomic_load(&f->ra))
+		m[3] |= 0x80;
 	memset(m + 6, 0, 6);
 	atomic_store(&f->edns, q[10] != 0 || q[11] != 0);
 	if (a->canon != NULL) {
@@ -168,7 +172,7 @@ fakens_answer(struct fakens *f, const unsigned char *q, size_t len,
 		if (fakens_rr(m, &o, cap, name, &cname) == 0)
 			an++;
 		if (atomic_load(&f->cname_only)) {
-			m[3] = 0;
+			m[3] &= 0x80;
 			fakens_put16(m, 6, (unsigned)an);
 			return o;
 		}

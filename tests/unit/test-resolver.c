@@ -1,9 +1,9 @@
 /*
- * test-resolver.c - lib/verify/dns.c: the reply parser over crafted messages
- * (every malformation its own row), then the c-ares resolver over real
- * sockets against the in-process server of fakens.h: the four failure
- * outcomes, the cache, name folding, CNAME chasing, waiters, the in-flight
- * cap, retries and EDNS.
+ * test-resolver.c - lib/verify/dns.c and dns-auth.c: the reply parser over
+ * crafted messages (every malformation its own row), then the c-ares
+ * resolver over real sockets against the in-process server of fakens.h: the
+ * four failure outcomes, the cache, name folding, CNAME chasing,
+ * authoritative lookups, waiters, the in-flight cap, retries and EDNS.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -554,14 +554,28 @@ test_parse_values(void)
 static struct fakens ns;
 static struct dns_table *tab;
 
+#define MANY_ZONES 70 /* more than dns-auth.c keeps channels for */
+
 /* For the authoritative lookups: auth.test and other.test on the fake
- * server itself (127.0.0.1, asked on its port), down.test on an address
- * where nothing listens. */
+ * server itself (127.0.0.1, asked on its port), down.test and z0.test ..
+ * z69.test on addresses where nothing listens, each its own. */
 static void
 auth_zones(void)
 {
 	static const char *const s[] = {"v=spf1 -all"};
 	static const uint8_t here[4] = {127, 0, 0, 1}, none[4] = {127, 1, 2, 3};
+	uint8_t addr[4] = {127, 2, 0, 1};
+	char zone[32], host[40];
+	int i;
+
+	for (i = 0; i < MANY_ZONES; i++) {
+		snprintf(zone, sizeof zone, "z%d.test", i);
+		snprintf(host, sizeof host, "ns.%s", zone);
+		addr[2] = (uint8_t)i;
+		dns_table_add_ns(tab, zone, host);
+		dns_table_add_a(tab, host, addr);
+		dns_table_add_txt(tab, zone, 1, s, NULL);
+	}
 
 	dns_table_add_ns(tab, "auth.test", "ns.auth.test");
 	dns_table_add_a(tab, "ns.auth.test", here);
@@ -783,6 +797,74 @@ test_authoritative(void)
 	t_ok(st.auth_fallbacks == 1, "authoritative: the fallback counted");
 	t_ok(found_via(ask(r, "auth.test", DNS_T_TXT), DNS_VIA_RECURSIVE),
 	     "authoritative: the recursive answer is cached apart");
+	dns_resolver_free(r);
+}
+
+/* A server authoritative for the zone that also offers recursion (RA set)
+ * still answers a query without RD with the CNAME alone when the target
+ * lies in another zone: the target is asked at its own zone's servers, not
+ * taken as authoritatively absent. */
+static void
+test_authoritative_ra(void)
+{
+	char server[32];
+	const char *servers[] = {server};
+	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
+	struct dns_resolver *r;
+	const struct dns_answer *a;
+
+	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
+	r = dns_resolver_new(&o);
+	atomic_store(&ns.cname_only, 1);
+	atomic_store(&ns.ra, 1);
+	a = ask_auth(r, "cn.auth.test", DNS_T_TXT);
+	atomic_store(&ns.ra, 0);
+	atomic_store(&ns.cname_only, 0);
+	t_ok(found_via(a, DNS_VIA_AUTHORITATIVE) && a->canon != NULL &&
+		 strcmp(a->canon, "x.other.test") == 0,
+	     "authoritative, RA set: a CNAME into another zone followed there "
+	     "(got %s via %s)",
+	     a ? dns_status_name(a->status) : "nothing",
+	     a && a->via == DNS_VIA_AUTHORITATIVE ? "authoritative"
+						  : "recursive");
+	dns_resolver_free(r);
+}
+
+/* A run over many zones, each on servers of its own, keeps only a bounded
+ * number of the channels to them (each costs some 73 KiB in c-ares 1.18):
+ * the unused ones beyond the cap are freed when the next wait starts. */
+static void
+test_authoritative_channels(void)
+{
+	char server[32], name[32];
+	const char *servers[] = {server};
+	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
+	struct dns_resolver *r;
+	const struct dns_answer *a;
+	struct dns_stats st;
+	int i, j, answered = 0;
+
+	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
+	r = dns_resolver_new(&o);
+	for (j = 0; j < 50 && answered < MANY_ZONES; j++) {
+		for (i = answered = 0; i < MANY_ZONES; i++) {
+			snprintf(name, sizeof name, "z%d.test", i);
+			a = dns_resolver_ask(r, name, DNS_T_TXT, 1, NULL);
+			answered += found_via(a, DNS_VIA_RECURSIVE);
+		}
+		dns_resolver_flush(r);
+		dns_resolver_wait(r, 100);
+	}
+	dns_resolver_stats(r, &st);
+	t_ok(answered == MANY_ZONES && st.auth_channels == MANY_ZONES &&
+		 st.auth_fallbacks == MANY_ZONES,
+	     "authoritative channels: %d zones on servers of their own, each "
+	     "a channel (%d answered, %lu channels)",
+	     MANY_ZONES, answered, st.auth_channels);
+	t_ok(st.auth_channels_open == 64,
+	     "authoritative channels: the unused ones beyond 64 freed (%lu "
+	     "open)",
+	     st.auth_channels_open);
 	dns_resolver_free(r);
 }
 
@@ -1013,6 +1095,8 @@ main(void)
 	test_cache();
 	test_chase();
 	test_authoritative();
+	test_authoritative_ra();
+	test_authoritative_channels();
 	test_waiters();
 	test_inflight();
 	test_burst();
