@@ -824,6 +824,9 @@
                 <xsl:text>: </xsl:text>
                 <xsl:call-template name="checked-at"/>
               </div>
+              <xsl:if test="(spf | dkim | dmarc)/@via = 'authoritative'">
+                <div class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.via.authoritative'"/></xsl:call-template></div>
+              </xsl:if>
             </td>
             <td><xsl:apply-templates select="spf" mode="status"/></td>
             <td><xsl:apply-templates select="dkim" mode="status"/></td>
