@@ -283,6 +283,20 @@ watch(struct sweep *s)
 	dns_resolver_watch(s->r, fds, 2);
 }
 
+/* Ends the array literal being built in col and moves it to sent, to be
+ * kept until its statement completed; the literal, or NULL when memory
+ * ran out. */
+static const char *
+seal(struct buf *col, struct buf *sent)
+{
+	buf_addc(col, '}');
+	if (col->err)
+		return NULL;
+	*sent = *col;
+	buf_init(col);
+	return sent->s;
+}
+
 /* Sends the verdicts collected, if there are at least `min`, as one
  * transaction without waiting for it, once the write before it completed:
  * with wait set, waits for that; without, leaves them to collect more. The
@@ -302,22 +316,12 @@ flush(struct sweep *s, size_t min, int wait)
 		return -1;
 	if (s->nrows < min || db_async_busy(s->wr))
 		return 0;
-	for (i = 0; i < SAVE_P_NARRAYS; i++) {
-		buf_addc(&s->col[i], '}');
-		if (s->col[i].err)
+	for (i = 0; i < SAVE_P_NARRAYS; i++)
+		if ((p[i] = seal(&s->col[i], &s->sent[i])) == NULL)
 			return -1;
-		s->sent[i] = s->col[i];
-		buf_init(&s->col[i]);
-		p[i] = s->sent[i].s;
-	}
-	for (i = VIA_P_ID + 1; i < VIA_P_NARRAYS; i++) {
-		buf_addc(&s->via[i], '}');
-		if (s->via[i].err)
+	for (i = VIA_P_ID + 1; i < VIA_P_NARRAYS; i++)
+		if ((pv[i] = seal(&s->via[i], &s->via_sent[i])) == NULL)
 			return -1;
-		s->via_sent[i] = s->via[i];
-		buf_init(&s->via[i]);
-		pv[i] = s->via_sent[i].s;
-	}
 	pv[VIA_P_ID] = p[SAVE_P_ID];
 	buf_addc(&s->done_sent, '{');
 	buf_add(&s->done_sent, s->done.s, s->done.len);
