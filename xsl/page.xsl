@@ -878,6 +878,9 @@
                 <xsl:text>: </xsl:text>
                 <xsl:call-template name="checked-at"/>
               </div>
+              <xsl:if test="(spf | dkim | dmarc)/@via = 'authoritative'">
+                <div class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.via.authoritative'"/></xsl:call-template></div>
+              </xsl:if>
             </td>
             <td data-label="{$t-spf}"><xsl:apply-templates select="spf" mode="status"/></td>
             <td data-label="{$t-dkim}"><xsl:apply-templates select="dkim" mode="status"/></td>

@@ -464,18 +464,20 @@ attr_col(mxml_node_t *el, const char *name, PGresult *res, int i, int col)
 		xml_attr(el, name, PQgetvalue(res, i, col));
 }
 
-/* The checks' times of a verdict of status column st: checked-at only
- * once a check gave a verdict (pending: never checked; tempfail: every
- * check so far failed to ask DNS), tempfail-at of the last check that
- * could not ask. */
+/* The checks' times of a verdict of status column st: checked-at, and
+ * which way its answers came (via column via, sql/006), only once a check
+ * gave a verdict (pending: never checked; tempfail: every check so far
+ * failed to ask DNS), tempfail-at of the last check that could not ask. */
 static void
-attr_checked(mxml_node_t *el, PGresult *res, int i, int st)
+attr_checked(mxml_node_t *el, PGresult *res, int i, int st, int via)
 {
 	const char *status = PQgetvalue(res, i, st);
 
 	if (strcmp(status, "verified") == 0 ||
-	    strcmp(status, "unverified") == 0)
+	    strcmp(status, "unverified") == 0) {
 		attr_col(el, "checked-at", res, i, DOMAIN_LIST_CHECKED_AT);
+		attr_col(el, "via", res, i, via);
+	}
 	attr_col(el, "tempfail-at", res, i, DOMAIN_LIST_TEMPFAIL_AT);
 }
 
@@ -547,7 +549,7 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 
 	xml_attr(k, "status", PQgetvalue(res, i, DOMAIN_LIST_DKIM_STATUS));
 	xml_attr(k, "reason", PQgetvalue(res, i, DOMAIN_LIST_DKIM_REASON));
-	attr_checked(k, res, i, DOMAIN_LIST_DKIM_STATUS);
+	attr_checked(k, res, i, DOMAIN_LIST_DKIM_STATUS, DOMAIN_LIST_DKIM_VIA);
 	if (!PQgetisnull(res, i, DOMAIN_LIST_SELECTOR)) {
 		xml_attr(k, "selector",
 			 PQgetvalue(res, i, DOMAIN_LIST_SELECTOR));
@@ -612,6 +614,8 @@ page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
 	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_DMARC_REASON));
 	xml_attr(el, "policy", PQgetvalue(res, i, DOMAIN_LIST_DMARC_POLICY));
 	page_org_domain(el, PQgetvalue(res, i, DOMAIN_LIST_DMARC_ORG_DOMAIN));
+	if (strcmp(status, "tempfail") != 0)
+		attr_col(el, "via", res, i, DOMAIN_LIST_DMARC_VIA);
 	if (strcmp(status, "missing") != 0)
 		return;
 	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
@@ -658,7 +662,7 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
 	el = xml_el(d, "spf");
 	xml_attr(el, "status", PQgetvalue(res, i, DOMAIN_LIST_SPF_STATUS));
 	xml_attr(el, "reason", PQgetvalue(res, i, DOMAIN_LIST_SPF_REASON));
-	attr_checked(el, res, i, DOMAIN_LIST_SPF_STATUS);
+	attr_checked(el, res, i, DOMAIN_LIST_SPF_STATUS, DOMAIN_LIST_SPF_VIA);
 	attr_col(el, "verified-at", res, i, DOMAIN_LIST_VERIFIED_AT);
 	page_record(el, PQgetvalue(res, i, DOMAIN_LIST_NAME),
 		    PQgetvalue(res, i, DOMAIN_LIST_SPF_RECORD), NULL);

@@ -8,6 +8,9 @@
 # CNAME into a zone on other servers. With the authoritative servers down
 # the check falls back to unbound and says via="recursive". A recheck of a
 # verified domain goes through unbound unless authoritative_recheck = 1.
+# `verifier run` stores which way with the verdict (sql/006): the API says
+# via= on the domain's spf, dkim and dmarc, and the page notes an
+# authoritative check next to 最終確認.
 #
 # The NSDs listen on port 53 of two loopback addresses (127.0.0.0/8 is all
 # on lo), as delegated name servers are asked on port 53; the addresses
@@ -140,6 +143,12 @@ vc() {
 	"$V" check cust.test --selector "$sel" --dkim-p "$p64" "$@" >"$T/vc.xml" 2>>"$T/verifier.err"
 }
 vx() { xmllint --xpath "$1" "$T/vc.xml" 2>/dev/null; }
+# which way the stored verdict's answers came, as the API says it
+api_via() {
+	get /mail-settings/api/ "$ct"
+	xpath 'concat(//domain/spf/@via, " ", //domain/dkim/@via, " ", //domain/dmarc/@via)'
+}
+NOTE=ドメインのDNSサーバーに直接確認しました
 parts() { vx 'concat(/check/spf/@status, " ", /check/spf/@reason, " ", /check/spf/@via, " ", /check/dkim/@status, " ", /check/dkim/@via, " ", /check/dmarc/@status, " ", /check/dmarc/@via)'; }
 
 # --- before publishing: a check through the resolver caches the negatives
@@ -154,6 +163,8 @@ check "unbound: NXDOMAIN for the DKIM name" sh -c \
 run >/dev/null
 check_eq "the cron run of a new domain: nothing yet (asked authoritatively)" \
 	"unverified no_record unverified no_record" "$(verdict)"
+check_eq "… the API says it asked the zone's servers" \
+	"authoritative authoritative authoritative" "$(api_via)"
 
 # --- publish: SPF, DMARC, and DKIM as a CNAME into keys.test (other servers)
 publish 2 "$NS2" keys.test "$sel.cust IN TXT ( \"${dkim:0:200}\" \"${dkim:200}\" )"
@@ -179,6 +190,12 @@ check_eq "今すぐ確認 answers 303" 303 "$CODE"
 check_eq "今すぐ確認: verified" "verified ok verified ok" "$(verdict)"
 get /mail-settings/ "$ct"
 check "the page shows ✔ 設定済" body_has "✔ 設定済"
+check "… and that it asked the domain's DNS servers" body_has "$NOTE"
+check_eq "… the API: via authoritative on spf, dkim and dmarc" \
+	"authoritative authoritative authoritative" "$(api_via)"
+check_eq "… stored by the run in the verdict's transaction" \
+	"authoritative authoritative authoritative" \
+	"$(col "spf_via || ' ' || dkim_via || ' ' || dmarc_via")"
 check_eq "unbound still says no SPF record" "" "$(ub +short TXT cust.test)"
 
 # --- a recheck of a verified domain: through the resolver by default
@@ -189,6 +206,11 @@ due_now
 run >/dev/null
 check_eq "recheck of a verified domain: the resolver's cached negatives" \
 	"unverified no_record unverified no_record" "$(verdict)"
+check_eq "… the API: via recursive on spf, dkim and dmarc" \
+	"recursive recursive recursive" "$(api_via)"
+get /mail-settings/ "$ct"
+check "… the page shows the domain" body_has "cust.test"
+check "… without the note" sh -c "! grep -qF -- '$NOTE' '$T/body'"
 post /mail-settings/check "$ct" csrf="$csrf" id="$id"
 check_eq "今すぐ確認 then sees the record at the zone's servers" \
 	"unverified not_authorized verified ok" "$(verdict)"
