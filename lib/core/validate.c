@@ -295,11 +295,12 @@ domain_name(const char *in, char *alabel, char *ulabel, int *from_address)
 	    copy_max(u, ulabel, ULABEL_MAX) == -1)
 		err = "idn_invalid";
 	idn2_free(u);
-	/* An A-label typed as such must be one IDNA2008 would make from its
+	/* An A-label typed as such (alone, or beside Unicode labels, which
+	 * libidn2 passes through) must be one IDNA2008 would make from its
 	 * U-label: xn--720e decodes, but to a code point IDNA2008 refuses,
 	 * and the name shown (and offered from a URL) would then be refused
 	 * when typed. */
-	if (err == NULL && is_ascii(core) && strstr(alabel, "xn--") != NULL) {
+	if (err == NULL && strstr(alabel, "xn--") != NULL) {
 		char again[DOMAIN_MAX + 1];
 
 		if (to_alabel(ulabel, again) != NULL ||

@@ -252,6 +252,8 @@ static const struct {
     {valid_domain, "domain", "localhost", "single_label", 0, NULL, NULL},
     /* an A-label IDNA2008 would not make (found by fuzz-validate) */
     {valid_domain, "domain", "xn--720e.jp", "idn_invalid", 0, NULL, NULL},
+    {valid_domain, "domain", "\xcf\x9b.xn--720e.jp", "idn_invalid", 0, NULL,
+     NULL},
     {valid_domain, "domain", "XN--WGV71A119E.JP", NULL, 0, "xn--wgv71a119e.jp",
      "日本語.jp"},
     {valid_domain, "domain", "taro@Example.JP", NULL, 1, "example.jp",
