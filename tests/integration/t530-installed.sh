@@ -31,8 +31,7 @@ SA_CONF=$R/etc/senderauth/senderauth.conf
 UNIT=$R/usr/lib/systemd/system/senderauth-verifier.service
 
 mkdir -p "$T/zones" "$T/var/metrics"
-sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
-echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
+sa_platform_zone "$T/zones"
 sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 

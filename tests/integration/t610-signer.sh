@@ -16,9 +16,7 @@ source "$SA_TOP/tests/lib/signer.sh"
 source "$SA_TOP/tests/integration/lib.sh"
 SA_PG_FAST=1
 
-mkdir -p "$T/zones"
-sa_soa m01-ahd-sys.net >"$T/zones/m01-ahd-sys.net.zone"
-echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"' >>"$T/zones/m01-ahd-sys.net.zone"
+sa_platform_zone "$T/zones"
 sa_soa example.jp >"$T/zones/example.jp.zone"
 sa_nsd_start "$T/zones" m01-ahd-sys.net example.jp || { not_ok "nsd starts"; exit 1; }
 sa_stack_start "resolver = 127.0.0.1:$SA_NSD_PORT" "dns_timeout_ms = 300" \

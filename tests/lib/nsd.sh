@@ -10,6 +10,8 @@
 #   sa_dns_probe PORT NAME         1 UDP query; succeeds on any reply
 #   sa_soa ZONE                    print a zone file's head: $ORIGIN, a TTL of
 #                                  60 s, SOA (negative TTL 60 s), NS, the NS's A
+#   sa_platform_zone DIR           write DIR/m01-ahd-sys.net.zone: the
+#                                  platform's include with its SPF record
 #
 # NSD runs in the foreground (-d) as root without dropping privileges, with
 # response rate limiting off, no database file and every state file in $T.
@@ -30,6 +32,12 @@ export SA_NSD_PORT
 sa_soa() {
 	printf '$ORIGIN %s.\n$TTL 60\n@ IN SOA ns.%s. host.%s. 1 3600 600 86400 60\n@ IN NS ns.%s.\nns IN A 127.0.0.1\n' \
 		"$1" "$1" "$1" "$1"
+}
+
+sa_platform_zone() {
+	mkdir -p "$1"
+	{ sa_soa m01-ahd-sys.net; echo '@ IN TXT "v=spf1 ip4:210.198.21.0/24 ~all"'; } \
+		>"$1/m01-ahd-sys.net.zone"
 }
 
 # Writes $SA_NSD_DIR/nsd.conf for the zones given.
