@@ -233,6 +233,11 @@ check_applied(PGconn *c, struct migration *ms, size_t n)
 	return rc;
 }
 
+/* PQexec only runs fixed text here: BEGIN, COMMIT, ROLLBACK, the
+ * catalogue's sql_applied, and a migration file of the installed sql/
+ * directory (many statements, which PQexecParams refuses). The one value
+ * that varies, the migration's version, file and digest, goes through
+ * sql_record's $n parameters. */
 static int
 apply(PGconn *c, const struct migration *m)
 {
