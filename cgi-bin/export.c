@@ -134,7 +134,7 @@ domain_records(struct buf *b, int csv, PGresult *d, int i, PGresult *keys,
 		return;
 	snprintf(what, sizeof what, "%s DMARC, recommended", name);
 	host = records_dmarc_host(name);
-	value = records_dmarc(page_dmarc_rua(addrs, id));
+	value = records_dmarc(page_dmarc_rua(addrs, name));
 	if (host != NULL && value != NULL)
 		put(b, csv, what, host, value, strlen(value));
 	free(host);

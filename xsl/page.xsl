@@ -622,6 +622,41 @@
         <xsl:variable name="h-reg">
           <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template>
         </xsl:variable>
+        <!-- why an address's mail would not pass: each sentence looked
+             up once, when some row needs it (the catalogue lookup costs
+             more than a row); with no domain the paragraph is the same on
+             every row, so it is built once and copied -->
+        <xsl:variable name="why" select="addresses/address[@authenticated = 'no']"/>
+        <xsl:variable name="why-spf">
+          <xsl:if test="$why[@reason = 'spf']">
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.spf'"/></xsl:call-template>
+          </xsl:if>
+        </xsl:variable>
+        <xsl:variable name="why-dkim">
+          <xsl:if test="$why[@reason = 'dkim']">
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.dkim'"/></xsl:call-template>
+          </xsl:if>
+        </xsl:variable>
+        <xsl:variable name="why-no-domain">
+          <xsl:if test="$why[@reason = 'no_domain']">
+            <p class="why">
+              <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.no_domain'"/></xsl:call-template>
+              <xsl:text> </xsl:text>
+              <a href="#domains"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.add'"/></xsl:call-template></a>
+            </p>
+          </xsl:if>
+        </xsl:variable>
+        <xsl:variable name="why-link">
+          <xsl:if test="$why[not(@reason = 'no_domain')]">
+            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.link'"/></xsl:call-template>
+          </xsl:if>
+        </xsl:variable>
+        <!-- one form for every row's 削除 button (its form attribute);
+             the button sends the row's id -->
+        <form id="address-delete" method="post" action="{$base}delete">
+          <xsl:call-template name="csrf"/>
+          <input type="hidden" name="kind" value="address"/>
+        </form>
         <div class="scroll">
           <table class="stack addrs">
             <thead>
@@ -639,7 +674,25 @@
                 <tr>
                   <td>
                     <span class="mono"><xsl:value-of select="email"/></span>
-                    <xsl:apply-templates select="@authenticated[. = 'no']"/>
+                    <!-- under an address whose mail would not pass SPF and
+                         DKIM: why, and a link to its domain's card (to the
+                         add-domain form when the domain is not registered) -->
+                    <xsl:if test="@authenticated = 'no'">
+                      <xsl:choose>
+                        <xsl:when test="@reason = 'no_domain'"><xsl:copy-of select="$why-no-domain"/></xsl:when>
+                        <xsl:otherwise>
+                          <p class="why">
+                            <xsl:choose>
+                              <xsl:when test="@reason = 'spf'"><xsl:value-of select="$why-spf"/></xsl:when>
+                              <xsl:when test="@reason = 'dkim'"><xsl:value-of select="$why-dkim"/></xsl:when>
+                              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.unknown'"/></xsl:call-template></xsl:otherwise>
+                            </xsl:choose>
+                            <xsl:text> </xsl:text>
+                            <a href="#domain-{@domain-id}"><xsl:value-of select="$why-link"/></a>
+                          </p>
+                        </xsl:otherwise>
+                      </xsl:choose>
+                    </xsl:if>
                   </td>
                   <td class="mono" data-label="{$h-host}"><xsl:value-of select="smtp-host"/></td>
                   <td data-label="{$h-port}"><xsl:value-of select="smtp-port"/></td>
@@ -649,12 +702,7 @@
                     <xsl:if test="@mine = '1'">
                       <a class="btn sm" href="{$base}?edit={@id}"><xsl:value-of select="$t-edit"/></a>
                       <xsl:text> </xsl:text>
-                      <form class="inline" method="post" action="{$base}delete">
-                        <xsl:call-template name="csrf"/>
-                        <input type="hidden" name="kind" value="address"/>
-                        <input type="hidden" name="id" value="{@id}"/>
-                        <button type="submit" class="btn sm danger"><xsl:value-of select="$t-delete"/></button>
-                      </form>
+                      <button type="submit" form="address-delete" name="id" value="{@id}" class="btn sm danger"><xsl:value-of select="$t-delete"/></button>
                     </xsl:if>
                   </td>
                 </tr>
@@ -670,26 +718,6 @@
   </section>
 </xsl:template>
 
-<!-- Under an address whose mail would not pass SPF and DKIM: why, and a
-     link to its domain's card (to the add-domain form when the domain is
-     not registered). -->
-<xsl:template match="address/@authenticated">
-  <p class="why">
-    <xsl:call-template name="msg">
-      <xsl:with-param name="k" select="concat('addr.auth.', ../@reason)"/>
-      <xsl:with-param name="fallback" select="'addr.auth.unknown'"/>
-    </xsl:call-template>
-    <xsl:text> </xsl:text>
-    <xsl:choose>
-      <xsl:when test="../@domain-id">
-        <a href="#domain-{../@domain-id}"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.link'"/></xsl:call-template></a>
-      </xsl:when>
-      <xsl:otherwise>
-        <a href="#domains"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.add'"/></xsl:call-template></a>
-      </xsl:otherwise>
-    </xsl:choose>
-  </p>
-</xsl:template>
 
 <!-- ==== Domains ==== -->
 

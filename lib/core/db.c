@@ -24,12 +24,8 @@ static const char *const sql[DB__MAX] = {
 [DB_ADDR_LIST] =
 	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"
 	" s.smtp_password_sealed IS NOT NULL, s.note, a.id, a.name,"
-	" sa_ts(s.created_at), d.id, d.spf_status,"
-	" EXISTS (SELECT FROM dkim_keys k"
-	"  WHERE k.domain_id = d.id AND k.state = 'active')"
+	" sa_ts(s.created_at), split_part(s.addr_key, '@', 2)"
 	" FROM sender_addresses s JOIN accounts a ON a.id = s.account_id"
-	" LEFT JOIN domains d ON d.org_id = s.org_id AND d.deleted_at IS NULL"
-	"  AND d.name = split_part(s.addr_key, '@', 2)"
 	" WHERE s.org_id = $1 ORDER BY s.id",
 [DB_ADDR_GET] =
 	"SELECT s.id, s.address, s.smtp_host, s.smtp_port, s.smtp_user,"

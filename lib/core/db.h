@@ -83,11 +83,9 @@ enum {
 	ADDR_LIST_ACCOUNT_ID, /* the registrant */
 	ADDR_LIST_ACCOUNT_NAME,
 	ADDR_LIST_CREATED_AT,
-	/* the sending gate: the address's domain, when the organization has
-	 * added it; its SPF status; whether it has an active DKIM key */
-	ADDR_LIST_DOMAIN_ID,
-	ADDR_LIST_SPF_STATUS,
-	ADDR_LIST_DKIM_ACTIVE, /* 't' / 'f' */
+	/* the domain of its key, as DOMAIN_LIST_NAME spells a domain: the
+	 * page finds the sending gate there (lib/web/page.c) */
+	ADDR_LIST_DOMAIN,
 	ADDR_LIST__MAX
 };
 enum {

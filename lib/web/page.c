@@ -362,33 +362,51 @@ page_retry(struct req *r)
 
 static void attr_col(mxml_node_t *, const char *, PGresult *, int, int);
 
-/* Whether the platform can send as the address authenticated: its domain
- * added, with SPF 設定済 and an active DKIM key (the signer has one). */
-static void
-page_gate(mxml_node_t *a, PGresult *res, int i)
+/* The row of domains (DB_DOMAIN_LIST) named name, or -1. */
+static int
+domain_row(PGresult *domains, const char *name)
 {
+	int j;
+
+	for (j = 0; j < PQntuples(domains); j++)
+		if (strcmp(PQgetvalue(domains, j, DOMAIN_LIST_NAME), name) == 0)
+			return j;
+	return -1;
+}
+
+/* Whether the platform can send as the address authenticated: its domain
+ * added, with SPF 設定済 and an active DKIM key (the signer has one; the
+ * key a domain's row carries is the active one when there is one). */
+static void
+page_gate(mxml_node_t *a, PGresult *res, int i, PGresult *domains)
+{
+	int d = domain_row(domains, PQgetvalue(res, i, ADDR_LIST_DOMAIN));
 	const char *reason = "ok";
 
-	if (PQgetisnull(res, i, ADDR_LIST_DOMAIN_ID))
+	if (d == -1)
 		reason = "no_domain";
-	else if (strcmp(PQgetvalue(res, i, ADDR_LIST_SPF_STATUS), "verified"))
+	else if (strcmp(PQgetvalue(domains, d, DOMAIN_LIST_SPF_STATUS),
+			"verified"))
 		reason = "spf";
-	else if (strcmp(PQgetvalue(res, i, ADDR_LIST_DKIM_ACTIVE), "t"))
+	else if (strcmp(PQgetvalue(domains, d, DOMAIN_LIST_KEY_STATE),
+			"active"))
 		reason = "dkim";
 	xml_attr(a, "authenticated", strcmp(reason, "ok") ? "no" : "yes");
 	xml_attr(a, "reason", reason);
-	attr_col(a, "domain-id", res, i, ADDR_LIST_DOMAIN_ID);
+	if (d != -1)
+		xml_attr(a, "domain-id", PQgetvalue(domains, d, DOMAIN_LIST_ID));
 }
 
 static void
-page_address(struct req *r, mxml_node_t *list, PGresult *res, int i)
+page_address(struct req *r, mxml_node_t *list, PGresult *res, int i,
+	     PGresult *domains)
 {
 	mxml_node_t *a = xml_el(list, "address"), *reg;
 	long owner = atol(PQgetvalue(res, i, ADDR_LIST_ACCOUNT_ID));
 
 	xml_attr(a, "id", PQgetvalue(res, i, ADDR_LIST_ID));
 	xml_attr(a, "mine", owner == r->sess.account_id ? "1" : "0");
-	page_gate(a, res, i);
+	page_gate(a, res, i, domains);
 	xml_text_el(a, "email", PQgetvalue(res, i, ADDR_LIST_ADDRESS));
 	xml_text_el(a, "smtp-host", PQgetvalue(res, i, ADDR_LIST_SMTP_HOST));
 	xml_text_el(a, "smtp-port", PQgetvalue(res, i, ADDR_LIST_SMTP_PORT));
@@ -570,15 +588,13 @@ page_dkim(mxml_node_t *d, PGresult *res, int i, PGresult *keys)
 }
 
 const char *
-page_dmarc_rua(PGresult *addrs, const char *domain_id)
+page_dmarc_rua(PGresult *addrs, const char *domain)
 {
 	const char *rua = config_str("dmarc_rua");
 	int j;
 
 	for (j = 0; rua == NULL && j < PQntuples(addrs); j++)
-		if (!PQgetisnull(addrs, j, ADDR_LIST_DOMAIN_ID) &&
-		    strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN_ID),
-			   domain_id) == 0)
+		if (strcmp(PQgetvalue(addrs, j, ADDR_LIST_DOMAIN), domain) == 0)
 			rua = PQgetvalue(addrs, j, ADDR_LIST_ADDRESS);
 	return rua;
 }
@@ -620,7 +636,7 @@ page_dmarc(mxml_node_t *d, PGresult *res, int i, PGresult *addrs)
 		return;
 	host = records_dmarc_host(PQgetvalue(res, i, DOMAIN_LIST_NAME));
 	value = records_dmarc(
-	    page_dmarc_rua(addrs, PQgetvalue(res, i, DOMAIN_LIST_ID)));
+	    page_dmarc_rua(addrs, PQgetvalue(res, i, DOMAIN_LIST_NAME)));
 	page_record(el, host, value, NULL);
 	free(host);
 	free(value);
@@ -689,7 +705,7 @@ page_end(struct req *r)
 	}
 	list = xml_el(r->root, "addresses");
 	for (i = 0; i < PQntuples(lists[L_ADDR]); i++)
-		page_address(r, list, lists[L_ADDR], i);
+		page_address(r, list, lists[L_ADDR], i, lists[L_DOMAIN]);
 	list = xml_el(r->root, "domains");
 	for (i = 0; i < PQntuples(lists[L_DOMAIN]); i++)
 		page_domain(list, lists[L_DOMAIN], i, lists[L_KEYS],

@@ -20,10 +20,10 @@ int page_begin(struct req *, int status, const char *notice);
  * organization id, DB_KEY_OTHERS also dkim_retire_days, into out[0..n)
  * (free each with PQclear). 0, or -1 with the answer set (500). */
 int page_lists(struct req *, int n, const enum db_stmt *st, PGresult **out);
-/* Where the DMARC record suggested to domain domain_id sends its reports:
- * dmarc_rua, else the domain's first sender address in addrs
+/* Where the DMARC record suggested to domain (its DOMAIN_LIST_NAME) sends
+ * its reports: dmarc_rua, else the domain's first sender address in addrs
  * (DB_ADDR_LIST), else NULL. */
-const char *page_dmarc_rua(PGresult *addrs, const char *domain_id);
+const char *page_dmarc_rua(PGresult *addrs, const char *domain);
 /* After page_begin() with a notice: the domain id it is about (any of
  * the organization's, deleted or not) as notice-domain (its name) and
  * notice-domain-id, and notice-from="address" when from_address (the name

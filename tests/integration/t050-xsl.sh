@@ -684,6 +684,30 @@ check "embed: the same main content" \
 	eval 'cmp -s <(grep -o "<main>.*</main>" "$S" | sed "s|/mail-settings/|/mail-settings/embed/|g") <(grep -o "<main>.*</main>" "$M")'
 check "not embedded: the header bar" has "$S" '<header class="bar">'
 
+# ---- every POST carries the CSRF token; a button outside its form (the
+# address list's 削除, form="address-delete") names a form of its page ----
+forms_ok() {
+	python3 - "$@" <<'PY'
+import re, sys
+bad = []
+for f in sys.argv[1:]:
+    html = open(f, encoding="utf-8").read()
+    ids = set(re.findall(r'<form [^>]*id="([^"]+)"', html))
+    for m in re.finditer(r'<form [^>]*method="post"[^>]*>', html):
+        if not html.startswith('<input type="hidden" name="csrf" value="', m.end()):
+            bad.append("%s: form without the token first: %s" % (f, m.group(0)))
+    for ref in re.findall(r'<button [^>]*form="([^"]*)"', html):
+        if ref not in ids:
+            bad.append("%s: button of a missing form %s" % (f, ref))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+}
+check "every POST form starts with the CSRF token; every button's form= names a form of its page" \
+	forms_ok "$T"/*.html
+check "the address list's 削除 buttons post through one form, each with its row's id" \
+	eval 'has "$S" "<button type=\"submit\" form=\"address-delete\" name=\"id\" value=\"7\" class=\"btn sm danger\">削除</button>" && has "$S" "<form id=\"address-delete\" method=\"post\" action=\"/mail-settings/delete\"><input type=\"hidden\" name=\"csrf\" value=\"b64urltoken\"><input type=\"hidden\" name=\"kind\" value=\"address\"></form>"'
+
 # ---- no inline style or script (the Content-Security-Policy allows none) ----
 check "no <style> element and no style attribute" eval '! grep -lE "<style|[[:space:]]style=" "$T"/*.html'
 check "every <script> has a src and no content" \
