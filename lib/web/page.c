@@ -394,7 +394,8 @@ page_gate(mxml_node_t *a, PGresult *res, int i, PGresult *domains)
 	xml_attr(a, "authenticated", strcmp(reason, "ok") ? "no" : "yes");
 	xml_attr(a, "reason", reason);
 	if (d != -1)
-		xml_attr(a, "domain-id", PQgetvalue(domains, d, DOMAIN_LIST_ID));
+		xml_attr(a, "domain-id",
+			 PQgetvalue(domains, d, DOMAIN_LIST_ID));
 }
 
 static void
