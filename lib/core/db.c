@@ -12,6 +12,16 @@
 #include "db.h"
 #include "util.h"
 
+/* Whether key K (a dkim_keys alias) is one the page shows beside the
+ * domain's key (DB_KEY_OTHERS): the one being retired, one retired in the
+ * last 30 days after it signed, or the next one while another signs. */
+#define OTHER_KEY(k)                                                           \
+	"(" k ".state = 'retiring'"                                            \
+	" OR (" k ".state = 'retired' AND " k ".activated_at IS NOT NULL"      \
+	"  AND " k ".retired_at > now() - interval '30 days')"                 \
+	" OR (" k ".state = 'pending' AND EXISTS (SELECT FROM dkim_keys a"     \
+	"  WHERE a.domain_id = " k ".domain_id AND a.state = 'active')))"
+
 /* clang-format off */
 static const char *const sql[DB__MAX] = {
 [DB_BEGIN] = "BEGIN",
@@ -74,7 +84,8 @@ static const char *const sql[DB__MAX] = {
 	" sa_ts(d.checked_at), sa_ts(d.verified_at),"
 	" k.selector, k.bits, k.public_key, sa_ts(d.tempfail_at), k.state,"
 	" d.spf_results, d.dmarc_org_domain, d.spf_via, d.dkim_via,"
-	" d.dmarc_via"
+	" d.dmarc_via, EXISTS (SELECT FROM dkim_keys o"
+	"  WHERE o.domain_id = d.id AND " OTHER_KEY("o") ")"
 	" FROM domains d LEFT JOIN LATERAL (SELECT * FROM dkim_keys k"
 	"  WHERE k.domain_id = d.id AND k.state IN ('active', 'pending')"
 	"  ORDER BY k.state = 'active' DESC LIMIT 1) k ON true"
@@ -185,11 +196,7 @@ static const char *const sql[DB__MAX] = {
 	" k.retiring_at + make_interval(days => $2) <= now(),"
 	" sa_ts(k.retired_at)"
 	" FROM dkim_keys k JOIN domains d ON d.id = k.domain_id"
-	" WHERE d.org_id = $1 AND d.deleted_at IS NULL AND (k.state = 'retiring'"
-	"  OR (k.state = 'retired' AND k.activated_at IS NOT NULL"
-	"   AND k.retired_at > now() - interval '30 days')"
-	"  OR (k.state = 'pending' AND EXISTS (SELECT FROM dkim_keys a"
-	"   WHERE a.domain_id = k.domain_id AND a.state = 'active')))"
+	" WHERE d.org_id = $1 AND d.deleted_at IS NULL AND " OTHER_KEY("k")
 	" ORDER BY k.domain_id, k.id DESC",
 [DB_KEY_RETIRE_DUE] = "SELECT sa_retire_keys($1)",
 /* a rotation: the domain's status stays, its checks come soon */

@@ -160,6 +160,8 @@ enum {
 	DOMAIN_LIST_SPF_VIA,
 	DOMAIN_LIST_DKIM_VIA,
 	DOMAIN_LIST_DMARC_VIA,
+	/* 't': DB_KEY_OTHERS has rows for it (a rotation, a key retired) */
+	DOMAIN_LIST_OTHER_KEYS,
 	DOMAIN_LIST__MAX
 };
 enum {

@@ -113,10 +113,11 @@ page_head(struct req *r, const char *root, int status)
 	xml_attr(el, "name", PQgetvalue(acct, 0, ACCOUNT_ORG_NAME));
 }
 
-static const enum db_stmt settings_lists[L__MAX] = {
+/* Read with the account check; the other keys (L_KEYS) only for a page
+ * that has some (page_end), which most pages do not. */
+static const enum db_stmt settings_lists[L_KEYS] = {
     [L_ADDR] = DB_ADDR_LIST,
     [L_DOMAIN] = DB_DOMAIN_LIST,
-    [L_KEYS] = DB_KEY_OTHERS,
 };
 /* The lists page_reads_settings() fetched with the account check. */
 static int prefetched;
@@ -125,7 +126,7 @@ int
 page_reads_settings(struct req *r)
 {
 	lists_release();
-	if (page_fetch(r, 1, L__MAX, settings_lists, lists) == -1)
+	if (page_fetch(r, 1, L_KEYS, settings_lists, lists) == -1)
 		return -1;
 	prefetched = 1;
 	return 0;
@@ -158,7 +159,7 @@ page_begin(struct req *r, int status, const char *notice)
 {
 	if (!prefetched) {
 		lists_release();
-		if (page_fetch(r, 0, L__MAX, settings_lists, lists) == -1)
+		if (page_fetch(r, 0, L_KEYS, settings_lists, lists) == -1)
 			return -1;
 	}
 	prefetched = 0;
@@ -693,6 +694,26 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
 	page_bulk_sender(d, res, i);
 }
 
+/* The keys shown beside the domains' own (DB_KEY_OTHERS) into
+ * lists[L_KEYS], asked only when a domain row says it has some; 0 / -1. */
+static int
+page_other_keys_read(struct req *r)
+{
+	char org[NUMBUF], days[NUMBUF];
+	const char *p[2] = {num(r->sess.org_id, org),
+			    num(config_num("dkim_retire_days"), days)};
+	PGresult *d = lists[L_DOMAIN];
+	int i;
+
+	for (i = 0; i < PQntuples(d); i++)
+		if (PQgetvalue(d, i, DOMAIN_LIST_OTHER_KEYS)[0] == 't')
+			break;
+	if (i == PQntuples(d))
+		return 0;
+	lists[L_KEYS] = db_exec(DB_KEY_OTHERS, 2, p);
+	return lists[L_KEYS] != NULL ? 0 : -1;
+}
+
 int
 page_end(struct req *r)
 {
@@ -700,7 +721,7 @@ page_end(struct req *r)
 	int i;
 
 	if (lists[L_ADDR] == NULL || lists[L_DOMAIN] == NULL ||
-	    lists[L_KEYS] == NULL) {
+	    page_other_keys_read(r) == -1) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
