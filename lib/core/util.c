@@ -50,11 +50,23 @@ text_char(unsigned long c)
 	return c != 0x7f && c != 0xfffe && c != 0xffff;
 }
 
+size_t
+text_clean_span(const char *s, size_t len)
+{
+	unsigned long c;
+	size_t i = 0, n;
+
+	while (i < len && (n = utf8_char(s + i, len - i, &c)) > 0 &&
+	       text_char(c))
+		i += n;
+	return i;
+}
+
 int
 text_clean(struct buf *out, const char *s, size_t len)
 {
 	unsigned long c;
-	size_t i = 0, run = 0, n;
+	size_t i = text_clean_span(s, len), run = 0, n;
 
 	/* Runs of acceptable characters are copied whole. */
 	while (i < len) {

@@ -53,6 +53,9 @@ char *buf_detach(struct buf *);
 void printable_bytes(char *s, size_t len);
 void printable_line(char *s);
 int text_clean(struct buf *out, const char *s, size_t len);
+/* How many bytes from the start of s[0..len) text_clean() keeps as they
+ * are: len when it would change nothing. */
+size_t text_clean_span(const char *s, size_t len);
 
 /* The name of enum value i in a table of names indexed by the enum, or
  * "unknown" when i is out of range or has none. NAME_OF() sizes the table

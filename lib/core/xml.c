@@ -38,9 +38,18 @@ xml_el(mxml_node_t *parent, const char *name)
 void
 xml_attr(mxml_node_t *el, const char *name, const char *value)
 {
+	size_t len;
 	char *v;
 
-	if (value == NULL || (v = cleaned(value, strlen(value))) == NULL)
+	if (value == NULL)
+		return;
+	/* mxml copies the value: a clean one (most) as it is */
+	len = strlen(value);
+	if (text_clean_span(value, len) == len) {
+		mxmlElementSetAttr(el, name, value);
+		return;
+	}
+	if ((v = cleaned(value, len)) == NULL)
 		return;
 	mxmlElementSetAttr(el, name, v);
 	free(v);
@@ -59,7 +68,12 @@ xml_bytes_el(mxml_node_t *parent, const char *name, const char *text,
 	mxml_node_t *el = mxmlNewElement(parent, name);
 	char *v;
 
-	if (len > 0 && (v = cleaned(text, len)) != NULL) {
+	if (len == 0)
+		return el;
+	/* mxml copies the text: a clean one that ends there as it is */
+	if (text[len] == '\0' && text_clean_span(text, len) == len)
+		mxmlNewOpaque(el, text);
+	else if ((v = cleaned(text, len)) != NULL) {
 		mxmlNewOpaque(el, v);
 		free(v);
 	}
@@ -85,15 +99,21 @@ static char *
 attr_breaks(char *s)
 {
 	struct buf b;
-	const char *p;
+	const char *p, *q;
 	int in_tag = 0;
 
-	for (p = s; *p != '\0'; p++) {
-		in_tag = *p == '<' ? 1 : *p == '>' ? 0 : in_tag;
-		if (in_tag && (*p == '\n' || *p == '\r' || *p == '\t'))
+	/* The first of the three inside a tag: each one found is in a tag
+	 * when the nearest '<' or '>' before it is a '<'. Most answers hold
+	 * none but mxml's final line break, so this rarely looks far. */
+	for (p = s; (p = strpbrk(p, "\n\r\t")) != NULL; p++) {
+		for (q = p; q > s && q[-1] != '<' && q[-1] != '>'; q--)
+			;
+		if (q > s && q[-1] == '<') {
+			in_tag = 1;
 			break;
+		}
 	}
-	if (*p == '\0')
+	if (p == NULL)
 		return s;
 	buf_init(&b);
 	buf_add(&b, s, (size_t)(p - s));

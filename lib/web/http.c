@@ -6,6 +6,7 @@
  * streams.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,7 +420,7 @@ http_release(struct req *r)
 	form_release(&r->body);
 	PQclear(r->account);
 	PQclear(r->found);
-	for (i = 0; i < FIELD_MAX; i++)
+	for (i = 0; i < r->action->nfields; i++)
 		for (j = 0; j < 4; j++)
 			free(r->err[i].detail[j]);
 	memset(&r->sess, 0, sizeof r->sess);
@@ -431,7 +432,9 @@ http_serve(struct io *io, const struct action *a)
 	struct req r;
 	const char *base = io_param(io, "SA_BASE");
 
-	memset(&r, 0, sizeof r);
+	memset(&r, 0, offsetof(struct req, v));
+	memset(r.v, 0, a->nfields * sizeof r.v[0]);
+	memset(r.err, 0, a->nfields * sizeof r.err[0]);
 	r.action = a;
 	r.base = base != NULL && *base != '\0' ? base : "/mail-settings/";
 	r.status = 200;

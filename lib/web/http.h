@@ -70,9 +70,7 @@ struct req {
 	struct form body;  /* the POST body */
 	struct session sess;
 	PGresult *account; /* DB_ACCOUNT: the account's and the org's names */
-	struct field_value v[FIELD_MAX]; /* every field, valid */
-	struct field_error err[FIELD_MAX];
-	int invalid; /* how many fields have an error */
+	int invalid;	   /* how many fields have an error */
 	/* The POST's CSRF token failed, but the browser says the form is
 	 * one of this origin's pages: one from before the portal renewed
 	 * the session cookie, from which the token derives. Nothing is done;
@@ -94,6 +92,10 @@ struct req {
 	size_t rawlen;
 	const char *raw_type;
 	char raw_name[128];
+	/* Last: a request zeroes only its action's nfields entries of each
+	 * (a field_value is over 2 KB, so all of them would be 28 KB). */
+	struct field_value v[FIELD_MAX]; /* every field, valid */
+	struct field_error err[FIELD_MAX];
 };
 
 struct action {

@@ -17,6 +17,15 @@ static const struct {
     {"a\tb", "<a v=\"a&#9;b\" />"},
     {"<x>\n\"&'", "<a v=\"&lt;x&gt;&#10;&quot;&amp;'\" />"},
     {"\n", "<a v=\"&#10;\" />"},
+    /* what text_clean() replaces, kept out by either way in (a clean
+     * value is handed to mxml as it is, any other is cleaned first) */
+    {"a\x01"
+     "b",
+     "<a v=\"a\xef\xbf\xbd"
+     "b\" />"},
+    {"\xff\xfe\xe6\x97\xa5",
+     "<a v=\"\xef\xbf\xbd\xef\xbf\xbd\xe6\x97\xa5\" />"},
+    {"\xe6\x97\xa5\xe6\x9c\xac", "<a v=\"\xe6\x97\xa5\xe6\x9c\xac\" />"},
 };
 
 int
@@ -44,6 +53,22 @@ main(void)
 	     "text keeps its line break, the attribute beside it is escaped");
 	t_ok(s != NULL && strstr(s, "<found>p\tq</found>"),
 	     "a tab in text stays a tab");
+	free(s);
+	mxmlDelete(doc);
+
+	doc = xml_doc("a", &root);
+	xml_text_el(root, "t", "ok\x7f");
+	xml_bytes_el(root, "b", "line1\nline2", 5);
+	xml_bytes_el(root, "c",
+		     "x\x01"
+		     "yz",
+		     3);
+	s = xml_string(doc);
+	t_ok(s != NULL && strstr(s, "<t>ok\xef\xbf\xbd</t>"),
+	     "text: DEL becomes U+FFFD");
+	t_ok(s != NULL && strstr(s, "<b>line1</b><c>x\xef\xbf\xbd"
+				    "y</c>"),
+	     "bytes: only the given length, cleaned");
 	free(s);
 	mxmlDelete(doc);
 	return t_done();
