@@ -24,7 +24,8 @@ void xml_attr_num(mxml_node_t *el, const char *name, long value);
 /* A child element holding text (cleaned); returns the element. */
 mxml_node_t *xml_text_el(mxml_node_t *parent, const char *name,
 			 const char *text);
-/* The same for text of known length that may hold any byte. */
+/* The same for text[0..len), which may hold any byte; text[len] must be
+ * readable (a part of a longer string, or its NUL). */
 mxml_node_t *xml_bytes_el(mxml_node_t *parent, const char *name,
 			  const char *text, size_t len);
 /* Serializes the whole document (malloc'ed), or NULL. */
