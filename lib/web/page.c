@@ -695,23 +695,19 @@ page_domain(mxml_node_t *list, PGresult *res, int i, PGresult *keys,
 }
 
 /* The keys shown beside the domains' own (DB_KEY_OTHERS) into
- * lists[L_KEYS], asked only when a domain row says it has some; 0 / -1. */
+ * lists[L_KEYS], asked only when a domain row says it has some; 0, or -1
+ * with the answer set (500). */
 static int
 page_other_keys_read(struct req *r)
 {
-	char org[NUMBUF], days[NUMBUF];
-	const char *p[2] = {num(r->sess.org_id, org),
-			    num(config_num("dkim_retire_days"), days)};
+	static const enum db_stmt st = DB_KEY_OTHERS;
 	PGresult *d = lists[L_DOMAIN];
 	int i;
 
 	for (i = 0; i < PQntuples(d); i++)
 		if (PQgetvalue(d, i, DOMAIN_LIST_OTHER_KEYS)[0] == 't')
-			break;
-	if (i == PQntuples(d))
-		return 0;
-	lists[L_KEYS] = db_exec(DB_KEY_OTHERS, 2, p);
-	return lists[L_KEYS] != NULL ? 0 : -1;
+			return page_fetch(r, 0, 1, &st, &lists[L_KEYS]);
+	return 0;
 }
 
 int
@@ -720,11 +716,12 @@ page_end(struct req *r)
 	mxml_node_t *list;
 	int i;
 
-	if (lists[L_ADDR] == NULL || lists[L_DOMAIN] == NULL ||
-	    page_other_keys_read(r) == -1) {
+	if (lists[L_ADDR] == NULL || lists[L_DOMAIN] == NULL) {
 		http_fail(r, 500, "internal");
 		return -1;
 	}
+	if (page_other_keys_read(r) == -1)
+		return -1;
 	list = xml_el(r->root, "addresses");
 	for (i = 0; i < PQntuples(lists[L_ADDR]); i++)
 		page_address(r, list, lists[L_ADDR], i, lists[L_DOMAIN]);
