@@ -615,16 +615,32 @@ zone(void)
 	auth_zones();
 }
 
+/* A resolver asking the fake server; auth_port: where authoritative
+ * lookups go (0: port 53). */
 static struct dns_resolver *
-resolver_cached(int timeout_ms, int tries, int inflight, size_t cached)
+resolver_at(int timeout_ms, int tries, int inflight, size_t cached,
+	    int auth_port)
 {
 	char server[32];
 	const char *servers[] = {server};
 	struct dns_resolver_opts o = {servers,	1,	timeout_ms, tries,
-				      inflight, cached, 0};
+				      inflight, cached, auth_port};
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
 	return dns_resolver_new(&o);
+}
+
+static struct dns_resolver *
+resolver_cached(int timeout_ms, int tries, int inflight, size_t cached)
+{
+	return resolver_at(timeout_ms, tries, inflight, cached, 0);
+}
+
+/* Its authoritative lookups at the fake server too (auth_zones()). */
+static struct dns_resolver *
+resolver_auth(void)
+{
+	return resolver_at(300, 1, 0, 0, ns.port);
 }
 
 static struct dns_resolver *
@@ -764,15 +780,11 @@ found_via(const struct dns_answer *a, enum dns_via via)
 static void
 test_authoritative(void)
 {
-	char server[32];
-	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
 	struct dns_resolver *r;
 	const struct dns_answer *a;
 	struct dns_stats st;
 
-	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
-	r = dns_resolver_new(&o);
+	r = resolver_auth();
 	t_ok(found_via(ask_auth(r, "auth.test", DNS_T_TXT),
 		       DNS_VIA_AUTHORITATIVE),
 	     "authoritative: the zone apex, at its server");
@@ -807,14 +819,10 @@ test_authoritative(void)
 static void
 test_authoritative_ra(void)
 {
-	char server[32];
-	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
 	struct dns_resolver *r;
 	const struct dns_answer *a;
 
-	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
-	r = dns_resolver_new(&o);
+	r = resolver_auth();
 	atomic_store(&ns.cname_only, 1);
 	atomic_store(&ns.ra, 1);
 	a = ask_auth(r, "cn.auth.test", DNS_T_TXT);
@@ -836,16 +844,13 @@ test_authoritative_ra(void)
 static void
 test_authoritative_channels(void)
 {
-	char server[32], name[32];
-	const char *servers[] = {server};
-	struct dns_resolver_opts o = {servers, 1, 300, 1, 0, 0, ns.port};
+	char name[32];
 	struct dns_resolver *r;
 	const struct dns_answer *a;
 	struct dns_stats st;
 	int i, j, answered = 0;
 
-	snprintf(server, sizeof server, "127.0.0.1:%d", ns.port);
-	r = dns_resolver_new(&o);
+	r = resolver_auth();
 	for (j = 0; j < 50 && answered < MANY_ZONES; j++) {
 		for (i = answered = 0; i < MANY_ZONES; i++) {
 			snprintf(name, sizeof name, "z%d.test", i);
