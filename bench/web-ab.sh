@@ -5,7 +5,10 @@
 # the order switching each round. Prints each round, the medians and the
 # median of the per-round ratios (this / other). This machine's speed
 # drifts by the minute, by a third and more: only runs this close together
-# compare, and one run of bench/web.sh per tree says little.
+# compare, and one run of bench/web.sh per tree says little. Each stack is
+# its own checkout's harness: against a checkout before fbdee74, whose
+# workers ran each in a scheduler autogroup of its own (spawn-fcgi -F),
+# the ratio measures that difference too.
 #
 #   bash bench/web-ab.sh OTHER_CHECKOUT   (built: make in both)
 #   env: ROUNDS=9 DURATION=3s CONNS=32 THREADS=2 URLPATH=/mail-settings/
@@ -29,15 +32,9 @@ up() {
 		source "$SA_TOP/tests/lib/common.sh"
 		source "$SA_TOP/tests/lib/stack.sh"
 		sa_stack_start >"$W/$1.log" 2>&1 || exit 1
-		org=$(sa_org "株式会社〇〇〇〇")
-		acct=$(sa_account "$org" "山田 太郎")
-		for i in $(seq 1 20); do
-			sa_psql -c "INSERT INTO sender_addresses (org_id, account_id,
-				address, addr_key, smtp_host, note) VALUES ($org, $acct,
-				'user$i@example.jp', 'user$i@example.jp',
-				'smtp.example.jp', '営業部 $i')" >/dev/null
-		done
-		echo "$SA_URL $(sa_mint "$acct" "$org" 36000)" >"$W/$1.env"
+		# the same page in both (this checkout's page-data.sh)
+		source "$this/bench/page-data.sh"
+		echo "$SA_URL $(bench_page_data)" >"$W/$1.env"
 		until [ -e "$W/stop" ]; do sleep 1; done
 	) &
 }
@@ -73,7 +70,8 @@ for i in $(seq "$ROUNDS"); do
 	else
 		b=$(run "$url_other" "$cookie_other"); a=$(run "$url_this" "$cookie_this")
 	fi
-	echo "round $i: this $a, other $b" | sed 's/\([0-9.]*\) \([0-9.]*\)\([,]*\)$/\1 req\/s p99 \2 ms\3/; s/\([0-9.]*\) \([0-9.]*\),/\1 req\/s p99 \2 ms,/'
+	# shellcheck disable=SC2086 # "req/s p99" pairs
+	printf 'round %d: this %s req/s p99 %s ms, other %s req/s p99 %s ms\n' "$i" $a $b
 	echo "$a $b" >>"$W/rounds"
 done
 med() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

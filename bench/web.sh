@@ -16,15 +16,8 @@ CONNS=${CONNS:-32}
 THREADS=${THREADS:-2}
 sa_stack_start || { echo "bench: stack did not start" >&2; exit 1; }
 
-org=$(sa_org "株式会社〇〇〇〇")
-acct=$(sa_account "$org" "山田 太郎")
-for i in $(seq 1 20); do
-	sa_psql -c "INSERT INTO sender_addresses (org_id, account_id, address,
-		addr_key, smtp_host, note) VALUES ($org, $acct,
-		'user$i@example.jp', 'user$i@example.jp', 'smtp.example.jp',
-		'営業部 $i')"
-done
-cookie=$(sa_mint "$acct" "$org" 36000)
+source "$SA_TOP/bench/page-data.sh"
+cookie=$(bench_page_data)
 mkdir -p "$SA_DIR/static-bench"
 curl -s -b "sa_session=$cookie" "$SA_URL/mail-settings/api/" \
 	| sed 's#base="/mail-settings/api/"#base="/mail-settings/"#' >"$SA_DIR/static-bench/page.xml"
