@@ -12,6 +12,9 @@
 #
 #   bash bench/web-ab.sh OTHER_CHECKOUT   (built: make in both)
 #   env: ROUNDS=9 DURATION=3s CONNS=32 THREADS=2 URLPATH=/mail-settings/
+#        (URLPATH=/static-bench-xslt/page.xml: the same page's XML as a
+#        static file through page.xsl, the XSLT filter alone;
+#        /mail-settings/api/: FastCGI and PostgreSQL without XSLT)
 #        SA_FCGI_CHILDREN=6 BUILD=build
 set -u
 this=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +37,9 @@ up() {
 		sa_stack_start >"$W/$1.log" 2>&1 || exit 1
 		# the same page in both (this checkout's page-data.sh)
 		source "$this/bench/page-data.sh"
-		echo "$SA_URL $(bench_page_data)" >"$W/$1.env"
+		cookie=$(bench_page_data)
+		bench_static_copies "$cookie" || exit 1
+		echo "$SA_URL $cookie" >"$W/$1.env"
 		until [ -e "$W/stop" ]; do sleep 1; done
 	) &
 }

@@ -18,11 +18,7 @@ sa_stack_start || { echo "bench: stack did not start" >&2; exit 1; }
 
 source "$SA_TOP/bench/page-data.sh"
 cookie=$(bench_page_data)
-mkdir -p "$SA_DIR/static-bench"
-curl -s -b "sa_session=$cookie" "$SA_URL/mail-settings/api/" \
-	| sed 's#base="/mail-settings/api/"#base="/mail-settings/"#' >"$SA_DIR/static-bench/page.xml"
-curl -s -b "sa_session=$cookie" "$SA_URL/mail-settings/" >"$SA_DIR/static-bench/page.html"
-grep -q "user20@example.jp" "$SA_DIR/static-bench/page.html" || { echo "bench: page incomplete" >&2; exit 1; }
+bench_static_copies "$cookie" || { echo "bench: page incomplete" >&2; exit 1; }
 
 # wrk_run NAME URL: prints "NAME req/s p50 p99", values in $RPS $P50 $P99.
 wrk_run() {
