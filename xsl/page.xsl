@@ -62,19 +62,19 @@
 
 <!-- Labels repeated on every row or record, looked up once. -->
 <xsl:variable name="t-copy">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.copy'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.copy/></xsl:with-param></xsl:call-template>
 </xsl:variable>
 <xsl:variable name="t-copied">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.copied'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.copied/></xsl:with-param></xsl:call-template>
 </xsl:variable>
 <xsl:variable name="t-spf">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.spf'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.col.spf/></xsl:with-param></xsl:call-template>
 </xsl:variable>
 <xsl:variable name="t-dkim">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dkim'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.col.dkim/></xsl:with-param></xsl:call-template>
 </xsl:variable>
 <xsl:variable name="t-rec-domain">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.domain/></xsl:with-param></xsl:call-template>
 </xsl:variable>
 
 <!-- ================================================================
@@ -82,15 +82,20 @@
 
      An entry of the catalogue is a template matching an element named
      like its key, in mode ja or en (see messages.ja.xml). Looking a key
-     up builds that element and applies templates to it: libxslt finds the
-     entry through its template hash, so a lookup costs the same whatever
-     the size of the catalogue, and nothing is parsed per request.
+     up applies templates to such an element: libxslt finds the entry
+     through its template hash, so a lookup costs the same whatever the
+     size of the catalogue, and nothing is parsed per request.
 
-     t:   a key written in this stylesheet ('title'): the fast path.
-     msg: a key built from a code of the answer (concat('notice.', .)),
-          or an entry with arguments a and b. A key that is not
-          [a-z0-9._]+ is never built; it and a key without an entry fall
-          back to fallback, then fallback2.
+     t:   a key written in this stylesheet, as that element:
+          <xsl:with-param name="k"><k:title/></xsl:with-param>. The fast
+          path (about half the cost of msg's: no element built by name);
+          templates that hand a key on to t (field's label and hint,
+          post-button's label, term, req-item) take it the same way.
+     msg: a key built at run time, from a code of the answer
+          (concat('notice.', .)), or an entry with arguments a and b. The
+          element is built by name; a key that is not [a-z0-9._]+ is never
+          built; it and a key without an entry fall back to fallback, then
+          fallback2.
      A key without an entry and without a fallback is written as [key],
      visibly (t050-xsl.sh checks that none is).
      ================================================================ -->
@@ -98,15 +103,12 @@
 
 <xsl:template name="t">
   <xsl:param name="k"/>
-  <xsl:variable name="key">
-    <xsl:element name="{$k}" namespace="urn:senderauth:msg"/>
-  </xsl:variable>
   <xsl:choose>
     <xsl:when test="$L = 'en'">
-      <xsl:apply-templates select="exsl:node-set($key)/*" mode="en"/>
+      <xsl:apply-templates select="exsl:node-set($k)/*" mode="en"/>
     </xsl:when>
     <xsl:otherwise>
-      <xsl:apply-templates select="exsl:node-set($key)/*" mode="ja"/>
+      <xsl:apply-templates select="exsl:node-set($k)/*" mode="ja"/>
     </xsl:otherwise>
   </xsl:choose>
 </xsl:template>
@@ -214,7 +216,7 @@
                links to them, only the title (none in the frame) -->
           <xsl:if test="$embed = ''">
             <header class="bar">
-              <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+              <h1><xsl:call-template name="t"><xsl:with-param name="k"><k:title/></xsl:with-param></xsl:call-template></h1>
             </header>
           </xsl:if>
         </xsl:when>
@@ -223,7 +225,7 @@
         </xsl:when>
         <xsl:otherwise>
           <header class="bar">
-            <h1><xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template></h1>
+            <h1><xsl:call-template name="t"><xsl:with-param name="k"><k:title/></xsl:with-param></xsl:call-template></h1>
             <xsl:apply-templates select="*/organization"/>
             <nav><xsl:call-template name="nav"/></nav>
           </header>
@@ -243,38 +245,38 @@
 <xsl:template name="nav">
   <a href="{$base}">
     <xsl:if test="settings"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.settings'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:nav.settings/></xsl:with-param></xsl:call-template>
   </a>
   <a href="{$base}log">
     <xsl:if test="log"><xsl:attribute name="aria-current">page</xsl:attribute></xsl:if>
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'nav.log'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:nav.log/></xsl:with-param></xsl:call-template>
   </a>
 </xsl:template>
 
 <!-- Who is looking: the organization and the account. -->
 <xsl:template match="organization">
   <dl class="who">
-    <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'who.org'"/></xsl:call-template></dt>
+    <dt><xsl:call-template name="t"><xsl:with-param name="k"><k:who.org/></xsl:with-param></xsl:call-template></dt>
     <dd><xsl:value-of select="@name"/></dd>
     <xsl:if test="../account">
-      <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'who.account'"/></xsl:call-template></dt>
+      <dt><xsl:call-template name="t"><xsl:with-param name="k"><k:who.account/></xsl:with-param></xsl:call-template></dt>
       <dd><xsl:value-of select="../account/@name"/></dd>
     </xsl:if>
   </dl>
 </xsl:template>
 
 <xsl:template match="settings" mode="title">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:title/></xsl:with-param></xsl:call-template>
 </xsl:template>
 <xsl:template match="log" mode="title">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:log.title/></xsl:with-param></xsl:call-template>
   <xsl:text> | </xsl:text>
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:title/></xsl:with-param></xsl:call-template>
 </xsl:template>
 <xsl:template match="*" mode="title">
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:error.title/></xsl:with-param></xsl:call-template>
   <xsl:text> | </xsl:text>
-  <xsl:call-template name="t"><xsl:with-param name="k" select="'title'"/></xsl:call-template>
+  <xsl:call-template name="t"><xsl:with-param name="k"><k:title/></xsl:with-param></xsl:call-template>
 </xsl:template>
 
 <!-- ================================================================
@@ -282,7 +284,7 @@
      ================================================================ -->
 <xsl:template match="*" mode="main">
   <section class="card">
-    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'error.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k"><k:error.title/></xsl:with-param></xsl:call-template></h2>
     <p class="box err" role="alert">
       <xsl:call-template name="msg">
         <xsl:with-param name="k" select="concat('error.', @code)"/>
@@ -290,7 +292,7 @@
       </xsl:call-template>
     </p>
     <xsl:if test="@status != 401">
-      <p><a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template></a></p>
+      <p><a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k"><k:error.back/></xsl:with-param></xsl:call-template></a></p>
     </xsl:if>
   </section>
 </xsl:template>
@@ -366,7 +368,7 @@
      (where the page lands), at the top for a button without one. -->
 <xsl:template match="settings/error[@code = 'bad_csrf']">
   <div class="box warn" role="alert">
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'error.bad_csrf.retry'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:error.bad_csrf.retry/></xsl:with-param></xsl:call-template>
   </div>
 </xsl:template>
 
@@ -386,11 +388,11 @@
       <input type="hidden" name="id" value="{@id}"/>
       <input type="hidden" name="confirm" value="1"/>
       <button type="submit" class="btn danger">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.delete/></xsl:with-param></xsl:call-template>
       </button>
       <a class="btn" href="{$base}">
         <xsl:if test="@kind = 'domain'"><xsl:attribute name="href"><xsl:value-of select="concat($base, '#domain-', @id)"/></xsl:attribute></xsl:if>
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.cancel/></xsl:with-param></xsl:call-template>
       </a>
     </form>
   </div>
@@ -408,16 +410,16 @@
         <xsl:with-param name="a" select="@name"/>
       </xsl:call-template>
     </p>
-    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'confirm.rotate.body'"/></xsl:call-template></p>
+    <p><xsl:call-template name="t"><xsl:with-param name="k"><k:confirm.rotate.body/></xsl:with-param></xsl:call-template></p>
     <form class="actions flat" method="post" action="{$base}reissue">
       <xsl:call-template name="csrf"/>
       <input type="hidden" name="id" value="{@id}"/>
       <input type="hidden" name="rotate" value="1"/>
       <input type="hidden" name="confirm" value="1"/>
       <button type="submit" class="btn primary">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.dkim_update'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.dkim_update/></xsl:with-param></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}#domain-{@id}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}#domain-{@id}"><xsl:call-template name="t"><xsl:with-param name="k"><k:btn.cancel/></xsl:with-param></xsl:call-template></a>
     </form>
   </div>
 </xsl:template>
@@ -431,10 +433,10 @@
     <h2>
       <xsl:choose>
         <xsl:when test="$f/@id">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.edit.title'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.edit.title/></xsl:with-param></xsl:call-template>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.add.title'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.add.title/></xsl:with-param></xsl:call-template>
         </xsl:otherwise>
       </xsl:choose>
     </h2>
@@ -447,6 +449,7 @@
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'address'"/>
+        <xsl:with-param name="label"><k:addr.address/></xsl:with-param>
         <xsl:with-param name="type" select="'email'"/>
         <xsl:with-param name="required" select="true()"/>
         <xsl:with-param name="autocomplete" select="'email'"/>
@@ -454,29 +457,33 @@
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'smtp_host'"/>
-        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+        <xsl:with-param name="label"><k:addr.smtp_host/></xsl:with-param>
+        <xsl:with-param name="hint"><k:addr.hint.spf/></xsl:with-param>
       </xsl:call-template>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'smtp_port'"/>
-        <xsl:with-param name="hint" select="'addr.hint.port'"/>
+        <xsl:with-param name="label"><k:addr.smtp_port/></xsl:with-param>
+        <xsl:with-param name="hint"><k:addr.hint.port/></xsl:with-param>
         <xsl:with-param name="inputmode" select="'numeric'"/>
       </xsl:call-template>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'smtp_user'"/>
-        <xsl:with-param name="hint" select="'addr.hint.spf'"/>
+        <xsl:with-param name="label"><k:addr.smtp_user/></xsl:with-param>
+        <xsl:with-param name="hint"><k:addr.hint.spf/></xsl:with-param>
         <xsl:with-param name="autocomplete" select="'off'"/>
       </xsl:call-template>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'smtp_password'"/>
+        <xsl:with-param name="label"><k:addr.smtp_password/></xsl:with-param>
         <xsl:with-param name="type" select="'password'"/>
         <!-- editing: an empty password keeps the one stored -->
         <xsl:with-param name="hint">
           <xsl:choose>
-            <xsl:when test="$f/@id">addr.hint.password.keep</xsl:when>
-            <xsl:otherwise>addr.hint.spf</xsl:otherwise>
+            <xsl:when test="$f/@id"><k:addr.hint.password.keep/></xsl:when>
+            <xsl:otherwise><k:addr.hint.spf/></xsl:otherwise>
           </xsl:choose>
         </xsl:with-param>
         <xsl:with-param name="autocomplete" select="'new-password'"/>
@@ -484,14 +491,15 @@
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="$f"/>
         <xsl:with-param name="name" select="'note'"/>
+        <xsl:with-param name="label"><k:addr.note/></xsl:with-param>
         <xsl:with-param name="type" select="'textarea'"/>
       </xsl:call-template>
       <div class="actions">
         <button type="submit" class="btn primary">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.register/></xsl:with-param></xsl:call-template>
         </button>
         <xsl:if test="$f/@id">
-          <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+          <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k"><k:btn.cancel/></xsl:with-param></xsl:call-template></a>
         </xsl:if>
       </div>
     </form>
@@ -500,15 +508,15 @@
 
 <!-- One labelled form field with its hint and its errors.
      form: the <form> element of the answer (its field/@value fills the
-     input, never for a password); name: the field name, also the label key
-     addr.NAME (dom.domain for the domain field via label). -->
+     input, never for a password); name: the field name; label and hint:
+     keys as t takes them (no hint: none shown). -->
 <xsl:template name="field">
   <xsl:param name="form"/>
   <xsl:param name="name"/>
-  <xsl:param name="label" select="concat('addr.', $name)"/>
+  <xsl:param name="label"/>
   <xsl:param name="type" select="'text'"/>
   <xsl:param name="required" select="false()"/>
-  <xsl:param name="hint" select="''"/>
+  <xsl:param name="hint" select="/.."/>
   <xsl:param name="autocomplete" select="''"/>
   <xsl:param name="inputmode" select="''"/>
   <xsl:variable name="fd" select="$form/field[@name = $name]"/>
@@ -517,7 +525,7 @@
     <label for="{$id}">
       <xsl:call-template name="t"><xsl:with-param name="k" select="$label"/></xsl:call-template>
       <xsl:if test="$required">
-        <span class="req"><xsl:call-template name="t"><xsl:with-param name="k" select="'required'"/></xsl:call-template></span>
+        <span class="req"><xsl:call-template name="t"><xsl:with-param name="k"><k:required/></xsl:with-param></xsl:call-template></span>
       </xsl:if>
     </label>
     <div>
@@ -527,7 +535,7 @@
             <xsl:call-template name="field-state">
               <xsl:with-param name="fd" select="$fd"/>
               <xsl:with-param name="id" select="$id"/>
-              <xsl:with-param name="hint" select="$hint"/>
+              <xsl:with-param name="hint" select="boolean($hint)"/>
             </xsl:call-template>
             <xsl:value-of select="$fd/@value"/>
           </textarea>
@@ -546,12 +554,12 @@
             <xsl:call-template name="field-state">
               <xsl:with-param name="fd" select="$fd"/>
               <xsl:with-param name="id" select="$id"/>
-              <xsl:with-param name="hint" select="$hint"/>
+              <xsl:with-param name="hint" select="boolean($hint)"/>
             </xsl:call-template>
           </input>
         </xsl:otherwise>
       </xsl:choose>
-      <xsl:if test="$hint != ''">
+      <xsl:if test="$hint">
         <p class="hint" id="{$id}-hint">
           <xsl:call-template name="t"><xsl:with-param name="k" select="$hint"/></xsl:call-template>
         </p>
@@ -565,7 +573,8 @@
   </div>
 </xsl:template>
 
-<!-- aria attributes of an input: its hint and its errors. -->
+<!-- aria attributes of an input: its hint (hint: whether it has one) and
+     its errors. -->
 <xsl:template name="field-state">
   <xsl:param name="fd"/>
   <xsl:param name="id"/>
@@ -573,10 +582,10 @@
   <xsl:if test="$fd/error">
     <xsl:attribute name="aria-invalid">true</xsl:attribute>
   </xsl:if>
-  <xsl:if test="$fd/error or $hint != ''">
+  <xsl:if test="$fd/error or $hint">
     <xsl:attribute name="aria-describedby">
-      <xsl:if test="$hint != ''"><xsl:value-of select="$id"/>-hint</xsl:if>
-      <xsl:if test="$fd/error and $hint != ''"><xsl:text> </xsl:text></xsl:if>
+      <xsl:if test="$hint"><xsl:value-of select="$id"/>-hint</xsl:if>
+      <xsl:if test="$fd/error and $hint"><xsl:text> </xsl:text></xsl:if>
       <xsl:if test="$fd/error"><xsl:value-of select="$id"/>-err</xsl:if>
     </xsl:attribute>
   </xsl:if>
@@ -599,28 +608,28 @@
 <!-- "メールアドレス情報": the organization's sender addresses. -->
 <xsl:template name="address-list">
   <section class="card" id="addresses">
-    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.list.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.list.title/></xsl:with-param></xsl:call-template></h2>
     <xsl:choose>
       <xsl:when test="addresses/address">
         <xsl:variable name="t-edit">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.edit'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.edit/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <xsl:variable name="t-delete">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.delete/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <!-- the column names again as each cell's data-label: on a
              phone each address is a card, a labelled line per value -->
         <xsl:variable name="h-host">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.smtp_host'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.smtp_host/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <xsl:variable name="h-port">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.port'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.port/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <xsl:variable name="h-note">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.note'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.note/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <xsl:variable name="h-reg">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.registrant'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.registrant/></xsl:with-param></xsl:call-template>
         </xsl:variable>
         <!-- why an address's mail would not pass: each sentence looked
              up once, when some row needs it (the catalogue lookup costs
@@ -629,26 +638,26 @@
         <xsl:variable name="why" select="addresses/address[@authenticated = 'no']"/>
         <xsl:variable name="why-spf">
           <xsl:if test="$why[@reason = 'spf']">
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.spf'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.spf/></xsl:with-param></xsl:call-template>
           </xsl:if>
         </xsl:variable>
         <xsl:variable name="why-dkim">
           <xsl:if test="$why[@reason = 'dkim']">
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.dkim'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.dkim/></xsl:with-param></xsl:call-template>
           </xsl:if>
         </xsl:variable>
         <xsl:variable name="why-no-domain">
           <xsl:if test="$why[@reason = 'no_domain']">
             <p class="why">
-              <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.no_domain'"/></xsl:call-template>
+              <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.no_domain/></xsl:with-param></xsl:call-template>
               <xsl:text> </xsl:text>
-              <a href="#domains"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.add'"/></xsl:call-template></a>
+              <a href="#domains"><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.add/></xsl:with-param></xsl:call-template></a>
             </p>
           </xsl:if>
         </xsl:variable>
         <xsl:variable name="why-link">
           <xsl:if test="$why[not(@reason = 'no_domain')]">
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.link'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.link/></xsl:with-param></xsl:call-template>
           </xsl:if>
         </xsl:variable>
         <!-- one form for every row's 削除 button (its form attribute);
@@ -661,12 +670,12 @@
           <table class="stack addrs">
             <thead>
               <tr>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.address'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.address/></xsl:with-param></xsl:call-template></th>
                 <th><xsl:value-of select="$h-host"/></th>
                 <th><xsl:value-of select="$h-port"/></th>
                 <th><xsl:value-of select="$h-note"/></th>
                 <th><xsl:value-of select="$h-reg"/></th>
-                <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.col.actions'"/></xsl:call-template></th>
+                <th class="act"><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.actions/></xsl:with-param></xsl:call-template></th>
               </tr>
             </thead>
             <tbody>
@@ -685,7 +694,7 @@
                             <xsl:choose>
                               <xsl:when test="@reason = 'spf'"><xsl:value-of select="$why-spf"/></xsl:when>
                               <xsl:when test="@reason = 'dkim'"><xsl:value-of select="$why-dkim"/></xsl:when>
-                              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.auth.unknown'"/></xsl:call-template></xsl:otherwise>
+                              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.auth.unknown/></xsl:with-param></xsl:call-template></xsl:otherwise>
                             </xsl:choose>
                             <xsl:text> </xsl:text>
                             <a href="#domain-{@domain-id}"><xsl:value-of select="$why-link"/></a>
@@ -712,7 +721,7 @@
         </div>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'addr.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.empty/></xsl:with-param></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -727,27 +736,27 @@
      that is gone (deleted) shows at the top. -->
 <xsl:template name="domain-section">
   <section class="card" id="domains">
-    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.title/></xsl:with-param></xsl:call-template></h2>
     <xsl:call-template name="terms"/>
     <xsl:apply-templates select="@notice[../@notice-domain-id][not(../domains/domain/@id = ../@notice-domain-id)]"/>
     <xsl:if test="count(domains/domain) &gt; 3">
       <xsl:call-template name="domain-summary"/>
     </xsl:if>
-    <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.add.title'"/></xsl:call-template></h3>
+    <h3 id="add-domain"><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.add.title/></xsl:with-param></xsl:call-template></h3>
     <xsl:apply-templates select="error[@code = 'bad_csrf'][../form/@name = 'add_domain']"/>
     <form method="post" action="{$base}add-domain#add-domain" novalidate="novalidate">
       <xsl:call-template name="csrf"/>
       <xsl:call-template name="field">
         <xsl:with-param name="form" select="form[@name = 'add_domain']"/>
         <xsl:with-param name="name" select="'domain'"/>
-        <xsl:with-param name="label" select="'dom.domain'"/>
+        <xsl:with-param name="label"><k:dom.domain/></xsl:with-param>
         <xsl:with-param name="required" select="true()"/>
-        <xsl:with-param name="hint" select="'dom.hint'"/>
+        <xsl:with-param name="hint"><k:dom.hint/></xsl:with-param>
         <xsl:with-param name="autocomplete" select="'off'"/>
       </xsl:call-template>
       <div class="actions">
         <button type="submit" class="btn primary">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.register/></xsl:with-param></xsl:call-template>
         </button>
       </div>
     </form>
@@ -760,7 +769,7 @@
         <xsl:call-template name="spf-help"/>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.empty/></xsl:with-param></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -794,9 +803,9 @@
       <input type="hidden" name="domain" value="{@domain}"/>
       <input type="hidden" name="confirm_readd" value="1"/>
       <button type="submit" class="btn primary">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.register'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.register/></xsl:with-param></xsl:call-template>
       </button>
-      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k" select="'btn.cancel'"/></xsl:call-template></a>
+      <a class="btn" href="{$base}"><xsl:call-template name="t"><xsl:with-param name="k"><k:btn.cancel/></xsl:with-param></xsl:call-template></a>
     </form>
   </div>
 </xsl:template>
@@ -806,15 +815,15 @@
 <xsl:template name="domain-summary">
   <div class="scroll">
     <xsl:variable name="h-dmarc">
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.dmarc'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.col.dmarc/></xsl:with-param></xsl:call-template>
     </xsl:variable>
     <xsl:variable name="h-checked">
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.checked/></xsl:with-param></xsl:call-template>
     </xsl:variable>
     <table class="stack summary">
       <thead>
         <tr>
-          <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+          <th><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.domain/></xsl:with-param></xsl:call-template></th>
           <th><xsl:value-of select="$t-spf"/></th>
           <th><xsl:value-of select="$t-dkim"/></th>
           <th><xsl:value-of select="$h-dmarc"/></th>
@@ -847,10 +856,10 @@
 <xsl:template match="spf | dkim" mode="chip">
   <xsl:choose>
     <xsl:when test="@status = 'verified'">
-      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.verified/></xsl:with-param></xsl:call-template></span>
     </xsl:when>
     <xsl:otherwise>
-      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.unverified/></xsl:with-param></xsl:call-template></span>
     </xsl:otherwise>
   </xsl:choose>
 </xsl:template>
@@ -888,10 +897,10 @@
       <table class="stack dstat">
         <thead>
           <tr>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.domain'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.domain/></xsl:with-param></xsl:call-template></th>
             <th><xsl:value-of select="$t-spf"/></th>
             <th><xsl:value-of select="$t-dkim"/></th>
-            <th class="act"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.col.delete'"/></xsl:call-template></th>
+            <th class="act"><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.col.delete/></xsl:with-param></xsl:call-template></th>
           </tr>
         </thead>
         <tbody>
@@ -902,12 +911,12 @@
                 <div class="mono muted"><xsl:value-of select="@name"/></div>
               </xsl:if>
               <div class="muted">
-                <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.checked'"/></xsl:call-template>
+                <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.checked/></xsl:with-param></xsl:call-template>
                 <xsl:text>: </xsl:text>
                 <xsl:call-template name="checked-at"/>
               </div>
               <xsl:if test="(spf | dkim | dmarc)/@via = 'authoritative'">
-                <div class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'dom.via.authoritative'"/></xsl:call-template></div>
+                <div class="muted"><xsl:call-template name="t"><xsl:with-param name="k"><k:dom.via.authoritative/></xsl:with-param></xsl:call-template></div>
               </xsl:if>
             </td>
             <td data-label="{$t-spf}"><xsl:apply-templates select="spf" mode="status"/></td>
@@ -918,7 +927,7 @@
                 <input type="hidden" name="kind" value="domain"/>
                 <input type="hidden" name="id" value="{@id}"/>
                 <button type="submit" class="btn sm danger">
-                  <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.delete'"/></xsl:call-template>
+                  <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.delete/></xsl:with-param></xsl:call-template>
                 </button>
               </form>
             </td>
@@ -931,37 +940,37 @@
       <div class="tools">
         <xsl:call-template name="post-button">
           <xsl:with-param name="action" select="'check'"/>
-          <xsl:with-param name="label" select="'btn.check'"/>
+          <xsl:with-param name="label"><k:btn.check/></xsl:with-param>
         </xsl:call-template>
         <xsl:choose>
           <xsl:when test="dkim/@state = 'active'">
             <!-- rotation: the server answers with a confirmation -->
             <xsl:call-template name="post-button">
               <xsl:with-param name="action" select="'reissue'"/>
-              <xsl:with-param name="label" select="'btn.dkim_update'"/>
+              <xsl:with-param name="label"><k:btn.dkim_update/></xsl:with-param>
               <xsl:with-param name="rotate" select="true()"/>
             </xsl:call-template>
           </xsl:when>
           <xsl:when test="not(dkim/record)">
             <xsl:call-template name="post-button">
               <xsl:with-param name="action" select="'reissue'"/>
-              <xsl:with-param name="label" select="'btn.dkim_issue'"/>
+              <xsl:with-param name="label"><k:btn.dkim_issue/></xsl:with-param>
               <xsl:with-param name="class" select="'btn primary'"/>
             </xsl:call-template>
           </xsl:when>
           <xsl:otherwise>
             <xsl:call-template name="post-button">
               <xsl:with-param name="action" select="'reissue'"/>
-              <xsl:with-param name="label" select="'btn.dkim_rotate'"/>
+              <xsl:with-param name="label"><k:btn.dkim_rotate/></xsl:with-param>
               <xsl:with-param name="rotate" select="true()"/>
             </xsl:call-template>
           </xsl:otherwise>
         </xsl:choose>
         <a class="btn" href="{$base}?request={@id}">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.request'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.request/></xsl:with-param></xsl:call-template>
         </a>
       </div>
-      <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.title'"/></xsl:call-template></h4>
+      <h4><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.title/></xsl:with-param></xsl:call-template></h4>
       <div class="scroll">
         <table class="stack rec">
           <xsl:call-template name="rec-head"/>
@@ -971,8 +980,8 @@
         </table>
       </div>
       <xsl:if test="dkim/retired">
-        <h4><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired'"/></xsl:call-template></h4>
-        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.retired.note'"/></xsl:call-template></p>
+        <h4><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.retired/></xsl:with-param></xsl:call-template></h4>
+        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.retired.note/></xsl:with-param></xsl:call-template></p>
         <div class="scroll">
           <table class="stack rec">
             <xsl:call-template name="rec-head"/>
@@ -994,10 +1003,10 @@
 <xsl:template name="rec-head">
   <thead>
     <tr>
-      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
-      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template></th>
-      <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
-      <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.entry'"/></xsl:call-template></th>
+      <th><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.for/></xsl:with-param></xsl:call-template></th>
+      <th><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.domain/></xsl:with-param></xsl:call-template></th>
+      <th><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.type/></xsl:with-param></xsl:call-template></th>
+      <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.entry/></xsl:with-param></xsl:call-template></th>
     </tr>
   </thead>
 </xsl:template>
@@ -1010,7 +1019,7 @@
       <xsl:call-template name="datetime"><xsl:with-param name="v" select="$t"/></xsl:call-template>
     </xsl:when>
     <xsl:otherwise>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.unchecked'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.unchecked/></xsl:with-param></xsl:call-template>
     </xsl:otherwise>
   </xsl:choose>
 </xsl:template>
@@ -1037,18 +1046,18 @@
 <xsl:template match="spf | dkim | next" mode="status">
   <xsl:choose>
     <xsl:when test="@status = 'verified'">
-      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.verified'"/></xsl:call-template></span>
+      <span class="st yes"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.verified/></xsl:with-param></xsl:call-template></span>
       <xsl:if test="@tempfail-at">
-        <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
+        <p class="why"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.tempfail.note/></xsl:with-param></xsl:call-template></p>
       </xsl:if>
     </xsl:when>
     <xsl:otherwise>
-      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.unverified'"/></xsl:call-template></span>
+      <span class="st no"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.unverified/></xsl:with-param></xsl:call-template></span>
       <xsl:call-template name="reason"/>
     </xsl:otherwise>
   </xsl:choose>
   <xsl:if test="self::dkim and next">
-    <p class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.rotating'"/></xsl:call-template></p>
+    <p class="muted"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.rotating/></xsl:with-param></xsl:call-template></p>
   </xsl:if>
 </xsl:template>
 
@@ -1060,10 +1069,10 @@
   <xsl:variable name="kind" select="local-name(self::spf | self::dkim | parent::dkim)"/>
   <xsl:choose>
     <xsl:when test="$kind = 'dkim' and not(record)">
-      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.none'"/></xsl:call-template></p>
+      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.none/></xsl:with-param></xsl:call-template></p>
     </xsl:when>
     <xsl:when test="@status = 'pending' and not(@reason != '')">
-      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.pending.note'"/></xsl:call-template></p>
+      <p class="why"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.pending.note/></xsl:with-param></xsl:call-template></p>
     </xsl:when>
     <xsl:when test="@reason != '' and not(@status = 'tempfail' and @reason = 'dns_error')">
       <p class="why">
@@ -1075,7 +1084,7 @@
     </xsl:when>
   </xsl:choose>
   <xsl:if test="@status = 'tempfail' or @tempfail-at">
-    <p class="why"><xsl:call-template name="t"><xsl:with-param name="k" select="'status.tempfail.note'"/></xsl:call-template></p>
+    <p class="why"><xsl:call-template name="t"><xsl:with-param name="k"><k:status.tempfail.note/></xsl:with-param></xsl:call-template></p>
   </xsl:if>
 </xsl:template>
 
@@ -1119,23 +1128,23 @@
         <xsl:when test="$key = 'spf' and ../found and ../suggested != ''">
           <p class="kstate add">
             <xsl:choose>
-              <xsl:when test="../found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
-              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+              <xsl:when test="../found[2]"><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.replace.many/></xsl:with-param></xsl:call-template></xsl:when>
+              <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.replace/></xsl:with-param></xsl:call-template></xsl:otherwise>
             </xsl:choose>
           </p>
         </xsl:when>
         <xsl:when test="$key = 'spf' and ../found and string($value) != @value">
-          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.published'"/></xsl:call-template></p>
+          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.published/></xsl:with-param></xsl:call-template></p>
         </xsl:when>
         <xsl:when test="$key = 'dkim' and ../next">
-          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></p>
+          <p class="kstate keep"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.current/></xsl:with-param></xsl:call-template></p>
         </xsl:when>
         <xsl:when test="$key = 'next'">
-          <p class="kstate add"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.next'"/></xsl:call-template></p>
+          <p class="kstate add"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.next/></xsl:with-param></xsl:call-template></p>
           <xsl:apply-templates select=".." mode="status"/>
         </xsl:when>
         <xsl:when test="$key = 'retiring' and ../@removable = '1'">
-          <p class="kstate old"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.removable'"/></xsl:call-template></p>
+          <p class="kstate old"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.removable/></xsl:with-param></xsl:call-template></p>
         </xsl:when>
         <xsl:when test="$key = 'retiring'">
           <p class="kstate keep">
@@ -1156,26 +1165,26 @@
       </xsl:call-template>
       <xsl:if test="$kind = 'dkim'">
         <p class="muted">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.selector'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.selector/></xsl:with-param></xsl:call-template>
           <xsl:text> </xsl:text>
           <span class="mono"><xsl:value-of select="../@selector"/></span>
           <xsl:if test="../@bits != ''">
             <xsl:text> · </xsl:text>
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'dom.bits'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k"><k:dom.bits/></xsl:with-param></xsl:call-template>
             <xsl:text> </xsl:text>
             <xsl:value-of select="../@bits"/>
           </xsl:if>
         </p>
       </xsl:if>
       <xsl:if test="@zone != ''">
-        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template></p>
+        <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.zone/></xsl:with-param></xsl:call-template></p>
         <xsl:call-template name="copy-field">
           <xsl:with-param name="id" select="concat($id, '-zone')"/>
           <xsl:with-param name="value" select="@zone"/>
           <xsl:with-param name="multiline" select="true()"/>
           <xsl:with-param name="label">
             <xsl:value-of select="concat($what, ' ', @host, ' ')"/>
-            <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.zone'"/></xsl:call-template>
+            <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.zone/></xsl:with-param></xsl:call-template>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:if>
@@ -1188,9 +1197,9 @@
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:if test="found">
     <dt>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
+      <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
       <xsl:text>: </xsl:text>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.found'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.found/></xsl:with-param></xsl:call-template>
     </dt>
     <dd>
       <xsl:for-each select="found">
@@ -1218,7 +1227,7 @@
      with org-domain, the record judged is the organizational domain's
      (the domain has none of its own), which the page names. -->
 <xsl:template match="dmarc">
-  <dt><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.label'"/></xsl:call-template></dt>
+  <dt><xsl:call-template name="t"><xsl:with-param name="k"><k:dmarc.label/></xsl:with-param></xsl:call-template></dt>
   <dd>
     <xsl:choose>
       <xsl:when test="@status = 'invalid'">
@@ -1262,11 +1271,11 @@
      copy), and how its policy is meant to grow. -->
 <xsl:template match="record" mode="dmarc">
   <p class="muted">
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.domain'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.domain/></xsl:with-param></xsl:call-template>
     <xsl:text> </xsl:text>
     <span class="mono"><xsl:value-of select="@host"/></span>
     <xsl:text> · </xsl:text>
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.type/></xsl:with-param></xsl:call-template>
     <xsl:text> </xsl:text>
     <xsl:value-of select="@type"/>
   </p>
@@ -1275,13 +1284,13 @@
     <xsl:with-param name="value" select="@value"/>
     <xsl:with-param name="label" select="concat('DMARC ', @host)"/>
   </xsl:call-template>
-  <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k" select="'dmarc.path'"/></xsl:call-template></p>
+  <p class="hint"><xsl:call-template name="t"><xsl:with-param name="k"><k:dmarc.path/></xsl:with-param></xsl:call-template></p>
 </xsl:template>
 
 <!-- What Gmail and Yahoo require from bulk senders, one mark each. -->
 <xsl:template match="bulk-sender">
   <p class="bulk">
-    <span class="muted"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.title'"/></xsl:call-template></span>
+    <span class="muted"><xsl:call-template name="t"><xsl:with-param name="k"><k:bulk.title/></xsl:with-param></xsl:call-template></span>
     <xsl:apply-templates select="@spf | @dkim | @dmarc | @aligned" mode="bulk"/>
   </p>
 </xsl:template>
@@ -1290,11 +1299,11 @@
 <xsl:template match="bulk-sender/@*" mode="bulk">
   <xsl:text> </xsl:text>
   <span class="ck {.}">
-    <xsl:call-template name="t"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
+    <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('bulk.', local-name())"/></xsl:call-template>
     <xsl:text> </xsl:text>
     <xsl:choose>
-      <xsl:when test=". = 'yes'"><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.yes'"/></xsl:call-template></xsl:when>
-      <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'bulk.no'"/></xsl:call-template></xsl:otherwise>
+      <xsl:when test=". = 'yes'"><xsl:call-template name="t"><xsl:with-param name="k"><k:bulk.yes/></xsl:with-param></xsl:call-template></xsl:when>
+      <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k"><k:bulk.no/></xsl:with-param></xsl:call-template></xsl:otherwise>
     </xsl:choose>
   </span>
 </xsl:template>
@@ -1310,14 +1319,14 @@
         or @reason = 'plus_all' or @reason = 'not_authorized']">
       <xsl:attribute name="open">open</xsl:attribute>
     </xsl:if>
-    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.title'"/></xsl:call-template></summary>
+    <summary><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.merge.title/></xsl:with-param></xsl:call-template></summary>
     <p>
       <xsl:call-template name="msg">
         <xsl:with-param name="k" select="'spf.merge.body'"/>
         <xsl:with-param name="a" select="substring-before(substring-after($v, 'v=spf1 '), ' ~all')"/>
       </xsl:call-template>
     </p>
-    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.merge.all'"/></xsl:call-template></p>
+    <p><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.merge.all/></xsl:with-param></xsl:call-template></p>
   </details>
 </xsl:template>
 
@@ -1327,16 +1336,16 @@
 <xsl:template name="terms">
   <div class="terms">
     <xsl:call-template name="term">
-      <xsl:with-param name="q" select="'help.spf.q'"/>
-      <xsl:with-param name="a" select="'help.spf'"/>
+      <xsl:with-param name="q"><k:help.spf.q/></xsl:with-param>
+      <xsl:with-param name="a"><k:help.spf/></xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="term">
-      <xsl:with-param name="q" select="'help.dkim.q'"/>
-      <xsl:with-param name="a" select="'help.dkim'"/>
+      <xsl:with-param name="q"><k:help.dkim.q/></xsl:with-param>
+      <xsl:with-param name="a"><k:help.dkim/></xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="term">
-      <xsl:with-param name="q" select="'help.dmarc.q'"/>
-      <xsl:with-param name="a" select="'help.dmarc'"/>
+      <xsl:with-param name="q"><k:help.dmarc.q/></xsl:with-param>
+      <xsl:with-param name="a"><k:help.dmarc/></xsl:with-param>
     </xsl:call-template>
   </div>
 </xsl:template>
@@ -1357,9 +1366,9 @@
     <xsl:if test="domains/domain[spf/@status != 'verified' or dkim/@status != 'verified']">
       <xsl:attribute name="open">open</xsl:attribute>
     </xsl:if>
-    <summary><xsl:call-template name="t"><xsl:with-param name="k" select="'help.howto'"/></xsl:call-template></summary>
+    <summary><xsl:call-template name="t"><xsl:with-param name="k"><k:help.howto/></xsl:with-param></xsl:call-template></summary>
     <p>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:help.propagation/></xsl:with-param></xsl:call-template>
       <xsl:apply-templates select="schedule"/>
     </p>
     <xsl:call-template name="panel-hints"/>
@@ -1379,9 +1388,9 @@
 </xsl:template>
 <xsl:template name="panel-hints">
   <ul class="hints">
-    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.apex'"/></xsl:call-template></li>
-    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.sub'"/></xsl:call-template></li>
-    <li><xsl:call-template name="t"><xsl:with-param name="k" select="'help.panel.value'"/></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k"><k:help.panel.apex/></xsl:with-param></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k"><k:help.panel.sub/></xsl:with-param></xsl:call-template></li>
+    <li><xsl:call-template name="t"><xsl:with-param name="k"><k:help.panel.value/></xsl:with-param></xsl:call-template></li>
   </ul>
 </xsl:template>
 
@@ -1394,7 +1403,7 @@
   <p class="hint">
     <xsl:choose>
       <xsl:when test="$host = $d">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'rec.panel.apex'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.panel.apex/></xsl:with-param></xsl:call-template>
       </xsl:when>
       <xsl:otherwise>
         <xsl:call-template name="msg">
@@ -1431,7 +1440,7 @@
     <xsl:apply-templates select="$items" mode="req">
       <xsl:with-param name="as" select="'text'"/>
     </xsl:apply-templates>
-    <xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template>
+    <xsl:call-template name="t"><xsl:with-param name="k"><k:help.propagation/></xsl:with-param></xsl:call-template>
     <xsl:text>&#13;&#10;</xsl:text>
   </xsl:variable>
   <section class="card request" id="request">
@@ -1441,10 +1450,10 @@
       <table class="stack rec">
         <thead>
           <tr>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.for'"/></xsl:call-template></th>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.host'"/></xsl:call-template></th>
-            <th><xsl:call-template name="t"><xsl:with-param name="k" select="'rec.type'"/></xsl:call-template></th>
-            <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.value'"/></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.for/></xsl:with-param></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k"><k:req.col.host/></xsl:with-param></xsl:call-template></th>
+            <th><xsl:call-template name="t"><xsl:with-param name="k"><k:rec.type/></xsl:with-param></xsl:call-template></th>
+            <th class="entry"><xsl:call-template name="t"><xsl:with-param name="k"><k:req.col.value/></xsl:with-param></xsl:call-template></th>
           </tr>
         </thead>
         <tbody>
@@ -1455,22 +1464,22 @@
       </table>
     </div>
     <xsl:call-template name="panel-hints"/>
-    <p><xsl:call-template name="t"><xsl:with-param name="k" select="'help.propagation'"/></xsl:call-template></p>
+    <p><xsl:call-template name="t"><xsl:with-param name="k"><k:help.propagation/></xsl:with-param></xsl:call-template></p>
     <p class="tools noprint">
       <a class="btn primary" href="mailto:?subject={str:encode-uri($title, true())}&amp;body={str:encode-uri($text, true())}">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.mail'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.mail/></xsl:with-param></xsl:call-template>
       </a>
       <button type="button" class="btn" data-print="print" hidden="hidden">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.print'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.print/></xsl:with-param></xsl:call-template>
       </button>
       <a class="btn" href="{$base}export?format=zone&amp;id={$d/@id}">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.zone'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.export.zone/></xsl:with-param></xsl:call-template>
       </a>
       <a class="btn" href="{$base}export?format=csv&amp;id={$d/@id}">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'btn.export.csv'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.export.csv/></xsl:with-param></xsl:call-template>
       </a>
       <a class="btn" href="{$base}#domain-{$d/@id}">
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'error.back'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:error.back/></xsl:with-param></xsl:call-template>
       </a>
     </p>
   </section>
@@ -1481,14 +1490,14 @@
   <xsl:param name="as"/>
   <xsl:call-template name="req-item">
     <xsl:with-param name="as" select="$as"/>
-    <xsl:with-param name="what" select="'dom.col.spf'"/>
+    <xsl:with-param name="what"><k:dom.col.spf/></xsl:with-param>
     <xsl:with-param name="host" select="record/@host"/>
     <xsl:with-param name="value"><xsl:apply-templates select="." mode="publish"/></xsl:with-param>
     <xsl:with-param name="note">
       <xsl:if test="found and suggested != ''">
         <xsl:choose>
-          <xsl:when test="found[2]"><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace.many'"/></xsl:call-template></xsl:when>
-          <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'spf.replace'"/></xsl:call-template></xsl:otherwise>
+          <xsl:when test="found[2]"><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.replace.many/></xsl:with-param></xsl:call-template></xsl:when>
+          <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k"><k:spf.replace/></xsl:with-param></xsl:call-template></xsl:otherwise>
         </xsl:choose>
       </xsl:if>
     </xsl:with-param>
@@ -1498,11 +1507,11 @@
   <xsl:param name="as"/>
   <xsl:call-template name="req-item">
     <xsl:with-param name="as" select="$as"/>
-    <xsl:with-param name="what" select="'dom.col.dkim'"/>
+    <xsl:with-param name="what"><k:dom.col.dkim/></xsl:with-param>
     <xsl:with-param name="note">
       <xsl:choose>
-        <xsl:when test="../next"><xsl:call-template name="t"><xsl:with-param name="k" select="'dkim.key.current'"/></xsl:call-template></xsl:when>
-        <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.value'"/></xsl:call-template></xsl:otherwise>
+        <xsl:when test="../next"><xsl:call-template name="t"><xsl:with-param name="k"><k:dkim.key.current/></xsl:with-param></xsl:call-template></xsl:when>
+        <xsl:otherwise><xsl:call-template name="t"><xsl:with-param name="k"><k:req.dkim.value/></xsl:with-param></xsl:call-template></xsl:otherwise>
       </xsl:choose>
     </xsl:with-param>
   </xsl:call-template>
@@ -1511,16 +1520,16 @@
   <xsl:param name="as"/>
   <xsl:call-template name="req-item">
     <xsl:with-param name="as" select="$as"/>
-    <xsl:with-param name="what" select="'req.dkim.next'"/>
-    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dkim.next.note'"/></xsl:call-template></xsl:with-param>
+    <xsl:with-param name="what"><k:req.dkim.next/></xsl:with-param>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k"><k:req.dkim.next.note/></xsl:with-param></xsl:call-template></xsl:with-param>
   </xsl:call-template>
 </xsl:template>
 <xsl:template match="dmarc/record" mode="req">
   <xsl:param name="as"/>
   <xsl:call-template name="req-item">
     <xsl:with-param name="as" select="$as"/>
-    <xsl:with-param name="what" select="'req.dmarc'"/>
-    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.dmarc.note'"/></xsl:call-template></xsl:with-param>
+    <xsl:with-param name="what"><k:req.dmarc/></xsl:with-param>
+    <xsl:with-param name="note"><xsl:call-template name="t"><xsl:with-param name="k"><k:req.dmarc.note/></xsl:with-param></xsl:call-template></xsl:with-param>
   </xsl:call-template>
 </xsl:template>
 <xsl:template name="req-item">
@@ -1535,7 +1544,7 @@
       <tr>
         <td><xsl:call-template name="t"><xsl:with-param name="k" select="$what"/></xsl:call-template></td>
         <td>
-          <xsl:attribute name="data-label"><xsl:call-template name="t"><xsl:with-param name="k" select="'req.col.host'"/></xsl:call-template></xsl:attribute>
+          <xsl:attribute name="data-label"><xsl:call-template name="t"><xsl:with-param name="k"><k:req.col.host/></xsl:with-param></xsl:call-template></xsl:attribute>
           <span class="mono"><xsl:value-of select="$host"/></span>
           <xsl:call-template name="panel-host"><xsl:with-param name="host" select="$host"/></xsl:call-template>
         </td>
@@ -1563,9 +1572,9 @@
         </xsl:with-param>
       </xsl:call-template>
       <xsl:text>&#13;&#10;</xsl:text>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.type'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:req.text.type/></xsl:with-param></xsl:call-template>
       <xsl:text>TXT&#13;&#10;</xsl:text>
-      <xsl:call-template name="t"><xsl:with-param name="k" select="'req.text.value'"/></xsl:call-template>
+      <xsl:call-template name="t"><xsl:with-param name="k"><k:req.text.value/></xsl:with-param></xsl:call-template>
       <xsl:value-of select="$value"/>
       <xsl:text>&#13;&#10;</xsl:text>
       <xsl:if test="string($note) != ''">
@@ -1585,18 +1594,18 @@
      ================================================================ -->
 <xsl:template match="log" mode="main">
   <section class="card">
-    <h2><xsl:call-template name="t"><xsl:with-param name="k" select="'log.title'"/></xsl:call-template></h2>
+    <h2><xsl:call-template name="t"><xsl:with-param name="k"><k:log.title/></xsl:with-param></xsl:call-template></h2>
     <xsl:choose>
       <xsl:when test="event">
         <div class="scroll">
           <table>
             <thead>
               <tr>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.at'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.actor'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.action'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.object'"/></xsl:call-template></th>
-                <th><xsl:call-template name="t"><xsl:with-param name="k" select="'log.col.detail'"/></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:log.col.at/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:log.col.actor/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:log.col.action/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:log.col.object/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:log.col.detail/></xsl:with-param></xsl:call-template></th>
               </tr>
             </thead>
             <tbody>
@@ -1606,7 +1615,7 @@
         </div>
       </xsl:when>
       <xsl:otherwise>
-        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k" select="'log.empty'"/></xsl:call-template></p>
+        <p class="empty"><xsl:call-template name="t"><xsl:with-param name="k"><k:log.empty/></xsl:with-param></xsl:call-template></p>
       </xsl:otherwise>
     </xsl:choose>
   </section>
@@ -1624,10 +1633,10 @@
         <xsl:when test="actor"><xsl:value-of select="actor/@name"/></xsl:when>
         <xsl:when test="@action = 'status_changed' or @action = 'checked'
             or @action = 'dkim_activated' or @action = 'dkim_retiring'">
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'log.actor.auto'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:log.actor.auto/></xsl:with-param></xsl:call-template>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:call-template name="t"><xsl:with-param name="k" select="'log.actor.system'"/></xsl:call-template>
+          <xsl:call-template name="t"><xsl:with-param name="k"><k:log.actor.system/></xsl:with-param></xsl:call-template>
         </xsl:otherwise>
       </xsl:choose>
     </td>
@@ -1752,7 +1761,7 @@
           substring($v, 9, 2), ' ', substring($v, 12, 5))"/>
       <xsl:if test="substring($v, string-length($v)) = 'Z'">
         <xsl:text> </xsl:text>
-        <xsl:call-template name="t"><xsl:with-param name="k" select="'time.utc'"/></xsl:call-template>
+        <xsl:call-template name="t"><xsl:with-param name="k"><k:time.utc/></xsl:with-param></xsl:call-template>
       </xsl:if>
     </xsl:when>
     <xsl:otherwise><xsl:value-of select="$v"/></xsl:otherwise>

@@ -727,10 +727,12 @@ xsltproc "$T/keys.xsl" xsl/messages.en.xml | sort >"$T/keys.en"
 check "catalogues have entries" eval '[ "$(wc -l <"$T/keys.ja")" -gt 100 ]'
 check "ja and en catalogues have the same keys" diff "$T/keys.ja" "$T/keys.en"
 check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
-# Keys written literally in page.xsl, and PREFIX.CODE for every code the
-# schema allows where page.xsl builds a key from a code.
+# Keys written literally in page.xsl ('key' for msg, <k:key/> for t), and
+# PREFIX.CODE for every code the schema allows where page.xsl builds a key
+# from a code.
 {
 	grep -oE "'[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+'" "$XSL" | tr -d "'"
+	grep -oE "<k:[a-z][a-z0-9_.]*/>" "$XSL" | sed 's/^<k://; s#/>$##'
 	for c in $(rng_values notice-code); do echo "notice.$c"; done
 	for c in invalid_form $(rng_values error-code); do echo "error.$c"; done
 	for c in $(rng_values field-error-code); do echo "err.$c"; done
@@ -740,7 +742,6 @@ check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
 	for c in $(rng_values object-kind); do echo "log.object.$c" "confirm.$c"; done | tr ' ' '\n'
 	for c in $(rng_values confirm-kind); do echo "confirm.$c"; done
 	for c in $(rng_values address-auth-reason | grep -vx ok); do echo "addr.auth.$c"; done
-	for c in address smtp_host smtp_port smtp_user smtp_password note; do echo "addr.$c"; done
 	for c in spf dkim; do echo "dom.col.$c"; done
 	for c in found missing tempfail; do echo "dmarc.$c"; done
 	for c in multiple_records syntax_error; do echo "dmarc.invalid.$c"; done
