@@ -703,15 +703,18 @@
                       </xsl:choose>
                     </xsl:if>
                   </td>
-                  <td class="mono" data-label="{$h-host}"><xsl:value-of select="smtp-host"/></td>
+                  <!-- the cells are styled by their column (table.addrs
+                       in senderauth.css), not by a class each: every
+                       attribute costs on every row -->
+                  <td data-label="{$h-host}"><xsl:value-of select="smtp-host"/></td>
                   <td data-label="{$h-port}"><xsl:value-of select="smtp-port"/></td>
-                  <td class="note" data-label="{$h-note}"><xsl:value-of select="note"/></td>
+                  <td data-label="{$h-note}"><xsl:value-of select="note"/></td>
                   <td data-label="{$h-reg}"><xsl:value-of select="registrant/@name"/></td>
-                  <td class="act">
+                  <td>
                     <xsl:if test="@mine = '1'">
                       <a class="btn sm" href="{$base}?edit={@id}"><xsl:value-of select="$t-edit"/></a>
                       <xsl:text> </xsl:text>
-                      <button type="submit" form="address-delete" name="id" value="{@id}" class="btn sm danger"><xsl:value-of select="$t-delete"/></button>
+                      <button form="address-delete" name="id" value="{@id}" class="btn sm danger"><xsl:value-of select="$t-delete"/></button>
                     </xsl:if>
                   </td>
                 </tr>
