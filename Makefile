@@ -61,7 +61,12 @@ TEST_BINS += $(BUILD)/tests/rfc7208
 endif
 
 .PHONY: all test tests run bench fuzz spf-diff install uninstall clean check-format format deps check-layers
-all: $(BINS)
+all: $(BINS) xsl/static/labels.css
+
+# The phone labels of the address table, from the catalogues (committed;
+# t050-xsl.sh checks the file is current).
+xsl/static/labels.css: dist/labels-css.xsl xsl/messages.ja.xml xsl/messages.en.xml
+	xsltproc dist/labels-css.xsl dist/labels-css.xsl >$@.tmp && mv $@.tmp $@
 
 tests: all $(TEST_BINS)
 

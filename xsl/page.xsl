@@ -206,6 +206,7 @@
       <meta name="viewport" content="width=device-width, initial-scale=1"/>
       <title><xsl:apply-templates select="*" mode="title"/></title>
       <link rel="stylesheet" href="{$static}senderauth.css"/>
+      <link rel="stylesheet" href="{$static}labels.css"/>
     </head>
     <body>
       <!-- the log's table is styled apart (its rows stack on a phone) -->
@@ -617,20 +618,6 @@
         <xsl:variable name="t-delete">
           <xsl:call-template name="t"><xsl:with-param name="k"><k:btn.delete/></xsl:with-param></xsl:call-template>
         </xsl:variable>
-        <!-- the column names again as each cell's data-label: on a
-             phone each address is a card, a labelled line per value -->
-        <xsl:variable name="h-host">
-          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.smtp_host/></xsl:with-param></xsl:call-template>
-        </xsl:variable>
-        <xsl:variable name="h-port">
-          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.port/></xsl:with-param></xsl:call-template>
-        </xsl:variable>
-        <xsl:variable name="h-note">
-          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.note/></xsl:with-param></xsl:call-template>
-        </xsl:variable>
-        <xsl:variable name="h-reg">
-          <xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.registrant/></xsl:with-param></xsl:call-template>
-        </xsl:variable>
         <!-- why an address's mail would not pass: each sentence looked
              up once, when some row needs it (the catalogue lookup costs
              more than a row); with no domain the paragraph is the same on
@@ -671,10 +658,10 @@
             <thead>
               <tr>
                 <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.address/></xsl:with-param></xsl:call-template></th>
-                <th><xsl:value-of select="$h-host"/></th>
-                <th><xsl:value-of select="$h-port"/></th>
-                <th><xsl:value-of select="$h-note"/></th>
-                <th><xsl:value-of select="$h-reg"/></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.smtp_host/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.port/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.note/></xsl:with-param></xsl:call-template></th>
+                <th><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.registrant/></xsl:with-param></xsl:call-template></th>
                 <th class="act"><xsl:call-template name="t"><xsl:with-param name="k"><k:addr.col.actions/></xsl:with-param></xsl:call-template></th>
               </tr>
             </thead>
@@ -704,12 +691,14 @@
                     </xsl:if>
                   </td>
                   <!-- the cells are styled by their column (table.addrs
-                       in senderauth.css), not by a class each: every
-                       attribute costs on every row -->
-                  <td data-label="{$h-host}"><xsl:value-of select="smtp-host"/></td>
-                  <td data-label="{$h-port}"><xsl:value-of select="smtp-port"/></td>
-                  <td data-label="{$h-note}"><xsl:value-of select="note"/></td>
-                  <td data-label="{$h-reg}"><xsl:value-of select="registrant/@name"/></td>
+                       in senderauth.css) and labelled on a phone by it
+                       (labels.css, from the catalogues), not by a class or
+                       a data-label each: every attribute costs on every
+                       row. The columns' order is theirs too. -->
+                  <td><xsl:value-of select="smtp-host"/></td>
+                  <td><xsl:value-of select="smtp-port"/></td>
+                  <td><xsl:value-of select="note"/></td>
+                  <td><xsl:value-of select="registrant/@name"/></td>
                   <td>
                     <xsl:if test="@mine = '1'">
                       <a class="btn sm" href="{$base}?edit={@id}"><xsl:value-of select="$t-edit"/></a>

@@ -410,6 +410,20 @@ try {
 				.map((v) => `${v.id} (${v.impact}) at ${v.nodes[0].target.join(' ')}`));
 			check(`axe-core at ${width}: ${name} page without serious or critical violations${bad.length ? ': ' + bad.join('; ') : ''}`,
 				bad.length === 0);
+			if (name === 'settings') {
+				// at 390 an address is a card: each value on a line of
+				// its own, labelled with its column's name (labels.css,
+				// from the catalogue); at 1280 a table row, no labels
+				const cells = await page.evaluate(() => [...document.querySelector('table.addrs tbody tr').cells]
+					.map((td) => [td.childNodes.length ? getComputedStyle(td).display : 'empty',
+						getComputedStyle(td, '::before').content]));
+				const labels = width === 390
+					? ['none', ...['addr.smtp_host', 'addr.col.port', 'addr.note', 'addr.col.registrant']
+						.map((k) => `"${msg(k)}: "`), 'none'] : Array(6).fill('none');
+				check(`at ${width}: an address's cells ${width === 390 ? 'are lines of a card, labelled by column' : 'are a table row, unlabelled'}`,
+					cells.length === 6 && cells.every(([d]) => d === 'empty' || d === (width === 390 ? 'block' : 'table-cell')) &&
+					JSON.stringify(cells.map(([, c]) => c)) === JSON.stringify(labels));
+			}
 			if (width !== 390) continue;
 			const wide = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
 			check(`at 390: the ${name} page does not scroll sideways (${wide[0]} px wide)`, wide[0] <= wide[1]);

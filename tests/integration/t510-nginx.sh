@@ -41,7 +41,11 @@ check "stylesheet is xsl/static/senderauth.css" cmp -s "$T/body" "$SA_TOP/xsl/st
 get /mail-settings/static/senderauth.js ""
 headers_ok "script" 200
 check "script served as application/javascript" header_has "Content-Type: application/javascript"
-for f in senderauth.css senderauth.js; do
+get /mail-settings/static/labels.css ""
+headers_ok "phone labels" 200
+check "phone labels served as text/css, xsl/static/labels.css" \
+	eval 'header_has "Content-Type: text/css" && cmp -s "$T/body" "$SA_TOP/xsl/static/labels.css"'
+for f in senderauth.css labels.css senderauth.js; do
 	get "/mail-settings/static/$f" ""
 	check "$f cached by the browser: Cache-Control: max-age=3600" header_has "Cache-Control: max-age=3600"
 	etag=$(grep -i '^ETag:' "$T/headers" | sed 's/^[^:]*: *//' | tr -d '\r')

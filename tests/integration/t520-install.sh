@@ -34,7 +34,8 @@ else
 fi
 mode_is 644 /usr/share/senderauth/xsl/page.xsl /usr/share/senderauth/xsl/messages.ja.xml \
 	/usr/share/senderauth/xsl/messages.en.xml /usr/share/senderauth/xsl/senderauth.rng \
-	/usr/share/senderauth/xsl/static/senderauth.css /usr/share/senderauth/xsl/static/senderauth.js
+	/usr/share/senderauth/xsl/static/senderauth.css /usr/share/senderauth/xsl/static/senderauth.js \
+	/usr/share/senderauth/xsl/static/labels.css
 for f in "$SA_TOP"/sql/*.sql; do
 	mode_is 644 "/usr/share/senderauth/sql/$(basename "$f")"
 done
