@@ -1,8 +1,11 @@
 /*
- * xml.c - building and serializing XML answers with mxml; every value goes
- * through text_clean() (lib/core/util.c) on its way in. Output is compact
- * (no whitespace callback); line breaks and tabs in attribute values are
- * written as character references, so they survive parsing.
+ * xml.c - building XML answers with mxml, and writing them out; every
+ * value goes through text_clean() (lib/core/util.c) on its way in. The
+ * output is compact; line breaks and tabs in attribute values are written
+ * as character references, so they survive parsing. It is written here,
+ * not by mxmlSaveAllocString(): that wrote a character at a time through
+ * a callback (a quarter of the settings page's instructions) and left the
+ * line breaks in attributes to a second pass.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,52 +91,94 @@ xml_text_el(mxml_node_t *parent, const char *name, const char *text)
 }
 
 /*
- * mxml writes a tab, CR or LF in an attribute value as it is, and an XML
- * parser normalizes each to a space (XML 1.0 §3.3.3): a multi-line note
- * put back into a form would come back as one line. As character
- * references they survive. mxml escapes '<' and '>' everywhere but in
- * markup, so such a byte between '<' and '>' is in an attribute value.
- * Returns s, or a new string replacing it (s freed), or NULL.
+ * Writes s escaped as mxml did: &, <, > and " as entities. In an
+ * attribute value (attr) a tab, CR or LF is written as a character
+ * reference too: an XML parser normalizes each to a space (XML 1.0
+ * §3.3.3), and a multi-line note put back into a form would come back as
+ * one line.
  */
-static char *
-attr_breaks(char *s)
+static void
+put_escaped(struct buf *b, const char *s, int attr)
 {
-	struct buf b;
-	const char *p, *q;
-	int in_tag = 0;
+	size_t n;
 
-	/* The first of the three inside a tag: each one found is in a tag
-	 * when the nearest '<' or '>' before it is a '<'. Most answers hold
-	 * none but mxml's final line break, so this rarely looks far. */
-	for (p = s; (p = strpbrk(p, "\n\r\t")) != NULL; p++) {
-		for (q = p; q > s && q[-1] != '<' && q[-1] != '>'; q--)
-			;
-		if (q > s && q[-1] == '<') {
-			in_tag = 1;
+	for (;; s++) {
+		n = strcspn(s, attr ? "&<>\"\t\n\r" : "&<>\"");
+		buf_add(b, s, n);
+		s += n;
+		switch (*s) {
+		case '\0':
+			return;
+		case '&':
+			buf_adds(b, "&amp;");
 			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		default:
+			buf_addf(b, "&#%d;", *s);
 		}
 	}
-	if (p == NULL)
-		return s;
-	buf_init(&b);
-	buf_add(&b, s, (size_t)(p - s));
-	for (; *p != '\0'; p++) {
-		in_tag = *p == '<' ? 1 : *p == '>' ? 0 : in_tag;
-		if (in_tag && (*p == '\n' || *p == '\r' || *p == '\t'))
-			buf_addf(&b, "&#%d;", *p);
-		else
-			buf_addc(&b, *p);
+}
+
+/* Writes node and its following siblings: elements (an empty one as
+ * <name />, the declaration "?xml ...?" without an end tag) and the text
+ * xml_bytes_el adds, the only kinds of node built here. */
+static void
+put_nodes(struct buf *b, mxml_node_t *node)
+{
+	const char *name, *an, *av;
+	int i, n;
+
+	for (; node != NULL; node = mxmlGetNextSibling(node)) {
+		if (mxmlGetType(node) == MXML_OPAQUE) {
+			put_escaped(b, mxmlGetOpaque(node), 0);
+			continue;
+		}
+		if (mxmlGetType(node) != MXML_ELEMENT)
+			continue;
+		name = mxmlGetElement(node);
+		buf_addc(b, '<');
+		buf_adds(b, name);
+		n = mxmlElementGetAttrCount(node);
+		for (i = 0; i < n; i++) {
+			if ((av = mxmlElementGetAttrByIndex(node, i, &an)) ==
+			    NULL)
+				continue;
+			buf_addc(b, ' ');
+			buf_adds(b, an);
+			buf_adds(b, "=\"");
+			put_escaped(b, av, 1);
+			buf_addc(b, '"');
+		}
+		if (name[0] == '?') {
+			buf_addc(b, '>');
+			put_nodes(b, mxmlGetFirstChild(node));
+		} else if (mxmlGetFirstChild(node) == NULL) {
+			buf_adds(b, " />");
+		} else {
+			buf_addc(b, '>');
+			put_nodes(b, mxmlGetFirstChild(node));
+			buf_adds(b, "</");
+			buf_adds(b, name);
+			buf_addc(b, '>');
+		}
 	}
-	free(s);
-	return buf_detach(&b);
 }
 
 char *
 xml_string(mxml_node_t *doc)
 {
-	char *s;
+	struct buf b;
 
-	mxmlSetWrapMargin(0);
-	s = mxmlSaveAllocString(doc, MXML_NO_CALLBACK);
-	return s != NULL ? attr_breaks(s) : NULL;
+	buf_init(&b);
+	put_nodes(&b, doc);
+	buf_addc(&b, '\n');
+	return buf_detach(&b);
 }

@@ -1,7 +1,8 @@
 /*
  * test-xml - what the XML answers keep: line breaks and tabs in attribute
  * values (a multi-line note put back into a form) as character
- * references, text as it is, markup characters escaped.
+ * references, text as it is, markup characters escaped; and the shape
+ * xml_string writes.
  */
 #include <stdlib.h>
 
@@ -69,6 +70,21 @@ main(void)
 	t_ok(s != NULL && strstr(s, "<b>line1</b><c>x\xef\xbf\xbd"
 				    "y</c>"),
 	     "bytes: only the given length, cleaned");
+	free(s);
+	mxmlDelete(doc);
+
+	/* the whole answer, as xml_string writes it: the declaration, an
+	 * empty element as <name />, markup characters escaped in text */
+	doc = xml_doc("r", &root);
+	xml_attr(root, "a", "1");
+	xml_el(root, "e");
+	xml_text_el(xml_el(root, "p"), "t", "a<b>&\"c'");
+	s = xml_string(doc);
+	t_ok(s != NULL &&
+		 strcmp(s, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+			   "<r a=\"1\"><e /><p><t>a&lt;b&gt;&amp;&quot;c'"
+			   "</t></p></r>\n") == 0,
+	     "a whole answer: %s", s != NULL ? s : "(null)");
 	free(s);
 	mxmlDelete(doc);
 	return t_done();
