@@ -100,30 +100,20 @@ xml_text_el(mxml_node_t *parent, const char *name, const char *text)
 static void
 put_escaped(struct buf *b, const char *s, int attr)
 {
+	static const char *const entity[128] = {
+	    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
 	size_t n;
 
 	for (;; s++) {
 		n = strcspn(s, attr ? "&<>\"\t\n\r" : "&<>\"");
 		buf_add(b, s, n);
 		s += n;
-		switch (*s) {
-		case '\0':
+		if (*s == '\0')
 			return;
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		default:
+		if (entity[(unsigned char)*s] != NULL)
+			buf_adds(b, entity[(unsigned char)*s]);
+		else
 			buf_addf(b, "&#%d;", *s);
-		}
 	}
 }
 
