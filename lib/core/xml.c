@@ -12,15 +12,25 @@
 
 #include "xml.h"
 
-/* Cleans s into a string owned by the caller (NULL on failure). */
-static char *
-cleaned(const char *s, size_t len)
+/*
+ * s[0..len) as text_clean() leaves it, for mxml (which copies it): s
+ * itself when cleaning changes nothing and s ends there (most values),
+ * else a cleaned copy, also left in *copy for the caller to free. NULL on
+ * failure. The clean start is scanned once.
+ */
+static const char *
+clean(const char *s, size_t len, char **copy)
 {
+	size_t span = text_clean_span(s, len);
 	struct buf b;
 
+	*copy = NULL;
+	if (span == len && s[len] == '\0')
+		return s;
 	buf_init(&b);
-	text_clean(&b, s, len);
-	return buf_detach(&b);
+	buf_add(&b, s, span);
+	text_clean(&b, s + span, len - span);
+	return *copy = buf_detach(&b);
 }
 
 mxml_node_t *
@@ -41,21 +51,13 @@ xml_el(mxml_node_t *parent, const char *name)
 void
 xml_attr(mxml_node_t *el, const char *name, const char *value)
 {
-	size_t len;
-	char *v;
+	const char *v;
+	char *copy;
 
-	if (value == NULL)
-		return;
-	/* mxml copies the value: a clean one (most) as it is */
-	len = strlen(value);
-	if (text_clean_span(value, len) == len) {
-		mxmlElementSetAttr(el, name, value);
-		return;
-	}
-	if ((v = cleaned(value, len)) == NULL)
+	if (value == NULL || (v = clean(value, strlen(value), &copy)) == NULL)
 		return;
 	mxmlElementSetAttr(el, name, v);
-	free(v);
+	free(copy);
 }
 
 void
@@ -69,16 +71,12 @@ xml_bytes_el(mxml_node_t *parent, const char *name, const char *text,
 	     size_t len)
 {
 	mxml_node_t *el = mxmlNewElement(parent, name);
-	char *v;
+	const char *v;
+	char *copy;
 
-	if (len == 0)
-		return el;
-	/* mxml copies the text: a clean one that ends there as it is */
-	if (text[len] == '\0' && text_clean_span(text, len) == len)
-		mxmlNewOpaque(el, text);
-	else if ((v = cleaned(text, len)) != NULL) {
+	if (len > 0 && (v = clean(text, len, &copy)) != NULL) {
 		mxmlNewOpaque(el, v);
-		free(v);
+		free(copy);
 	}
 	return el;
 }
