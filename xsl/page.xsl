@@ -1097,10 +1097,7 @@
     </xsl:if>
   </xsl:variable>
   <xsl:variable name="what">
-    <xsl:choose>
-      <xsl:when test="$kind = 'spf'"><xsl:value-of select="$t-spf"/></xsl:when>
-      <xsl:otherwise><xsl:value-of select="$t-dkim"/></xsl:otherwise>
-    </xsl:choose>
+    <xsl:call-template name="kind-name"><xsl:with-param name="kind" select="$kind"/></xsl:call-template>
   </xsl:variable>
   <tr>
     <td><xsl:value-of select="$what"/></td>
@@ -1184,12 +1181,22 @@
   </tr>
 </xsl:template>
 
+<!-- SPF or DKIM, the name of kind ('spf' or 'dkim'), from the labels
+     looked up once per page. -->
+<xsl:template name="kind-name">
+  <xsl:param name="kind"/>
+  <xsl:choose>
+    <xsl:when test="$kind = 'spf'"><xsl:value-of select="$t-spf"/></xsl:when>
+    <xsl:otherwise><xsl:value-of select="$t-dkim"/></xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+
 <!-- What DNS holds now (found). -->
 <xsl:template match="spf | dkim" mode="dns">
   <xsl:variable name="kind" select="local-name()"/>
   <xsl:if test="found">
     <dt>
-      <xsl:call-template name="msg"><xsl:with-param name="k" select="concat('dom.col.', $kind)"/></xsl:call-template>
+      <xsl:call-template name="kind-name"><xsl:with-param name="kind" select="$kind"/></xsl:call-template>
       <xsl:text>: </xsl:text>
       <xsl:call-template name="t"><xsl:with-param name="k"><k:rec.found/></xsl:with-param></xsl:call-template>
     </dt>

@@ -748,7 +748,6 @@ check "no key defined twice" eval '[ -z "$(uniq -d "$T/keys.ja")" ]'
 	for c in $(rng_values object-kind); do echo "log.object.$c" "confirm.$c"; done | tr ' ' '\n'
 	for c in $(rng_values confirm-kind); do echo "confirm.$c"; done
 	for c in $(rng_values address-auth-reason | grep -vx ok); do echo "addr.auth.$c"; done
-	for c in spf dkim; do echo "dom.col.$c"; done
 	for c in found missing tempfail; do echo "dmarc.$c"; done
 	for c in multiple_records syntax_error; do echo "dmarc.invalid.$c"; done
 	for c in found invalid; do echo "dmarc.org_domain.$c"; done
