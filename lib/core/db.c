@@ -158,7 +158,7 @@ static const char *const sql[DB__MAX] = {
 	"UPDATE dkim_keys SET state = 'retired', retired_at = now()"
 	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
-/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 002,
+/* the verifier's batches: sql/001_baseline.sql, sa_claim as of 007,
  * sa_save_verdicts as of 005 */
 [DB_SWEEP_CLAIM] =
 	"SELECT c.id, c.name, c.dkim, c.dkim_next, c.due, c.claim,"

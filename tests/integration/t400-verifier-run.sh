@@ -254,6 +254,26 @@ sa_psql -c "INSERT INTO domains (org_id, name, unicode_name, created_by, spf_rec
 	SELECT $org, 'd' || i || '.bulk.test', 'd' || i || '.bulk.test', $taro, 'v=spf1 ~all'
 	FROM generate_series(1, $N) i" >/dev/null
 sa_psql -c "UPDATE domains SET due_at = now() + interval '1 hour' WHERE name = 'example.jp'" >/dev/null
+
+# --- a claim waits for one in progress (sql/007): two claims walking the
+# due domains at once each took every other one, and the first to commit
+# covered the other's as a span, which it then dropped
+mkfifo "$T/hold"
+sa_psql -tA <"$T/hold" >"$T/hold.out" & ph=$!
+exec 7>"$T/hold"
+echo "BEGIN; SELECT count(*) FROM sa_claim($N, 60, 'holder', now(), NULL, NULL, NULL);" >&7
+for _ in $(seq 50); do [ -s "$T/hold.out" ] && break; sleep 0.1; done
+check_eq "a claim in an open transaction took every due domain" $N "$(cat "$T/hold.out")"
+run >"$T/r3" & p3=$!
+waiting() { sa_psql -tAc "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%sa_claim%'"; }
+for _ in $(seq 50); do [ "$(waiting)" = 1 ] && break; sleep 0.1; done
+check_eq "a run's claim waits for it" 1 "$(waiting)"
+echo "COMMIT;" >&7
+exec 7>&-
+wait $ph $p3
+check "then takes nothing it covers" grep -q 'checked 0,' "$T/r3"
+sa_psql -c "DELETE FROM domain_claims WHERE owner = 'holder'" >/dev/null
+
 run >"$T/r1" & p1=$!
 run >"$T/r2" & p2=$!
 wait $p1 $p2
