@@ -262,11 +262,11 @@ mkfifo "$T/hold"
 sa_psql -tA <"$T/hold" >"$T/hold.out" & ph=$!
 exec 7>"$T/hold"
 echo "BEGIN; SELECT count(*) FROM sa_claim($N, 60, 'holder', now(), NULL, NULL, NULL);" >&7
-for _ in $(seq 50); do [ -s "$T/hold.out" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$T/hold.out" ] && break; sleep 0.1; done
 check_eq "a claim in an open transaction took every due domain" $N "$(cat "$T/hold.out")"
 run >"$T/r3" & p3=$!
 waiting() { sa_psql -tAc "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%sa_claim%'"; }
-for _ in $(seq 50); do [ "$(waiting)" = 1 ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ "$(waiting)" = 1 ] && break; sleep 0.1; done
 check_eq "a run's claim waits for it" 1 "$(waiting)"
 echo "COMMIT;" >&7
 exec 7>&-
