@@ -203,8 +203,22 @@ check "completion: the Japanese text says it is done" grep -qF "example.jp のSP
 check "completion: the reason sentences of the page" \
 	eval 'grep -qxF "$(catalogue spf.reason.ok)" "$T/body1" && grep -qxF "$(catalogue dkim.reason.ok)" "$T/body1"'
 check "completion: the link to the card" grep -qxF "https://portal.example/mail-settings/#domain-$id" "$T/body1"
+# secret_in FILE: whether FILE holds a key file's bytes, or them in base64
+# or hex (compared as bytes: a key is 32 random bytes, and as a grep
+# pattern each of its newlines would start another, perhaps short, pattern)
+secret_in() {
+	python3 - "$1" "$SA_DIR/session.key" "$SA_DIR/master.key" <<'PY'
+import base64, sys
+data = open(sys.argv[1], 'rb').read()
+for f in sys.argv[2:]:
+    k = open(f, 'rb').read()
+    if any(x in data for x in (k, base64.b64encode(k), k.hex().encode())):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
 check "no secret in the mail: no session or master key, no private key" \
-	eval '! grep -qF "$(base64 -w0 "$SA_DIR/session.key")" "$T/raw" && ! grep -qi "private" "$T/body1" && ! grep -qF "$(cat "$SA_DIR/session.key")" "$T/raw"'
+	eval '! grep -qi "private" "$T/body1" && ! secret_in "$T/raw"'
 check_eq "completion: one webhook" 1 "$(nhook)"
 h=$(newest hook xml)
 check_eq "the webhook's signature verifies with the session key" valid "$(cat "${h%.xml}.sig")"
