@@ -39,7 +39,7 @@ acct=$(sa_account "$org" "bench")
 # seed: N pending domains, each with its key, as add-domain leaves them
 seed() {
 	sa_psql <<SQL
-TRUNCATE domain_claims, events, dkim_keys, domains;
+TRUNCATE domain_claims, events, notify_outbox, dkim_keys, domains;
 INSERT INTO domains (org_id, name, unicode_name, created_by, spf_record)
 	SELECT $org, d, d, $acct, 'v=spf1 ip4:210.198.21.20 include:m01-ahd-sys.net ~all'
 	FROM (SELECT 'd' || lpad(i::text, 6, '0') || '.bench.test' AS d

@@ -162,28 +162,19 @@ static const char *const sql[DB__MAX] = {
  * sa_save_verdicts as of 005 */
 [DB_SWEEP_CLAIM] =
 	"SELECT c.id, c.name, c.dkim, c.dkim_next, c.due, c.claim,"
-	" c.dkim_next IS NULL AND EXISTS (SELECT 1 FROM domains d"
-	"  WHERE d.id = c.id AND d.spf_status = 'verified'"
-	"  AND d.dkim_status = 'verified') AS settled"
+	" c.dkim_next IS NULL AND coalesce((SELECT d.spf_status = 'verified'"
+	"  AND d.dkim_status = 'verified' FROM domains d WHERE d.id = c.id),"
+	"  false) AS settled"
 	" FROM sa_claim($1, $2, $3, $4, $5, $6, $7) c",
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
 	" $24, $25, $26, $27, $28)",
-/* which way each verdict's answers came (sql/006), pipelined after
- * DB_SWEEP_SAVE in its transaction: only the rows that call saved, whose
- * checked_at is this transaction's now() */
+/* which way each verdict's answers came (sql/006, sa_save_via as of 007),
+ * pipelined after DB_SWEEP_SAVE in its transaction: only the rows that
+ * call saved, whose checked_at is this transaction's now() */
 [DB_SWEEP_VIA] =
-	"UPDATE domains d SET"
-	" spf_via = CASE WHEN v.spf IS NULL THEN d.spf_via"
-	"  ELSE nullif(v.spf, '') END,"
-	" dkim_via = CASE WHEN v.dkim IS NULL THEN d.dkim_via"
-	"  ELSE nullif(v.dkim, '') END,"
-	" dmarc_via = CASE WHEN v.dmarc IS NULL THEN d.dmarc_via"
-	"  ELSE nullif(v.dmarc, '') END"
-	" FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])"
-	"  AS v(id, spf, dkim, dmarc)"
-	" WHERE d.id = v.id AND d.checked_at = now()",
+	"SELECT FROM sa_save_via($1::bigint[], $2::text[], $3::text[], $4::text[])",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
