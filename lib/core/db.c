@@ -159,7 +159,7 @@ static const char *const sql[DB__MAX] = {
 	" WHERE domain_id = $1 AND state = 'pending'",
 [DB_NOW] = "SELECT now()::text",
 /* the verifier's batches: sql/001_baseline.sql, sa_claim as of 007,
- * sa_save_verdicts as of 005 */
+ * sa_save_verdicts as of 007 */
 [DB_SWEEP_CLAIM] =
 	"SELECT c.id, c.name, c.dkim, c.dkim_next, c.due, c.claim,"
 	" c.dkim_next IS NULL AND coalesce((SELECT d.spf_status = 'verified'"
@@ -169,12 +169,7 @@ static const char *const sql[DB__MAX] = {
 [DB_SWEEP_SAVE] =
 	"SELECT sa_save_verdicts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 	" $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,"
-	" $24, $25, $26, $27, $28)",
-/* which way each verdict's answers came (sql/006, sa_save_via as of 007),
- * pipelined after DB_SWEEP_SAVE in its transaction: only the rows that
- * call saved, whose checked_at is this transaction's now() */
-[DB_SWEEP_VIA] =
-	"SELECT FROM sa_save_via($1::bigint[], $2::text[], $3::text[], $4::text[])",
+	" $24, $25, $26, $27, $28, $29, $30, $31)",
 /* the claims a run leaves at its end, so the next run need not wait */
 [DB_SWEEP_RELEASE] =
 	"DELETE FROM domain_claims WHERE owner = $1",
@@ -317,7 +312,6 @@ static const int ncols[DB__MAX] = {
 static const int nparams[DB__MAX] = {
 [DB_SWEEP_CLAIM] = CLAIM_P__MAX,
 [DB_SWEEP_SAVE] = SAVE_P__MAX,
-[DB_SWEEP_VIA] = VIA_P__MAX,
 };
 /* clang-format on */
 
@@ -327,11 +321,6 @@ static char *conninfo_saved;
 struct db_async {
 	PGconn *c;
 	int busy;
-	/* a pipeline in flight (db_async_send_all): its sync was read
-	 * (synced), the last statement's result so far, whether all
-	 * succeeded */
-	int pipe, synced, ok;
-	PGresult *last;
 };
 static char sqlstate[6];
 static int in_tx;
@@ -448,7 +437,6 @@ db_async_close(struct db_async *a)
 {
 	if (a == NULL)
 		return;
-	PQclear(a->last);
 	PQfinish(a->c);
 	free(a);
 }
@@ -476,74 +464,8 @@ db_async_busy(const struct db_async *a)
 }
 
 int
-db_async_send_all(struct db_async *a, int n, const enum db_stmt *st,
-		  const int *np, const char *const *const *params)
-{
-	char name[16];
-	int i, ok = !a->busy && PQenterPipelineMode(a->c) == 1;
-
-	for (i = 0; ok && i < n; i++) {
-		snprintf(name, sizeof name, "s%d", (int)st[i]);
-		ok = PQsendQueryPrepared(a->c, name, np[i], params[i], NULL,
-					 NULL, 0) == 1;
-	}
-	if (!ok || PQpipelineSync(a->c) != 1) {
-		log_warnx("send: %s", PQerrorMessage(a->c));
-		return -1;
-	}
-	a->busy = a->pipe = a->ok = 1;
-	a->synced = 0;
-	return 0;
-}
-
-/* Reads a pipeline's results as they arrive (waiting for them with wait
- * set) up to its sync, then leaves pipeline mode; 1 once it is over (a
- * lost connection ends it, failed), else 0. */
-static int
-pipe_read(struct db_async *a, int wait)
-{
-	PGresult *r;
-
-	while (!a->synced) {
-		if (PQstatus(a->c) == CONNECTION_BAD) {
-			a->ok = 0;
-			a->synced = 1;
-			break;
-		}
-		if (!wait && (!PQconsumeInput(a->c) || PQisBusy(a->c))) {
-			if (PQstatus(a->c) != CONNECTION_BAD)
-				return 0;
-			continue;
-		}
-		/* NULL: between two statements */
-		if ((r = PQgetResult(a->c)) == NULL)
-			continue;
-		switch (PQresultStatus(r)) {
-		case PGRES_PIPELINE_SYNC:
-			PQexitPipelineMode(a->c);
-			a->synced = 1;
-			PQclear(r);
-			break;
-		case PGRES_COMMAND_OK:
-		case PGRES_TUPLES_OK:
-			PQclear(a->last);
-			a->last = r;
-			break;
-		default: /* the error, then the rest aborted */
-			if (a->ok)
-				log_warnx("%s", PQresultErrorMessage(r));
-			a->ok = 0;
-			PQclear(r);
-		}
-	}
-	return 1;
-}
-
-int
 db_async_ready(struct db_async *a)
 {
-	if (a->busy && a->pipe)
-		return pipe_read(a, 0);
 	return a->busy && (!PQconsumeInput(a->c) || !PQisBusy(a->c));
 }
 
@@ -557,19 +479,12 @@ PGresult *
 db_async_result(struct db_async *a)
 {
 	PGresult *r, *res = NULL;
-	int ok = 1, pipe = a->pipe;
+	int ok = 1;
 
 	if (!a->busy)
 		return NULL;
 	a->busy = 0;
-	if (pipe) {
-		pipe_read(a, 1);
-		a->pipe = 0;
-		res = a->last;
-		a->last = NULL;
-		ok = a->ok;
-	}
-	while (!pipe && (r = PQgetResult(a->c)) != NULL) {
+	while ((r = PQgetResult(a->c)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		    PQresultStatus(r) != PGRES_TUPLES_OK) {
 			log_warnx("%s", PQerrorMessage(a->c));

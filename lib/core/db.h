@@ -36,7 +36,6 @@ enum db_stmt {
 	DB_NOW,
 	DB_SWEEP_CLAIM,
 	DB_SWEEP_SAVE,
-	DB_SWEEP_VIA,
 	DB_SWEEP_RELEASE,
 	DB_KEY_EXPORT,
 	DB_KEY_NEXT_ID,
@@ -323,6 +322,12 @@ enum {
 	SAVE_P_NEXT_REASON,
 	SAVE_P_SPF_RESULTS,	 /* "<address> <result>" lines */
 	SAVE_P_DMARC_ORG_DOMAIN, /* "": the domain's own record or none */
+	/* which way each part's answers came: authoritative | recursive, ""
+	 * when the part needed no lookup, NULL to keep the stored value (a
+	 * part that could not ask DNS) */
+	SAVE_P_SPF_VIA,
+	SAVE_P_DKIM_VIA,
+	SAVE_P_DMARC_VIA,
 	SAVE_P_OWNER,
 	SAVE_P_DONE, /* the claims this batch ends */
 	SAVE_P_NEW_HOURS,
@@ -336,17 +341,6 @@ enum {
 	SAVE_P__MAX
 };
 #define SAVE_P_NARRAYS SAVE_P_OWNER /* the per-verdict arrays come first */
-/* DB_SWEEP_VIA's arrays, one element per verdict of the batch just saved:
- * authoritative | recursive, "" when the part needed no lookup, NULL to
- * keep the stored value (a check that could not ask DNS) */
-enum {
-	VIA_P_ID, /* SAVE_P_ID's array */
-	VIA_P_SPF,
-	VIA_P_DKIM,
-	VIA_P_DMARC,
-	VIA_P__MAX
-};
-#define VIA_P_NARRAYS VIA_P__MAX
 
 /* Connects (conninfo NULL or "": libpq's defaults, the PG* environment)
  * and prepares every statement, checking each one's columns (and named
@@ -382,9 +376,8 @@ int db_unique_violation(void);
 
 /*
  * Connections of their own for statements sent without waiting (the
- * verifier claims and writes while DNS answers arrive). One statement, or
- * one pipeline of them, in flight per connection; each is its own
- * transaction.
+ * verifier claims and writes while DNS answers arrive). One statement in
+ * flight per connection; each is its own transaction.
  */
 struct db_async;
 struct db_async *db_async_open(void);
@@ -393,12 +386,6 @@ void db_async_close(struct db_async *);
  * 0 / -1. */
 int db_async_send(struct db_async *, enum db_stmt, int n,
 		  const char *const *params);
-/* Sends n statements in one pipeline (libpq pipeline mode) ending in one
- * sync: they run as one transaction, all or none. The other functions
- * take the pipeline as one statement, whose result is the last one's.
- * 0 / -1. */
-int db_async_send_all(struct db_async *, int n, const enum db_stmt *st,
-		      const int *nparams, const char *const *const *params);
 /* 1 when a statement is in flight. */
 int db_async_busy(const struct db_async *);
 /* 1 when the result of the statement in flight can be taken without

@@ -4,14 +4,13 @@
  * One verify_batch (lib/verify/verify.c) runs the checks; this file keeps it
  * fed and drains it: it claims `batch` more domains whenever there is room for
  * them among `inflight` checks, and writes verdicts with one statement per
- * `batch` of them (DB_SWEEP_SAVE), and which way their answers came with
- * one more (DB_SWEEP_VIA), pipelined in the same transaction. Claims and writes
- * go out on connections of their own without waiting (db_async), so the
- * database works while DNS answers arrive. Each claim and each write is its own
- * short transaction: a run killed at any point leaves only its claims, which
- * expire. A claim's domains carry it to their verdicts (struct item), and the
- * write that brings its last verdict ends it. A run that checked everything due
- * and wrote every verdict is recorded in verifier_runs as it ends (sql/003).
+ * `batch` of them (DB_SWEEP_SAVE). Claims and writes go out on connections of
+ * their own without waiting (db_async), so the database works while DNS answers
+ * arrive. Each claim and each write is its own short transaction: a run killed
+ * at any point leaves only its claims, which expire. A claim's domains carry it
+ * to their verdicts (struct item), and the write that brings its last verdict
+ * ends it. A run that checked everything due and wrote every verdict is
+ * recorded in verifier_runs as it ends (sql/003).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,8 +56,6 @@ struct sweep {
 	/* DB_SWEEP_SAVE's arrays as PostgreSQL array literals being built,
 	 * and those of the statement in flight */
 	struct buf col[SAVE_P_NARRAYS], sent[SAVE_P_NARRAYS];
-	/* DB_SWEEP_VIA's own arrays, the same way (VIA_P_ID: unused) */
-	struct buf via[VIA_P_NARRAYS], via_sent[VIA_P_NARRAYS];
 	struct buf done, done_sent; /* claims whose last verdict is in col */
 	struct claim *claims;	    /* claims with checks still to come */
 	struct buf scratch;
@@ -176,28 +173,28 @@ count(struct sweep *s, const struct verify_result *r)
 		s->st->unverified++;
 }
 
-/* Adds which way the answers of one verdict came to DB_SWEEP_VIA's
- * arrays: NULL for a part that could not ask DNS, whose stored verdict
- * (and way) sa_save_verdicts() may keep. */
+/* Adds which way the answers of one part of a verdict came to its array:
+ * NULL for a part that could not ask DNS, whose stored verdict (and way)
+ * sa_save_verdicts() may keep. */
 static void
 via_one(struct sweep *s, int col, int tempfail, const struct verify_via *v)
 {
 	const char *name = verify_via_name(v);
 
 	if (tempfail)
-		arr_null(&s->via[col]);
+		arr_null(&s->col[col]);
 	else
-		arr_add(&s->via[col], name != NULL ? name : "", &s->scratch);
+		arr_add(&s->col[col], name != NULL ? name : "", &s->scratch);
 }
 
 static void
 via_row(struct sweep *s, const struct verify_result *r)
 {
-	via_one(s, VIA_P_SPF, r->spf.status == SPF_STATUS_TEMPFAIL,
+	via_one(s, SAVE_P_SPF_VIA, r->spf.status == SPF_STATUS_TEMPFAIL,
 		&r->spf_via);
-	via_one(s, VIA_P_DKIM, r->dkim.status == DKIM_STATUS_TEMPFAIL,
+	via_one(s, SAVE_P_DKIM_VIA, r->dkim.status == DKIM_STATUS_TEMPFAIL,
 		&r->dkim_via);
-	via_one(s, VIA_P_DMARC, r->dmarc.status == DMARC_STATUS_TEMPFAIL,
+	via_one(s, SAVE_P_DMARC_VIA, r->dmarc.status == DMARC_STATUS_TEMPFAIL,
 		&r->dmarc_via);
 }
 
@@ -266,8 +263,6 @@ write_done(struct sweep *s, int wait)
 	PQclear(res);
 	for (i = 0; i < SAVE_P_NARRAYS; i++)
 		buf_release(&s->sent[i]);
-	for (i = 0; i < VIA_P_NARRAYS; i++)
-		buf_release(&s->via_sent[i]);
 	buf_release(&s->done_sent);
 	return res != NULL ? 0 : -1;
 }
@@ -306,10 +301,7 @@ flush(struct sweep *s, size_t min, int wait)
 {
 	char nh[NUMBUF], mi[NUMBUF], ma[NUMBUF], re[NUMBUF], ni[NUMBUF];
 	char ac[NUMBUF], nm[NUMBUF];
-	const char *p[SAVE_P__MAX], *pv[VIA_P__MAX];
-	static const enum db_stmt st[2] = {DB_SWEEP_SAVE, DB_SWEEP_VIA};
-	static const int np[2] = {SAVE_P__MAX, VIA_P__MAX};
-	const char *const *params[2] = {p, pv};
+	const char *p[SAVE_P__MAX];
 	int i;
 
 	if (write_done(s, wait) == -1)
@@ -319,10 +311,6 @@ flush(struct sweep *s, size_t min, int wait)
 	for (i = 0; i < SAVE_P_NARRAYS; i++)
 		if ((p[i] = seal(&s->col[i], &s->sent[i])) == NULL)
 			return -1;
-	for (i = VIA_P_ID + 1; i < VIA_P_NARRAYS; i++)
-		if ((pv[i] = seal(&s->via[i], &s->via_sent[i])) == NULL)
-			return -1;
-	pv[VIA_P_ID] = p[SAVE_P_ID];
 	buf_addc(&s->done_sent, '{');
 	buf_add(&s->done_sent, s->done.s, s->done.len);
 	buf_addc(&s->done_sent, '}');
@@ -341,7 +329,7 @@ flush(struct sweep *s, size_t min, int wait)
 	p[SAVE_P_NOTIFY_MIN_S] = num(s->o->notify_min_s, nm);
 	p[SAVE_P_WEBHOOK] = s->o->webhook ? "t" : "f";
 	s->nrows = 0;
-	if (db_async_send_all(s->wr, 2, st, np, params) == -1)
+	if (db_async_send(s->wr, DB_SWEEP_SAVE, SAVE_P__MAX, p) == -1)
 		return -1;
 	watch(s);
 	return 0;
@@ -587,10 +575,6 @@ sweep_run(struct dns_resolver *r, const struct platform *pf,
 		buf_init(&s.col[i]);
 		buf_init(&s.sent[i]);
 	}
-	for (i = 0; i < VIA_P_NARRAYS; i++) {
-		buf_init(&s.via[i]);
-		buf_init(&s.via_sent[i]);
-	}
 	buf_init(&s.done);
 	buf_init(&s.done_sent);
 	if (sweep_begin(&s) == -1 || (s.cl = db_async_open()) == NULL ||
@@ -609,10 +593,6 @@ sweep_run(struct dns_resolver *r, const struct platform *pf,
 	for (i = 0; i < SAVE_P_NARRAYS; i++) {
 		buf_release(&s.col[i]);
 		buf_release(&s.sent[i]);
-	}
-	for (i = 0; i < VIA_P_NARRAYS; i++) {
-		buf_release(&s.via[i]);
-		buf_release(&s.via_sent[i]);
 	}
 	buf_release(&s.done);
 	buf_release(&s.done_sent);

@@ -311,7 +311,8 @@ save_one() { # claim due -> rows written
 	sa_psql -tAc "SELECT sa_save_verdicts(ARRAY[$id], ARRAY[$1]::bigint[],
 		ARRAY['$2']::timestamptz[], '{verified}', '{ok}', '{\"\"}', '{\"\"}', '{1}',
 		'{verified}', '{ok}', '{NULL}', '{found}', '{ok}', '{none}', '{NULL}',
-		'{NULL}', '{\"210.198.21.20 pass\"}', '{NULL}', 'test', '{}', 72, 240,
+		'{NULL}', '{\"210.198.21.20 pass\"}', '{NULL}', '{recursive}', '{recursive}',
+		'{recursive}', 'test', '{}', 72, 240,
 		300, 86400, 300, NULL, 86400, false)"
 }
 claim_one() { sa_psql -tAc "SELECT claim || '|' || due FROM sa_claim(1, 60, 'test', now(), $id, NULL, NULL)"; }
