@@ -78,7 +78,9 @@ static const char usage_text[] =
     "\n"
     "run checks every domain of the database that is due (or only domain\n"
     "ID, due or not, asking its authoritative servers), writes the\n"
-    "verdicts and prints one summary line. Domains not yet verified are\n"
+    "verdicts and prints a summary (the verdicts; the DNS queries, those\n"
+    "to authoritative servers, and their questions answered by the\n"
+    "resolver instead). Domains not yet verified are\n"
     "checked at their authoritative servers, verified ones through the\n"
     "resolver (authoritative_recheck = 1: at their servers too);\n"
     "without --domain it also writes the metrics file (metrics_file) and\n"
@@ -415,6 +417,7 @@ check_resolver(const struct check_opts *o, int max_inflight, size_t max_cached)
 	ro.timeout_ms = (int)(o->timeout_ms > 0 ? o->timeout_ms
 						: config_num("dns_timeout_ms"));
 	ro.tries = (int)config_num("dns_tries");
+	ro.auth_port = (int)config_num("dns_auth_port");
 	ro.max_inflight = max_inflight;
 	ro.max_cached = max_cached;
 	return dns_resolver_new(&ro);
@@ -552,6 +555,7 @@ cmd_run(int argc, char **argv)
 	struct platform p;
 	struct sweep_opts so;
 	struct sweep_stats st;
+	struct dns_stats ds;
 	struct dns_resolver *r = NULL;
 	const char *mf;
 	int rc, alerts = 1;
@@ -582,6 +586,10 @@ cmd_run(int argc, char **argv)
 	printf("verifier: checked %lu, verified %lu, unverified %lu, "
 	       "tempfail %lu, %.2f s\n",
 	       st.checked, st.verified, st.unverified, st.tempfail, st.seconds);
+	dns_resolver_stats(r, &ds);
+	printf("verifier: %lu DNS queries, %lu of them to authoritative "
+	       "servers; %lu questions for them answered by the resolver\n",
+	       ds.queries, ds.auth_queries, ds.auth_fallbacks);
 	/* 今すぐ確認's runs of one domain are not the periodic run */
 	if (so.domain_id == 0 && (mf = config_str("metrics_file")) != NULL &&
 	    metrics_write(mf, &st, time(NULL)) == -1)

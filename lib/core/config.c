@@ -51,6 +51,9 @@ static const struct key {
     {"verifier_path", 0, 0, 0, NULL, 0},
     {"dns_timeout_ms", 0, 50, 60000, NULL, 2000},
     {"dns_tries", 0, 1, 10, NULL, 2},
+    /* the port authoritative servers are asked on: 53, but where tests
+     * and benchmarks serve zones on loopback on a port of their own */
+    {"dns_auth_port", 0, 1, 65535, NULL, 53},
     {"check_timeout_ms", 0, 50, 60000, NULL, 3000},
     /* 1: rechecks of verified domains ask the authoritative servers too
      * (new and unverified ones and 今すぐ確認 always do) */

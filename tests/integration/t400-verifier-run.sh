@@ -325,6 +325,15 @@ IFS='|' read -r c d <<<"$(claim_one)"
 check_eq "one for the claim and due time it was made for is" 1 "$(save_one "$c" "$d")"
 sa_psql -c "DELETE FROM domain_claims" >/dev/null
 
+# --- dns_auth_port: the zone's server (ns.example.jp, 127.0.0.1) is
+# asked on NSD's port; on 53 nothing would answer and the resolver would
+cat "$SENDERAUTH_CONFIG" >"$T/auth.conf"
+echo "dns_auth_port = $SA_NSD_PORT" >>"$T/auth.conf"
+out=$(SENDERAUTH_CONFIG=$T/auth.conf "$BUILD/verifier" run --domain "$id" 2>>"$T/verifier.err")
+check "the summary counts the queries to the authoritative server, none answered by the resolver" \
+	sh -c "echo '$out' | grep -Eqx 'verifier: [0-9]+ DNS queries, [1-9][0-9]* of them to authoritative servers; 0 questions for them answered by the resolver'"
+check_eq "the verdict says so" "authoritative authoritative" "$(col "spf_via || ' ' || dkim_via")"
+
 # --- its own failures only
 SENDERAUTH_CONFIG=$T/nope.conf "$BUILD/verifier" run >/dev/null 2>&1
 check_eq "missing configuration: exit 1" 1 $?
