@@ -40,14 +40,18 @@ dns_achan_free(struct achan *c)
 /* A channel to one set of authoritative servers: recursion not desired,
  * each server tried once, the servers sharing one try's timeout (at least
  * AUTH_MIN_TRY each), so that silent servers (a host that may not reach
- * them) cost about one timeout before the recursive resolver is asked. */
+ * them) cost about one timeout before the recursive resolver is asked. A
+ * lone server is tried twice in that time: one lost datagram would
+ * otherwise send the question to the resolver, whose cache the
+ * authoritative lookup is there to bypass (with more servers, the next
+ * one is that second chance). */
 static struct achan *
 achan_new(struct dns_resolver *r, const char *servers)
 {
 	struct ares_options ao;
 	struct achan *c;
 	const char *p;
-	int rc, n = 1;
+	int rc, n = 1, tries;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->servers = strdup(servers)) == NULL) {
@@ -59,9 +63,11 @@ achan_new(struct dns_resolver *r, const char *servers)
 	ao.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | ARES_FLAG_NORECURSE;
 	for (p = servers; (p = strchr(p, ',')) != NULL; p++)
 		n++;
-	ao.timeout =
-	    r->timeout_ms / n > AUTH_MIN_TRY ? r->timeout_ms / n : AUTH_MIN_TRY;
-	ao.tries = 1;
+	tries = n == 1 ? 2 : 1;
+	ao.timeout = r->timeout_ms / (n * tries) > AUTH_MIN_TRY
+			 ? r->timeout_ms / (n * tries)
+			 : AUTH_MIN_TRY;
+	ao.tries = tries;
 	ao.ednspsz = EDNS_SIZE;
 	ao.sock_state_cb = dns_sock_state;
 	ao.sock_state_cb_data = c;

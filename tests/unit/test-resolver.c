@@ -812,6 +812,29 @@ test_authoritative(void)
 	dns_resolver_free(r);
 }
 
+/* A lone authoritative server whose reply is lost is asked again, not
+ * left for the resolver. */
+static void
+test_authoritative_lost(void)
+{
+	struct dns_resolver *r = resolver_at(600, 2, 0, 0, ns.port);
+	const struct dns_answer *a;
+	struct dns_stats st;
+
+	/* the walk to auth.test's server, cached: the next question's first
+	 * datagram goes to that server */
+	ask_auth(r, "auth.test", DNS_T_TXT);
+	atomic_store(&ns.drop, 1);
+	a = ask_auth(r, "auth.test", DNS_T_MX);
+	dns_resolver_stats(r, &st);
+	t_ok(a != NULL && a->via == DNS_VIA_AUTHORITATIVE &&
+		 st.auth_fallbacks == 0 && st.retries == 1,
+	     "authoritative: a lost reply of a lone server is asked again "
+	     "(%lu fallbacks, %lu retries)",
+	     st.auth_fallbacks, st.retries);
+	dns_resolver_free(r);
+}
+
 /* A server authoritative for the zone that also offers recursion (RA set)
  * still answers a query without RD with the CNAME alone when the target
  * lies in another zone: the target is asked at its own zone's servers, not
@@ -1101,6 +1124,7 @@ main(void)
 	test_chase();
 	test_authoritative();
 	test_authoritative_ra();
+	test_authoritative_lost();
 	test_authoritative_channels();
 	test_waiters();
 	test_inflight();
