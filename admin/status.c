@@ -11,6 +11,8 @@
  *   live claims: N
  *   keys: pending N, active N, retiring N, retired N
  *   key pool: N
+ *   alerts: N unsent, the oldest from TIME, tried up to N times
+ *           (or: none unsent)
  *   verifier: ok|late, …
  *
  * Domains and keys are those of domains not deleted; a run is a completed
@@ -92,6 +94,21 @@ last_run(PGresult *res)
 	       PQgetvalue(res, 0, STATUS_RUN_SECONDS));
 }
 
+/* Alerts the outbox still holds: a delivery that keeps failing is tried
+ * again at every run (lib/verify/notify.c) and shows here. */
+static void
+alerts(PGresult *res)
+{
+	if (PQgetisnull(res, 0, STATUS_ALERTS_SINCE)) {
+		printf("alerts: none unsent\n");
+		return;
+	}
+	printf("alerts: %s unsent, the oldest from %s, tried up to %s times\n",
+	       PQgetvalue(res, 0, STATUS_ALERTS),
+	       PQgetvalue(res, 0, STATUS_ALERTS_SINCE),
+	       PQgetvalue(res, 0, STATUS_ALERTS_TRIES));
+}
+
 int
 admin_status(int argc, char **argv)
 {
@@ -116,6 +133,7 @@ admin_status(int argc, char **argv)
 	printf("live claims: %s\n", PQgetvalue(st, 0, STATUS_CLAIMS));
 	counts("keys", keys, KEY_COUNTS_STATE, KEY_COUNTS_N);
 	printf("key pool: %s\n", PQgetvalue(st, 0, STATUS_POOL));
+	alerts(st);
 	fresh = PQgetvalue(st, 0, STATUS_RUN_FRESH)[0] == 't';
 	printf("verifier: %s, %s run completed in the last %ld s (3 periods "
 	       "of verifier_period_s %s)\n",

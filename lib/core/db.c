@@ -257,13 +257,17 @@ static const char *const sql[DB__MAX] = {
 	" coalesce(r.finished >= now() - make_interval(secs => 3 * $1::integer),"
 	"  false),"
 	" (SELECT count(*) FROM domain_claims c WHERE c.until >= now()),"
-	" (SELECT count(*) FROM dkim_key_pool)"
+	" (SELECT count(*) FROM dkim_key_pool),"
+	" o.n, sa_ts(o.since), o.tries"
 	" FROM (VALUES (1)) AS one (x)"
 	" LEFT JOIN LATERAL (SELECT x.name, x.due_at FROM domains x"
 	"  WHERE x.deleted_at IS NULL ORDER BY x.due_at, x.id LIMIT 1) due"
 	" ON true"
 	" LEFT JOIN LATERAL (SELECT * FROM verifier_runs v"
-	"  ORDER BY v.finished DESC LIMIT 1) r ON true",
+	"  ORDER BY v.finished DESC LIMIT 1) r ON true"
+	" CROSS JOIN (SELECT count(*) AS n, min(u.created_at) AS since,"
+	"  coalesce(max(u.attempts), 0) AS tries FROM notify_outbox u"
+	"  WHERE u.sent_at IS NULL) o",
 };
 
 /* The columns each statement returns, the __MAX of its enum in db.h; 0 for

@@ -270,9 +270,12 @@ enum {
 	STATUS_RUN_UNVERIFIED,
 	STATUS_RUN_TEMPFAIL,
 	STATUS_RUN_SECONDS,
-	STATUS_RUN_FRESH, /* 't': finished within three periods ($1) */
-	STATUS_CLAIMS,	  /* live claims */
-	STATUS_POOL,	  /* keys in the pool */
+	STATUS_RUN_FRESH,    /* 't': finished within three periods ($1) */
+	STATUS_CLAIMS,	     /* live claims */
+	STATUS_POOL,	     /* keys in the pool */
+	STATUS_ALERTS,	     /* alerts not sent yet */
+	STATUS_ALERTS_SINCE, /* the oldest of them was made; NULL: none */
+	STATUS_ALERTS_TRIES, /* the most tries of one of them */
 	STATUS__MAX
 };
 /* every active key, for the signer (senderauth-admin export-keys) */

@@ -3,8 +3,8 @@
 # added through HTTP, checked by `verifier run` against NSD. Each completed
 # run (not a --domain run, not a failed one) is a row of verifier_runs;
 # status shows domains by SPF and DKIM status, the oldest due check and
-# how late it is, the last run and its summary, live claims, keys by state
-# and the pool, and exits 1 when no run completed within three periods of
+# how late it is, the last run and its summary, live claims, keys by state,
+# the pool and the alerts not sent, and exits 1 when no run completed within three periods of
 # verifier_period_s.
 source "$(dirname "$0")/../lib/common.sh"
 source "$SA_TOP/tests/lib/stack.sh"
@@ -74,6 +74,7 @@ check_eq "DKIM by status" "pending 0, verified 1, unverified 1, tempfail 0" "$(l
 check_eq "keys by state: one active (seen), one pending" \
 	"pending 1, active 1, retiring 0, retired 0" "$(line keys)"
 check_eq "the pool" 2 "$(line "key pool")"
+check_eq "no alert waiting" "none unsent" "$(line alerts)"
 check_eq "no live claims after the run" 0 "$(line "live claims")"
 check "the last run and its summary" \
 	grep -Eq "^last run: finished [0-9T:+-]+ on $(hostname), [0-9]+ s ago: checked 2, verified 1, unverified 1, tempfail 0, [0-9]+\.[0-9]{2} s$" "$T/status"

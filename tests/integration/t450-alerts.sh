@@ -285,6 +285,9 @@ check "the run says what failed" eval 'echo "$out" | grep -qx "verifier: alerts 
 check_eq "nothing received" "0 0" "$(nmail) $(nhook)"
 check_eq "the alert waits in the outbox" 3 \
 	"$(sa_psql -tAc "SELECT count(*) FROM notify_outbox WHERE sent_at IS NULL")"
+admin_alerts() { "$BUILD/senderauth-admin" status 2>>"$T/verifier.err" | sed -n 's/^alerts: //p'; }
+check "senderauth-admin status shows them, the oldest and its tries" \
+	eval 'admin_alerts | grep -Eqx "3 unsent, the oldest from [0-9T:+-]+, tried up to 1 times"'
 rm -f "$T/sendmail-fail" "$T/hook-fail"
 check_run
 check_eq "the next run sends it: once per account, one webhook" "2 1" "$(nmail) $(nhook)"
@@ -293,6 +296,7 @@ check_run
 check_eq "and never again" "2 1" "$(nmail) $(nhook)"
 check_eq "the outbox is empty of unsent rows" 0 \
 	"$(sa_psql -tAc "SELECT count(*) FROM notify_outbox WHERE sent_at IS NULL")"
+check_eq "… and status says so" "none unsent" "$(admin_alerts)"
 
 # --- a sender killed while it held a claim: its lease keeps others off
 # until it runs out, then the row is sent once
