@@ -51,7 +51,7 @@ achan_new(struct dns_resolver *r, const char *servers)
 	struct ares_options ao;
 	struct achan *c;
 	const char *p;
-	int rc, n = 1, tries;
+	int rc, n = 1;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->servers = strdup(servers)) == NULL) {
@@ -63,11 +63,10 @@ achan_new(struct dns_resolver *r, const char *servers)
 	ao.flags = ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH | ARES_FLAG_NORECURSE;
 	for (p = servers; (p = strchr(p, ',')) != NULL; p++)
 		n++;
-	tries = n == 1 ? 2 : 1;
-	ao.timeout = r->timeout_ms / (n * tries) > AUTH_MIN_TRY
-			 ? r->timeout_ms / (n * tries)
+	ao.tries = n == 1 ? 2 : 1;
+	ao.timeout = r->timeout_ms / (n * ao.tries) > AUTH_MIN_TRY
+			 ? r->timeout_ms / (n * ao.tries)
 			 : AUTH_MIN_TRY;
-	ao.tries = tries;
 	ao.ednspsz = EDNS_SIZE;
 	ao.sock_state_cb = dns_sock_state;
 	ao.sock_state_cb_data = c;
