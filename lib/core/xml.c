@@ -145,14 +145,13 @@ put_nodes(struct buf *b, mxml_node_t *node)
 			put_escaped(b, av, 1);
 			buf_addc(b, '"');
 		}
-		if (name[0] == '?') {
-			buf_addc(b, '>');
-			put_nodes(b, mxmlGetFirstChild(node));
-		} else if (mxmlGetFirstChild(node) == NULL) {
+		if (name[0] != '?' && mxmlGetFirstChild(node) == NULL) {
 			buf_adds(b, " />");
-		} else {
-			buf_addc(b, '>');
-			put_nodes(b, mxmlGetFirstChild(node));
+			continue;
+		}
+		buf_addc(b, '>');
+		put_nodes(b, mxmlGetFirstChild(node));
+		if (name[0] != '?') {
 			buf_adds(b, "</");
 			buf_adds(b, name);
 			buf_addc(b, '>');
